@@ -1,0 +1,65 @@
+namespace CertHeal.Cli;
+
+/// <summary>
+/// certheal: one verb per cmdlet over the same engine. Exit codes: 0 success, 1 the check
+/// failed, 2 usage or input error. Errors are one line on stderr.
+/// </summary>
+public static class CliApp
+{
+    public const int Success = 0;
+    public const int CheckFailed = 1;
+    public const int UsageError = 2;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        var verbose = args.Contains("--verbose");
+        try
+        {
+            if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+            {
+                await stdout.WriteAsync(Usage.Text).ConfigureAwait(false);
+                return args.Length == 0 ? UsageError : Success;
+            }
+            var rest = args[1..];
+            return args[0] switch
+            {
+                "test" => await TestVerb.RunAsync(CliArguments.Parse(rest, TestVerb.Options), stdout, cancel.Token).ConfigureAwait(false),
+                "demo" => await DemoVerb.RunAsync(CliArguments.Parse(rest, DemoVerb.Options), stdout, cancel.Token).ConfigureAwait(false),
+                _ => throw new UsageException($"'{args[0]}' is not a certheal verb; run 'certheal --help' for the list."),
+            };
+        }
+        catch (UsageException e)
+        {
+            await stderr.WriteLineAsync("certheal: " + e.Message).ConfigureAwait(false);
+            return UsageError;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            await stderr.WriteLineAsync("certheal: stopped.").ConfigureAwait(false);
+            return CheckFailed;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or InvalidDataException)
+        {
+            await stderr.WriteLineAsync("certheal: " + e.Message).ConfigureAwait(false);
+            if (verbose)
+            {
+                await stderr.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+            }
+            return UsageError;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+}
+
+/// <summary>A mistake in how certheal was called: exit code 2 and one line on stderr.</summary>
+public sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,20 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace CertHeal.Cli;
+
+/// <summary>--json: the engine objects with their PowerShell property names; enums as names.</summary>
+internal static class JsonOutput
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = null,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static Task WriteAsync<T>(TextWriter writer, IReadOnlyList<T> items) =>
+        writer.WriteLineAsync(JsonSerializer.Serialize(items, Options));
+}

@@ -1,0 +1,19 @@
+namespace CertHeal.Cli;
+
+internal static class Usage
+{
+    public const string Text = """
+        certheal - diagnose and heal TLS trust failures from the client side
+
+        usage:
+          certheal test <target>... [--port N] [--sni NAME] [--timeout S] [--protocol Tls12,Tls13]
+                                    [--keystore PATH] [--throttle N] [--json]
+          certheal demo [--json]
+
+        Targets are host, host:port, [v6]:port or https://host:port/path.
+        Exit codes: 0 success, 1 the check failed, 2 usage or input error.
+        --json prints the objects with the same property names as the PowerShell cmdlets.
+        --verbose adds detail to errors.
+
+        """;
+}

@@ -1,0 +1,160 @@
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using CertHeal.Trust;
+
+namespace CertHeal.Handshake;
+
+/// <summary>
+/// Maps what happened (socket errors, handshake exceptions, the trust verdict) onto
+/// HandshakeFailure with one sentence a person at 3 a.m. can act on.
+/// </summary>
+internal static class FailureClassifier
+{
+    public static Outcome FromConnect(Exception error, TlsTarget target, TimeSpan timeout)
+    {
+        var where = target.Display;
+        switch (Unwrap<SocketException>(error))
+        {
+            case { SocketErrorCode: SocketError.ConnectionRefused }:
+                return new(HandshakeFailure.ConnectionRefused, $"{where} refused the connection: nothing listens on port {target.Port}; check the port and that the service is running.");
+            case { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain }:
+                return new(HandshakeFailure.NameResolution, $"The host name '{target.Host}' could not be resolved; check the spelling and this machine's DNS.");
+            case { SocketErrorCode: SocketError.TimedOut }:
+                return new(HandshakeFailure.Timeout, $"Connecting to {where} timed out; check firewalls between here and the server.");
+            case { } socket:
+                return new(HandshakeFailure.Other, $"Connecting to {where} failed: {socket.Message}.");
+        }
+        if (error is OperationCanceledException)
+        {
+            return new(HandshakeFailure.Timeout, $"Connecting to {where} did not complete within {timeout.TotalSeconds:0.#} s; check firewalls or raise -TimeoutSec.");
+        }
+        return new(HandshakeFailure.Other, $"Connecting to {where} failed: {error.Message}");
+    }
+
+    public static Outcome Classify(TlsTarget target, ProbeOptions options, ProbeState state, TrustAnchors trust, DateTime nowUtc)
+    {
+        var where = target.Display;
+        // The certificate verdict comes first whenever the server showed one: it is what the
+        // user's client rejects, even when the handshake also failed later for another reason.
+        if (state.CertificateSeen && state.Presented.Count > 0)
+        {
+            var verdict = ChainTrustEvaluator.Evaluate(state.Presented, trust, nowUtc);
+            var certificateOutcome = FromVerdict(target, verdict, trust);
+            if (certificateOutcome is not null)
+            {
+                return certificateOutcome;
+            }
+            if ((state.PolicyErrors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+            {
+                var names = CertificateFacts.DnsNames(state.Presented[0]);
+                var list = names.Length == 0 ? state.Presented[0].Subject : string.Join(", ", names);
+                return new(HandshakeFailure.NameMismatch,
+                    $"The certificate of {where} is for {list}, not for '{target.ServerName}'; connect with a name it covers (or -ServerName), or have the server's certificate reissued.");
+            }
+        }
+
+        var error = state.HandshakeError ?? state.PostHandshakeError;
+        if (error is null)
+        {
+            return new(HandshakeFailure.None, $"{where} presented a chain trusted by {trust.Name}.", trust.Name);
+        }
+        return FromHandshakeError(target, options, state, error);
+    }
+
+    private static Outcome? FromVerdict(TlsTarget target, TrustVerdict verdict, TrustAnchors trust)
+    {
+        var where = target.Display;
+        var fingerprint = verdict.Top is null ? "" : CertificateFacts.Sha256Fingerprint(verdict.Top);
+        return verdict.Failure switch
+        {
+            HandshakeFailure.None => null,
+            HandshakeFailure.IncompleteChain => new(verdict.Failure,
+                $"{where} sent an incomplete chain: {verdict.Detail}.", Healable: true,
+                Recommendation: $"Get-ServerCertificateChain -Target '{where}' | Merge-Keystore"),
+            HandshakeFailure.UntrustedRoot => new(verdict.Failure,
+                $"{where} is not trusted by {trust.Name}: {verdict.Detail}; trust that root only after checking its fingerprint {fingerprint} with its owner.",
+                Healable: true,
+                Recommendation: $"Get-ServerCertificateChain -Target '{where}' | Merge-Keystore -TrustPolicy Pinned -TrustedFingerprint {fingerprint}"),
+            HandshakeFailure.SelfSigned => new(verdict.Failure,
+                $"{where} is not trusted by {trust.Name}: {verdict.Detail}; trust it only after checking its fingerprint {fingerprint} with its owner.",
+                Healable: true,
+                Recommendation: $"Get-ServerCertificateChain -Target '{where}' | Merge-Keystore -TrustPolicy Pinned -TrustedFingerprint {fingerprint}"),
+            HandshakeFailure.Expired or HandshakeFailure.NotYetValid => new(verdict.Failure,
+                $"{where} presented a certificate the client must reject: {verdict.Detail}; only the server's owner can fix this by installing a valid certificate."),
+            _ => new(verdict.Failure, $"{where} presented a chain that cannot be trusted: {verdict.Detail}."),
+        };
+    }
+
+    private static Outcome FromHandshakeError(TlsTarget target, ProbeOptions options, ProbeState state, Exception error)
+    {
+        var where = target.Display;
+        var message = Messages(error);
+        if (error is OperationCanceledException)
+        {
+            return new(HandshakeFailure.Timeout,
+                $"{where} accepted the connection but did not complete a TLS handshake within {options.Timeout.TotalSeconds:0.#} s; check that the port serves TLS (not a STARTTLS or proxy port) or raise -TimeoutSec.");
+        }
+        if (Contains(message, "frame size or a corrupted frame") || Contains(message, "wrong version number") || Contains(message, "packet length too long")
+            || Contains(message, "http request"))
+        {
+            return new(HandshakeFailure.NotTls, $"{where} answered, but not with TLS (a plain HTTP or other protocol port); use the TLS port or an http:// URL.");
+        }
+        if (state.ClientCertificateRequested || Contains(message, "certificate required") || Contains(message, "alert bad certificate")
+            || Contains(message, "handshake failure") && state.CertificateSeen)
+        {
+            var given = options.ClientCertificate is null
+                ? "none was given; pass one with -ClientCertificate"
+                : $"the one given ('{options.ClientCertificate.Subject}') was refused; check it is issued by a CA the server accepts";
+            return new(HandshakeFailure.ClientCertificateRequired, $"{where} requires a client certificate and {given}.");
+        }
+        if (!state.CertificateSeen && (Contains(message, "protocol version") || Contains(message, "unsupported protocol")
+            || Contains(message, "no protocols available") || Contains(message, "version too low") || Contains(message, "no shared cipher")
+            || Contains(message, "handshake failure")))
+        {
+            var version = options.Protocol is { } p ? TlsProtocols.Describe(p) : "the versions this machine allows";
+            return new(HandshakeFailure.ProtocolMismatch, $"{where} does not accept {version}; try another -Protocol, or the server must enable a modern TLS version.");
+        }
+        if (error is IOException && (Contains(message, "reset") || Contains(message, "unexpected eof") || Contains(message, "0 bytes")
+            || Contains(message, "closed")))
+        {
+            return new(HandshakeFailure.Other, $"{where} closed the connection during the TLS handshake; the server may reject this client or be overloaded.");
+        }
+        return new(HandshakeFailure.Other, $"The TLS handshake with {where} failed: {FirstMessage(error)}");
+    }
+
+    private static string Messages(Exception error)
+    {
+        var parts = new List<string>();
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            parts.Add(e.Message);
+        }
+        return string.Join(" | ", parts);
+    }
+
+    private static string FirstMessage(Exception error)
+    {
+        var inner = error;
+        while (inner.InnerException is not null)
+        {
+            inner = inner.InnerException;
+        }
+        var text = inner.Message.TrimEnd('.');
+        return text + ".";
+    }
+
+    private static bool Contains(string haystack, string needle) => haystack.Contains(needle, StringComparison.OrdinalIgnoreCase);
+
+    private static T? Unwrap<T>(Exception error) where T : Exception
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            if (e is T match)
+            {
+                return match;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using CertHeal.Chains;
+using CertHeal.Trust;
+
+namespace CertHeal.Handshake;
+
+/// <summary>
+/// One handshake with one target: connect, handshake with SNI, capture what the server
+/// presents, judge it against the trust anchors, and say in one sentence what went wrong.
+/// The probe accepts any certificate during the handshake (it sends no data) so that it can
+/// still report the protocol, the cipher and the chain of a server it does not trust.
+/// </summary>
+public static class HandshakeProbe
+{
+    public static async Task<HandshakeResult> ProbeAsync(TlsTarget target, ProbeOptions options, CancellationToken cancellationToken)
+    {
+        var trust = options.Trust ?? TrustAnchors.System;
+        var result = new HandshakeResult
+        {
+            Target = target.Display,
+            Host = target.Host,
+            Port = target.Port,
+            ServerName = target.ServerName,
+            RequestedProtocol = options.Protocol,
+        };
+        var state = new ProbeState();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Timeout);
+
+        var clock = Stopwatch.StartNew();
+        Connection connection;
+        try
+        {
+            connection = await options.Connector.ConnectAsync(target, deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            result.ConnectTime = clock.Elapsed;
+            return Finish(result, FailureClassifier.FromConnect(e, target, options.Timeout));
+        }
+        result.ConnectTime = clock.Elapsed;
+        result.Address = connection.RemoteEndPoint?.ToString();
+
+        await using (connection.ConfigureAwait(false))
+        {
+            await using var tls = new SslStream(connection.Stream, leaveInnerStreamOpen: true);
+            var sslOptions = CreateClientOptions(target, options, trust, state);
+            clock.Restart();
+            try
+            {
+                await tls.AuthenticateAsClientAsync(sslOptions, deadline.Token).ConfigureAwait(false);
+                result.HandshakeTime = clock.Elapsed;
+                result.Protocol = tls.SslProtocol.ToString();
+                result.CipherSuite = tls.NegotiatedCipherSuite.ToString();
+                if (state.ClientCertificateRequested)
+                {
+                    state.PostHandshakeError = await ReadServerVerdictAsync(tls, options.PostHandshakeWait, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                result.HandshakeTime = clock.Elapsed;
+                state.HandshakeError = e;
+            }
+        }
+
+        var now = options.Clock.GetUtcNow().UtcDateTime;
+        result.PresentedChain = state.Presented
+            .Select((certificate, position) => ChainCertificateFactory.Create(certificate, target.Display, position, CertificateSource.Presented, now))
+            .ToArray();
+
+        var outcome = FailureClassifier.Classify(target, options, state, trust, now);
+        return Finish(result, outcome);
+    }
+
+    private static HandshakeResult Finish(HandshakeResult result, Outcome outcome)
+    {
+        result.Failure = outcome.Failure;
+        result.Succeeded = outcome.Failure == HandshakeFailure.None;
+        result.Reason = outcome.Reason;
+        result.TrustedBy = outcome.TrustedBy;
+        result.Healable = outcome.Healable;
+        result.Recommendation = outcome.Recommendation;
+        return result;
+    }
+
+    private static SslClientAuthenticationOptions CreateClientOptions(TlsTarget target, ProbeOptions options, TrustAnchors trust, ProbeState state)
+    {
+        // SslStream builds its own chain before calling back; give it a policy that cannot
+        // download (AIA) or consult the machine store, so probing never changes local state.
+        var policy = new X509ChainPolicy
+        {
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
+            DisableCertificateDownloads = true,
+            RevocationMode = X509RevocationMode.NoCheck,
+        };
+        policy.CustomTrustStore.AddRange(trust.Roots);
+        return new SslClientAuthenticationOptions
+        {
+            TargetHost = target.ServerName,
+            EnabledSslProtocols = TlsProtocols.ToSslProtocols(options.Protocol),
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            CertificateChainPolicy = policy,
+            AllowRenegotiation = false,
+            RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+            {
+                state.Capture(certificate, chain, errors);
+                return true;
+            },
+            LocalCertificateSelectionCallback = (_, _, _, _, acceptableIssuers) =>
+            {
+                state.SelectionCalls++;
+                // On Linux the callback runs once up front and again only when the server sends a
+                // CertificateRequest; elsewhere the request shows as a list of acceptable issuers.
+                if (state.SelectionCalls > 1 || acceptableIssuers.Length > 0)
+                {
+                    state.ClientCertificateRequested = true;
+                }
+                return options.ClientCertificate!;
+            },
+        };
+    }
+
+    /// <summary>
+    /// TLS 1.3 finishes the client's handshake before the server has judged the client
+    /// certificate, and some TLS 1.2 servers (SslStream among them) judge it only after the
+    /// handshake: the refusal arrives as the first record or a close. Wait briefly for it.
+    /// </summary>
+    private static async Task<Exception?> ReadServerVerdictAsync(SslStream tls, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        window.CancelAfter(wait);
+        var buffer = new byte[1];
+        try
+        {
+            var read = await tls.ReadAsync(buffer, window.Token).ConfigureAwait(false);
+            return read == 0 ? new AuthenticationException("The server closed the connection after the handshake.") : null;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (Exception e) when (e is IOException or AuthenticationException)
+        {
+            return e;
+        }
+    }
+}
+
+/// <summary>What the callbacks saw during one handshake.</summary>
+internal sealed class ProbeState
+{
+    public List<X509Certificate2> Presented { get; } = [];
+    public SslPolicyErrors PolicyErrors { get; private set; }
+    public bool CertificateSeen { get; private set; }
+    public int SelectionCalls { get; set; }
+    public bool ClientCertificateRequested { get; set; }
+    public Exception? HandshakeError { get; set; }
+    public Exception? PostHandshakeError { get; set; }
+
+    public void Capture(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        CertificateSeen = true;
+        PolicyErrors = errors;
+        Presented.Clear();
+        if (certificate is null)
+        {
+            return;
+        }
+        // ExtraStore holds what the server sent, leaf included, in the order sent. Copy the
+        // bytes out: the callback's objects belong to SslStream.
+        var leaf = new X509Certificate2(certificate.GetRawCertData());
+        var sent = chain?.ChainPolicy.ExtraStore.Cast<X509Certificate2>().Select(c => new X509Certificate2(c.RawDataMemory.Span)).ToList() ?? [];
+        if (sent.Count == 0 || !sent[0].RawDataMemory.Span.SequenceEqual(leaf.RawDataMemory.Span))
+        {
+            sent.Insert(0, leaf);
+        }
+        Presented.AddRange(sent);
+    }
+}

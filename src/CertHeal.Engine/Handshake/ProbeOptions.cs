@@ -1,0 +1,44 @@
+using System.Security.Cryptography.X509Certificates;
+using CertHeal.Trust;
+
+namespace CertHeal.Handshake;
+
+/// <summary>How one handshake probe runs. Defaults match Test-TlsHandshake's parameters.</summary>
+public sealed class ProbeOptions
+{
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Limit the handshake to one version; null lets the machine choose.</summary>
+    public TlsProtocol? Protocol { get; init; }
+
+    public X509Certificate2? ClientCertificate { get; init; }
+
+    /// <summary>What the presented chain is judged against; null means the system's roots.</summary>
+    public TrustAnchors? Trust { get; init; }
+
+    /// <summary>
+    /// How long to wait, after a handshake in which the server asked for a client
+    /// certificate, for the server's verdict on it (TLS 1.3 reports that rejection after the
+    /// handshake).
+    /// </summary>
+    public TimeSpan PostHandshakeWait { get; init; } = TimeSpan.FromSeconds(1);
+
+    public IConnector Connector { get; init; } = DirectConnector.Instance;
+
+    /// <summary>The clock; tests move it to judge validity windows.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+}
+
+internal static class ProbeOptionsExtensions
+{
+    public static ProbeOptions With(this ProbeOptions options, TlsProtocol? protocol) => new()
+    {
+        Timeout = options.Timeout,
+        Protocol = protocol,
+        ClientCertificate = options.ClientCertificate,
+        Trust = options.Trust,
+        PostHandshakeWait = options.PostHandshakeWait,
+        Connector = options.Connector,
+        Clock = options.Clock,
+    };
+}

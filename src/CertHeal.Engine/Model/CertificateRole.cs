@@ -1,0 +1,8 @@
+namespace CertHeal;
+
+public enum CertificateRole
+{
+    Leaf,
+    Intermediate,
+    Root,
+}

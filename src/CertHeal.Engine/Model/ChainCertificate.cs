@@ -1,0 +1,35 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Serialization;
+
+namespace CertHeal;
+
+/// <summary>
+/// One certificate of a server's chain. Settable properties only, so that a deserialized copy
+/// (remoting, ConvertTo-Json) still carries everything; Pem lets such a copy be merged.
+/// </summary>
+public sealed class ChainCertificate
+{
+    public string Target { get; set; } = "";
+    public int Position { get; set; }
+    public CertificateRole Role { get; set; }
+    public CertificateSource Source { get; set; }
+    public string Subject { get; set; } = "";
+    public string Issuer { get; set; } = "";
+    public string Thumbprint { get; set; } = "";
+    public string Sha256Fingerprint { get; set; } = "";
+    public string SerialNumber { get; set; } = "";
+    public DateTime NotBefore { get; set; }
+    public DateTime NotAfter { get; set; }
+    public int DaysRemaining { get; set; }
+    public string[] DnsNames { get; set; } = [];
+    public string SignatureAlgorithm { get; set; } = "";
+    public string KeyAlgorithm { get; set; } = "";
+    public int KeySize { get; set; }
+    public bool IsCertificateAuthority { get; set; }
+    public bool IsSelfSigned { get; set; }
+    public CertificateStatus Status { get; set; }
+    public string Pem { get; set; } = "";
+
+    [JsonIgnore]
+    public X509Certificate2? Certificate { get; set; }
+}

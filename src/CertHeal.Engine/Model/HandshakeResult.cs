@@ -1,0 +1,28 @@
+namespace CertHeal;
+
+/// <summary>
+/// The verdict of one handshake with one target. A failed handshake is a result, not an error:
+/// scripts filter on Failure and Healable instead of catching exceptions.
+/// </summary>
+public sealed class HandshakeResult
+{
+    public string Target { get; set; } = "";
+    public string Host { get; set; } = "";
+    public int Port { get; set; }
+    public string ServerName { get; set; } = "";
+    public string? Address { get; set; }
+    public bool Succeeded { get; set; }
+    public HandshakeFailure Failure { get; set; }
+    public string Reason { get; set; } = "";
+    /// <summary>The version the probe was limited to (-Protocol), or null for the machine's defaults.</summary>
+    public TlsProtocol? RequestedProtocol { get; set; }
+    public string? Protocol { get; set; }
+    public string? CipherSuite { get; set; }
+    public TimeSpan ConnectTime { get; set; }
+    public TimeSpan HandshakeTime { get; set; }
+    public ChainCertificate[] PresentedChain { get; set; } = [];
+    public string? TrustedBy { get; set; }
+    public bool Healable { get; set; }
+    public bool AiaWouldComplete { get; set; }
+    public string? Recommendation { get; set; }
+}

@@ -1,0 +1,7 @@
+namespace CertHeal.Lab;
+
+public enum KeyKind
+{
+    Rsa2048,
+    EcdsaP256,
+}

@@ -1,0 +1,167 @@
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+
+namespace CertHeal.Lab;
+
+/// <summary>
+/// A private PKI plus the servers that present it. "Trusted by the system" in tests means
+/// <see cref="TrustedRoots"/>, handed to the engine explicitly; the machine's store is never touched.
+/// </summary>
+public sealed class Lab : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> _running = [];
+
+    private Lab(string folder)
+    {
+        Folder = folder;
+        Trusted = LabHierarchy.Create("CertHeal Lab");
+        Untrusted = LabHierarchy.Create("Unknown Private");
+    }
+
+    /// <summary>The hierarchy whose root the tests trust.</summary>
+    public LabHierarchy Trusted { get; }
+
+    /// <summary>A private hierarchy no test trusts.</summary>
+    public LabHierarchy Untrusted { get; }
+
+    /// <summary>A scratch folder for PEM files and keystores, removed on dispose.</summary>
+    public string Folder { get; }
+
+    public X509Certificate2Collection TrustedRoots => [Trusted.Root];
+
+    public static Lab Create()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "certheal-lab-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(folder);
+        return new Lab(folder);
+    }
+
+    /// <summary>The leaf and chain a scenario presents; null for scenarios that are not TLS.</summary>
+    public (X509Certificate2 Leaf, X509Certificate2[] Chain)? Material(LabScenario scenario)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var name = scenario.ToString().ToLowerInvariant() + ".certheal.test";
+        LeafSpec Spec(DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, IReadOnlyList<string>? dns = null) => new()
+        {
+            CommonName = name,
+            DnsNames = dns ?? [name, "localhost"],
+            IpAddresses = dns is null ? [System.Net.IPAddress.Loopback, System.Net.IPAddress.IPv6Loopback] : [],
+            NotBefore = notBefore ?? now.AddDays(-1),
+            NotAfter = notAfter ?? now.AddDays(90),
+        };
+        switch (scenario)
+        {
+            case LabScenario.GoodChain or LabScenario.ClientCertificateRequired or LabScenario.Tls12Only or LabScenario.Tls13Only:
+                return (Trusted.IssueLeaf(Spec()), [Trusted.Intermediate]);
+            case LabScenario.LeafOnly:
+                return (Trusted.IssueLeaf(Spec()), []);
+            case LabScenario.UntrustedRoot:
+                return (Untrusted.IssueLeaf(Spec()), [Untrusted.Intermediate, Untrusted.Root]);
+            case LabScenario.SelfSigned:
+                var spec = Spec().ToMintSpec();
+                return (CertificateMint.Issue(spec), []);
+            case LabScenario.Expired:
+                return (Trusted.IssueLeaf(Spec(now.AddDays(-60), now.AddDays(-2))), [Trusted.Intermediate]);
+            case LabScenario.NotYetValid:
+                return (Trusted.IssueLeaf(Spec(now.AddDays(5), now.AddDays(90))), [Trusted.Intermediate]);
+            case LabScenario.NameMismatch:
+                return (Trusted.IssueLeaf(Spec(dns: ["wrong.certheal.test"])), [Trusted.Intermediate]);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Starts the in-process server for a scenario on 127.0.0.1 and an ephemeral port.</summary>
+    public LabEndpoint Start(LabScenario scenario)
+    {
+        LabListener? listener = scenario switch
+        {
+            LabScenario.PlainHttp => LabPlainServers.PlainHttp(),
+            LabScenario.Silent => LabPlainServers.Silent(),
+            LabScenario.ClosedPort => null,
+            _ => null,
+        };
+        IReadOnlyList<X509Certificate2> presented = [];
+        if (listener is null && scenario != LabScenario.ClosedPort)
+        {
+            var (leaf, chain) = Material(scenario)!.Value;
+            listener = LabTlsServer.Start(new LabTlsServerOptions
+            {
+                Certificate = leaf,
+                Chain = chain,
+                Protocols = scenario switch
+                {
+                    LabScenario.Tls12Only => SslProtocols.Tls12,
+                    LabScenario.Tls13Only => SslProtocols.Tls13,
+                    _ => SslProtocols.None,
+                },
+                RequireClientCertificate = scenario == LabScenario.ClientCertificateRequired,
+            });
+            presented = [leaf, .. chain];
+        }
+        var endpoint = new LabEndpoint
+        {
+            Scenario = scenario,
+            Host = "127.0.0.1",
+            Port = listener?.Port ?? LabListener.ClosedPort(),
+            Presented = presented,
+            Server = listener,
+        };
+        lock (_running)
+        {
+            _running.Add(endpoint);
+        }
+        return endpoint;
+    }
+
+    /// <summary>Serves a scenario from a separate `openssl s_server` process instead of SslStream.</summary>
+    public async Task<LabEndpoint> StartOpenSslAsync(LabScenario scenario, string? extraArguments = null, CancellationToken token = default)
+    {
+        var (leaf, chain) = Material(scenario) ?? throw new ArgumentException($"{scenario} is not a TLS scenario.", nameof(scenario));
+        var server = await OpenSslServer.StartAsync(Folder, leaf, chain, extraArguments, token).ConfigureAwait(false);
+        var endpoint = new LabEndpoint
+        {
+            Scenario = scenario,
+            Host = "127.0.0.1",
+            Port = server.Port,
+            Presented = [leaf, .. chain],
+            Server = server,
+        };
+        lock (_running)
+        {
+            _running.Add(endpoint);
+        }
+        return endpoint;
+    }
+
+    /// <summary>Writes the trusted root as a PEM file, the "system" bundle for CLI and curl tests.</summary>
+    public string WriteTrustedRootPem(string fileName = "trusted-roots.pem")
+    {
+        var path = Path.Combine(Folder, fileName);
+        File.WriteAllText(path, CertificateMint.ToPem(Trusted.Root));
+        return path;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        IAsyncDisposable[] running;
+        lock (_running)
+        {
+            running = [.. _running];
+            _running.Clear();
+        }
+        foreach (var item in running)
+        {
+            await item.DisposeAsync().ConfigureAwait(false);
+        }
+        Trusted.Dispose();
+        Untrusted.Dispose();
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
