@@ -1,0 +1,77 @@
+using System.Management.Automation;
+using System.Security.Cryptography.X509Certificates;
+using CertHeal.Handshake;
+using CertHeal.Internal;
+
+namespace CertHeal.Commands;
+
+/// <summary>Test-TlsHandshake: why does the handshake with this server fail?</summary>
+[Cmdlet(VerbsDiagnostic.Test, "TlsHandshake")]
+[OutputType(typeof(HandshakeResult))]
+public sealed class TestTlsHandshakeCommand : PSCmdlet, IDisposable
+{
+    private const int ProgressId = 0x7C01;
+    private readonly List<TlsTarget> _targets = [];
+    private readonly CancellationTokenSource _cancel = new();
+
+    /// <summary>host, host:port, [v6]:port or https://host:port/path; also bound by property name from objects.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("ComputerName", "HostName", "Host", "Uri")]
+    [ValidateNotNullOrEmpty]
+    public string[] Target { get; set; } = [];
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; } = TlsTarget.DefaultPort;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ServerName { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int TimeoutSec { get; set; } = 10;
+
+    [Parameter]
+    public TlsProtocol[]? Protocol { get; set; }
+
+    [Parameter]
+    public X509Certificate2? ClientCertificate { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int ThrottleLimit { get; set; } = 32;
+
+    protected override void ProcessRecord()
+    {
+        int? port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : null;
+        foreach (var text in Target)
+        {
+            if (TlsTarget.TryParse(text, port, ServerName, out var target, out var error))
+            {
+                _targets.Add(target);
+            }
+            else
+            {
+                WriteError(new ErrorRecord(new ArgumentException(error), ErrorIds.InvalidTarget, ErrorCategory.InvalidArgument, text));
+            }
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        var options = new ProbeOptions
+        {
+            Timeout = TimeSpan.FromSeconds(TimeoutSec),
+            ClientCertificate = ClientCertificate,
+        };
+        IReadOnlyList<TlsProtocol?>? protocols = Protocol?.Distinct().Select(p => (TlsProtocol?)p).ToList();
+        var reader = ProbeBatch.Run(_targets, options, ThrottleLimit, _cancel.Token, protocols);
+        ResultDrain.Drain(this, reader, ProbeBatch.Count(_targets, protocols), ProgressId, "Test-TlsHandshake",
+            r => $"{r.Target}: {r.Failure}. {r.Reason}", _cancel.Token);
+    }
+
+    protected override void StopProcessing() => _cancel.Cancel();
+
+    public void Dispose() => _cancel.Dispose();
+}

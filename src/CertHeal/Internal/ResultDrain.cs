@@ -1,0 +1,49 @@
+using System.Management.Automation;
+using System.Threading.Channels;
+
+namespace CertHeal.Internal;
+
+/// <summary>
+/// Engine work runs on worker threads and streams results into a channel; this drains it on
+/// the pipeline thread (the only thread allowed to call Write*), with one progress bar.
+/// </summary>
+internal static class ResultDrain
+{
+    public static void Drain<T>(Cmdlet cmdlet, ChannelReader<T> reader, int total, int activityId, string activity,
+        Func<T, string> describe, CancellationToken cancellationToken)
+    {
+        var done = 0;
+        var progress = new ProgressRecord(activityId, activity, $"0 of {total}");
+        try
+        {
+            while (reader.WaitToReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
+            {
+                while (reader.TryRead(out var item))
+                {
+                    done++;
+                    cmdlet.WriteVerbose(describe(item));
+                    cmdlet.WriteObject(item);
+                    if (total > 1)
+                    {
+                        progress.StatusDescription = $"{done} of {total}";
+                        progress.PercentComplete = Math.Min(100, done * 100 / total);
+                        cmdlet.WriteProgress(progress);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // StopProcessing asked for this; PowerShell ends the pipeline itself.
+        }
+        finally
+        {
+            if (total > 1 && !cancellationToken.IsCancellationRequested)
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                progress.PercentComplete = 100;
+                cmdlet.WriteProgress(progress);
+            }
+        }
+    }
+}

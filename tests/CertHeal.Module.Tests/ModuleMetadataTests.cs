@@ -1,0 +1,92 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+
+namespace CertHeal.Module.Tests;
+
+public sealed partial class ModuleMetadataTests : IClassFixture<ModuleMetadata>
+{
+    private static readonly XNamespace Maml = "http://schemas.microsoft.com/maml/2004/10";
+    private static readonly XNamespace Command = "http://schemas.microsoft.com/maml/dev/command/2004/10";
+    private readonly ModuleMetadata _module;
+
+    public ModuleMetadataTests(ModuleMetadata module) => _module = module;
+
+    [Fact]
+    public void The_module_has_cmdlets()
+    {
+        Assert.NotEmpty(_module.Cmdlets);
+        Assert.Contains("Test-TlsHandshake", _module.Cmdlets.Select(ModuleMetadata.CmdletName));
+    }
+
+    [Fact]
+    public void Every_cmdlet_uses_an_approved_verb()
+    {
+        var approved = _module.ApprovedVerbs();
+        Assert.Contains("Merge", approved);
+        Assert.DoesNotContain("Heal", approved);
+        Assert.All(_module.Cmdlets, c => Assert.Contains(ModuleMetadata.Verb(c), approved));
+    }
+
+    [Fact]
+    public void CmdletsToExport_in_the_manifest_equals_the_cmdlet_classes()
+    {
+        var manifest = File.ReadAllText(Path.Combine(ModuleMetadata.RepoRoot, "CertHeal.psd1"));
+        var match = ExportList().Match(manifest);
+        Assert.True(match.Success, "CertHeal.psd1 has no CmdletsToExport = @(...) list.");
+        var exported = Regex.Matches(match.Groups[1].Value, "'([^']+)'").Select(m => m.Groups[1].Value).Order().ToList();
+        Assert.Equal(_module.Cmdlets.Select(ModuleMetadata.CmdletName).Order().ToList(), exported);
+    }
+
+    [Fact]
+    public void Every_cmdlet_declares_OutputType_and_is_public_sealed_in_Commands()
+    {
+        Assert.All(_module.Cmdlets, c =>
+        {
+            Assert.Contains(c.GetCustomAttributesData(), a => a.AttributeType.FullName == "System.Management.Automation.OutputTypeAttribute");
+            Assert.True(c.IsPublic && c.IsSealed, $"{c.Name} must be public sealed.");
+            Assert.Equal("CertHeal.Commands", c.Namespace);
+            Assert.Equal(ModuleMetadata.CmdletName(c).Replace("-", "") + "Command", c.Name);
+        });
+    }
+
+    [Fact]
+    public void Every_cmdlet_and_parameter_is_documented_in_the_MAML_help_with_examples()
+    {
+        var help = XDocument.Load(Path.Combine(ModuleMetadata.RepoRoot, "en-US", "CertHeal.dll-Help.xml"));
+        var commands = help.Descendants(Command + "command").ToDictionary(
+            c => c.Element(Command + "details")!.Element(Command + "name")!.Value.Trim());
+        Assert.All(_module.Cmdlets, cmdlet =>
+        {
+            var name = ModuleMetadata.CmdletName(cmdlet);
+            Assert.True(commands.TryGetValue(name, out var entry), $"{name} has no help entry.");
+            var synopsis = entry!.Element(Command + "details")!.Element(Maml + "description")?.Value.Trim();
+            Assert.False(string.IsNullOrEmpty(synopsis), $"{name} has no synopsis.");
+            Assert.True(entry.Descendants(Command + "example").Count() >= 2, $"{name} needs at least two examples.");
+            var documented = entry.Element(Command + "parameters")?.Elements(Command + "parameter")
+                .ToDictionary(p => p.Element(Maml + "name")!.Value.Trim(), p => p.Element(Maml + "description")?.Value.Trim() ?? "")
+                ?? [];
+            foreach (var parameter in ModuleMetadata.Parameters(cmdlet))
+            {
+                Assert.True(documented.TryGetValue(parameter.Name, out var text) && text.Length > 0,
+                    $"{name} -{parameter.Name} is not documented in en-US/CertHeal.dll-Help.xml.");
+            }
+        });
+    }
+
+    [Fact]
+    public void The_format_file_has_a_view_for_every_declared_output_type()
+    {
+        var format = XDocument.Load(Path.Combine(ModuleMetadata.RepoRoot, "src", "CertHeal", "CertHeal.Format.ps1xml"));
+        var viewed = format.Descendants("TypeName").Select(t => t.Value.Trim()).ToHashSet();
+        var outputTypes = _module.Cmdlets.SelectMany(c => c.GetCustomAttributesData())
+            .Where(a => a.AttributeType.FullName == "System.Management.Automation.OutputTypeAttribute")
+            .SelectMany(a => a.ConstructorArguments)
+            .SelectMany(arg => arg.Value is IEnumerable<System.Reflection.CustomAttributeTypedArgument> many ? many.Select(m => m.Value) : [arg.Value])
+            .OfType<Type>().Select(t => t.FullName!).ToHashSet();
+        Assert.NotEmpty(outputTypes);
+        Assert.All(outputTypes, t => Assert.Contains(t, viewed));
+    }
+
+    [GeneratedRegex(@"CmdletsToExport\s*=\s*@\(([^)]*)\)")]
+    private static partial Regex ExportList();
+}
