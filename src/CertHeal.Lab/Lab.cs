@@ -114,6 +114,38 @@ public sealed class Lab : IAsyncDisposable
         return endpoint;
     }
 
+    /// <summary>
+    /// The incomplete chain healed by AIA: a loopback HTTP server publishes the intermediate
+    /// (DER, or PKCS#7 .p7c) and the leaf-only server's certificate points at it.
+    /// </summary>
+    public LabEndpoint StartLeafOnlyWithAia(out LabHttpServer repository, bool pkcs7 = false)
+    {
+        repository = new LabHttpServer();
+        var path = pkcs7 ? "issuing-ca.p7c" : "issuing-ca.cer";
+        var body = pkcs7
+            ? new X509Certificate2Collection(Trusted.Intermediate).Export(X509ContentType.Pkcs7)!
+            : Trusted.Intermediate.Export(X509ContentType.Cert);
+        repository.Map(path, new LabHttpServer.Route(body, pkcs7 ? "application/pkcs7-mime" : "application/pkix-cert"));
+        var leaf = Trusted.IssueLeaf(new LeafSpec { CommonName = "aia.certheal.test", DnsNames = ["aia.certheal.test", "localhost"], CaIssuersUrl = repository.Url(path) });
+        lock (_running)
+        {
+            _running.Add(repository);
+        }
+        return StartServing(LabScenario.LeafOnly, leaf, []);
+    }
+
+    /// <summary>Serves any leaf and chain, exactly in the given order, from an in-process server.</summary>
+    public LabEndpoint StartServing(LabScenario scenario, X509Certificate2 leaf, IReadOnlyList<X509Certificate2> chain, bool requireClientCertificate = false)
+    {
+        var listener = LabTlsServer.Start(new LabTlsServerOptions { Certificate = leaf, Chain = chain, RequireClientCertificate = requireClientCertificate });
+        var endpoint = new LabEndpoint { Scenario = scenario, Host = "127.0.0.1", Port = listener.Port, Presented = [leaf, .. chain], Server = listener };
+        lock (_running)
+        {
+            _running.Add(endpoint);
+        }
+        return endpoint;
+    }
+
     /// <summary>Serves a scenario from a separate `openssl s_server` process instead of SslStream.</summary>
     public async Task<LabEndpoint> StartOpenSslAsync(LabScenario scenario, string? extraArguments = null, CancellationToken token = default)
     {

@@ -14,6 +14,7 @@ public class LabListener : IAsyncDisposable
     private readonly Task _acceptLoop;
     private readonly Func<NetworkStream, CancellationToken, Task> _handler;
     private int _connections;
+    private int _disposed;
 
     public LabListener(Func<NetworkStream, CancellationToken, Task> handler, bool ipv6 = false, TimeSpan? connectionLifetime = null)
     {
@@ -77,6 +78,10 @@ public class LabListener : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         _stop.Cancel();
         _listener.Stop();
         try

@@ -10,6 +10,7 @@ namespace CertHeal.Lab;
 public sealed class OpenSslServer : IAsyncDisposable
 {
     private readonly Process _process;
+    private int _disposed;
 
     private OpenSslServer(Process process, int port)
     {
@@ -125,7 +126,10 @@ public sealed class OpenSslServer : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        Kill(_process);
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            Kill(_process);
+        }
         return ValueTask.CompletedTask;
     }
 }

@@ -8,7 +8,7 @@ public sealed class LabFixture : IAsyncLifetime
 {
     public Lab.Lab Lab { get; } = CertHeal.Lab.Lab.Create();
 
-    public TrustAnchors Trust => TrustAnchors.FromCertificates("Lab roots", Lab.TrustedRoots.Cast<System.Security.Cryptography.X509Certificates.X509Certificate2>());
+    public TrustAnchors Trust => TrustAnchors.FromCertificates("Lab roots", Lab.TrustedRoots.Cast<System.Security.Cryptography.X509Certificates.X509Certificate2>(), isSystem: true);
 
     public Task InitializeAsync() => Task.CompletedTask;
 

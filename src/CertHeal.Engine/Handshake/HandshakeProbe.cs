@@ -15,7 +15,12 @@ namespace CertHeal.Handshake;
 /// </summary>
 public static class HandshakeProbe
 {
-    public static async Task<HandshakeResult> ProbeAsync(TlsTarget target, ProbeOptions options, CancellationToken cancellationToken)
+    public static async Task<HandshakeResult> ProbeAsync(TlsTarget target, ProbeOptions options, CancellationToken cancellationToken) =>
+        (await ProbeWithCertificatesAsync(target, options, cancellationToken).ConfigureAwait(false)).Result;
+
+    /// <summary>The probe, plus the presented certificates as the server sent them (for the chain stage).</summary>
+    internal static async Task<(HandshakeResult Result, IReadOnlyList<X509Certificate2> Presented)> ProbeWithCertificatesAsync(
+        TlsTarget target, ProbeOptions options, CancellationToken cancellationToken)
     {
         var trust = options.Trust ?? TrustAnchors.System;
         var result = new HandshakeResult
@@ -39,7 +44,7 @@ public static class HandshakeProbe
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             result.ConnectTime = clock.Elapsed;
-            return Finish(result, FailureClassifier.FromConnect(e, target, options.Timeout));
+            return (Finish(result, FailureClassifier.FromConnect(e, target, options.Timeout)), []);
         }
         result.ConnectTime = clock.Elapsed;
         result.Address = connection.RemoteEndPoint?.ToString();
@@ -73,7 +78,17 @@ public static class HandshakeProbe
             .ToArray();
 
         var outcome = FailureClassifier.Classify(target, options, state, trust, now);
-        return Finish(result, outcome);
+        Finish(result, outcome);
+        if (result.Failure == HandshakeFailure.IncompleteChain && options.Aia is not null)
+        {
+            var completion = await ChainCompleter.CompleteAsync(state.Presented, trust, options.Aia, now, cancellationToken).ConfigureAwait(false);
+            result.AiaWouldComplete = completion.ReachesTrustedRoot;
+            if (!completion.ReachesTrustedRoot && completion.AiaProblems.Count > 0)
+            {
+                result.Reason = result.Reason.TrimEnd('.') + "; AIA does not complete it: " + completion.AiaProblems[0] + ".";
+            }
+        }
+        return (result, state.Presented);
     }
 
     private static HandshakeResult Finish(HandshakeResult result, Outcome outcome)

@@ -3,43 +3,26 @@ using System.Threading.Channels;
 namespace CertHeal.Handshake;
 
 /// <summary>
-/// Probes many targets with a bounded number in flight and streams each result as it
-/// completes. Callers (a cmdlet on its pipeline thread, the CLI) drain the reader; nothing here
-/// writes to a host.
+/// Probes many targets (and, with -Protocol, each listed version) with a bounded number in
+/// flight and streams each result as it completes. Callers (a cmdlet on its pipeline thread,
+/// the CLI) drain the reader; nothing here writes to a host.
 /// </summary>
 public static class ProbeBatch
 {
     public static ChannelReader<HandshakeResult> Run(IReadOnlyList<TlsTarget> targets, ProbeOptions options, int throttleLimit,
         CancellationToken cancellationToken, IReadOnlyList<TlsProtocol?>? protocols = null)
     {
-        var channel = Channel.CreateUnbounded<HandshakeResult>(new UnboundedChannelOptions { SingleReader = true });
         var work = targets.SelectMany(t => (protocols is { Count: > 0 } ? protocols : [options.Protocol]).Select(p => (Target: t, Protocol: p))).ToList();
-        _ = Task.Run(async () =>
+        return Throttled.Stream(work, async (item, token) =>
         {
-            try
+            var itemOptions = item.Protocol == options.Protocol ? options : options.With(item.Protocol);
+            var result = await HandshakeProbe.ProbeAsync(item.Target, itemOptions, token).ConfigureAwait(false);
+            if (item.Protocol is { } protocol && !result.Succeeded && result.Failure == HandshakeFailure.ProtocolMismatch)
             {
-                await Parallel.ForEachAsync(work, new ParallelOptions
-                {
-                    MaxDegreeOfParallelism = Math.Max(1, throttleLimit),
-                    CancellationToken = cancellationToken,
-                }, async (item, token) =>
-                {
-                    var itemOptions = item.Protocol == options.Protocol ? options : options.With(item.Protocol);
-                    var result = await HandshakeProbe.ProbeAsync(item.Target, itemOptions, token).ConfigureAwait(false);
-                    if (item.Protocol is { } protocol && !result.Succeeded && result.Failure == HandshakeFailure.ProtocolMismatch)
-                    {
-                        result.Reason = await ProtocolPolicy.ExplainRefusalAsync(protocol, result.Reason, token).ConfigureAwait(false);
-                    }
-                    await channel.Writer.WriteAsync(result, token).ConfigureAwait(false);
-                }).ConfigureAwait(false);
-                channel.Writer.TryComplete();
+                result.Reason = await ProtocolPolicy.ExplainRefusalAsync(protocol, result.Reason, token).ConfigureAwait(false);
             }
-            catch (Exception e)
-            {
-                channel.Writer.TryComplete(e);
-            }
-        }, CancellationToken.None);
-        return channel.Reader;
+            return result;
+        }, throttleLimit, cancellationToken);
     }
 
     /// <summary>How many results a batch will produce: one per target and protocol.</summary>

@@ -25,6 +25,12 @@ public sealed class ProbeOptions
 
     public IConnector Connector { get; init; } = DirectConnector.Instance;
 
+    /// <summary>
+    /// When set, an incomplete chain is followed through AIA (bounded) to fill
+    /// HandshakeResult.AiaWouldComplete; null keeps the probe off the network beyond the target.
+    /// </summary>
+    public Chains.AiaFetcher? Aia { get; init; }
+
     /// <summary>The clock; tests move it to judge validity windows.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }
@@ -39,6 +45,7 @@ internal static class ProbeOptionsExtensions
         Trust = options.Trust,
         PostHandshakeWait = options.PostHandshakeWait,
         Connector = options.Connector,
+        Aia = options.Aia,
         Clock = options.Clock,
     };
 }

@@ -28,6 +28,9 @@ public sealed class ChainCertificate
     public bool IsCertificateAuthority { get; set; }
     public bool IsSelfSigned { get; set; }
     public CertificateStatus Status { get; set; }
+
+    /// <summary>One sentence when the server sent this certificate oddly (twice, out of order, unrelated); otherwise null.</summary>
+    public string? Note { get; set; }
     public string Pem { get; set; } = "";
 
     [JsonIgnore]

@@ -11,15 +11,19 @@ public sealed class TrustAnchors
 {
     private static readonly Lazy<TrustAnchors> SystemAnchors = new(LoadSystem);
 
-    private TrustAnchors(string name, X509Certificate2Collection roots, X509Certificate2Collection intermediates)
+    private TrustAnchors(string name, X509Certificate2Collection roots, X509Certificate2Collection intermediates, bool isSystem)
     {
         Name = name;
+        IsSystem = isSystem;
         Roots = roots;
         Intermediates = intermediates;
     }
 
     /// <summary>"System", or the keystore's path: what HandshakeResult.TrustedBy reports.</summary>
     public string Name { get; }
+
+    /// <summary>True when these anchors stand for the machine's trust (certificates found here have Source = System).</summary>
+    public bool IsSystem { get; }
 
     /// <summary>Self-signed anchors.</summary>
     public X509Certificate2Collection Roots { get; }
@@ -35,7 +39,8 @@ public sealed class TrustAnchors
     /// path material and, like Java's trustedCertEntry, also accepted as anchors when the chain
     /// reaches them.
     /// </summary>
-    public static TrustAnchors FromCertificates(string name, IEnumerable<X509Certificate2> certificates)
+    /// <param name="isSystem">True when the set stands in for the OS roots (tests hand the engine a lab root this way).</param>
+    public static TrustAnchors FromCertificates(string name, IEnumerable<X509Certificate2> certificates, bool isSystem = false)
     {
         var roots = new X509Certificate2Collection();
         var others = new X509Certificate2Collection();
@@ -43,7 +48,7 @@ public sealed class TrustAnchors
         {
             (CertificateFacts.IsSelfSigned(certificate) ? roots : others).Add(certificate);
         }
-        return new TrustAnchors(name, roots, others);
+        return new TrustAnchors(name, roots, others, isSystem);
     }
 
     /// <summary>True when the certificate itself is in this set (compared by content).</summary>
@@ -55,6 +60,6 @@ public sealed class TrustAnchors
     {
         using var store = new X509Store(StoreName.Root, StoreLocation.LocalMachine);
         store.Open(OpenFlags.ReadOnly | OpenFlags.OpenExistingOnly);
-        return FromCertificates("System", store.Certificates.Cast<X509Certificate2>());
+        return FromCertificates("System", store.Certificates.Cast<X509Certificate2>(), isSystem: true);
     }
 }
