@@ -20,6 +20,7 @@ public static class CertificateMint
         public IReadOnlyList<string> DnsNames { get; init; } = [];
         public IReadOnlyList<IPAddress> IpAddresses { get; init; } = [];
         public string? CaIssuersUrl { get; init; }
+        public IReadOnlyList<string> MoreCaIssuersUrls { get; init; } = [];
         public bool ClientAuth { get; init; }
         public HashAlgorithmName Hash { get; init; } = HashAlgorithmName.SHA256;
     }
@@ -70,9 +71,10 @@ public static class CertificateMint
         {
             request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(ski));
         }
-        if (spec.CaIssuersUrl is not null)
+        string[] caIssuers = [.. (spec.CaIssuersUrl is null ? [] : new[] { spec.CaIssuersUrl }), .. spec.MoreCaIssuersUrls];
+        if (caIssuers.Length > 0)
         {
-            request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, [spec.CaIssuersUrl]));
+            request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, caIssuers));
         }
 
         if (issuer is null)

@@ -12,6 +12,7 @@ public sealed class LeafSpec
     public DateTimeOffset NotAfter { get; init; } = DateTimeOffset.UtcNow.AddDays(90);
     public KeyKind Key { get; init; } = KeyKind.EcdsaP256;
     public string? CaIssuersUrl { get; init; }
+    public IReadOnlyList<string> MoreCaIssuersUrls { get; init; } = [];
 
     internal CertificateMint.Spec ToMintSpec() => new()
     {
@@ -22,5 +23,6 @@ public sealed class LeafSpec
         NotBefore = NotBefore,
         NotAfter = NotAfter,
         CaIssuersUrl = CaIssuersUrl,
+        MoreCaIssuersUrls = MoreCaIssuersUrls,
     };
 }

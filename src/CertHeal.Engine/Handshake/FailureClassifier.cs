@@ -115,6 +115,10 @@ internal static class FailureClassifier
             var version = options.Protocol is { } p ? TlsProtocols.Describe(p) : "the versions this machine allows";
             return new(HandshakeFailure.ProtocolMismatch, $"{where} does not accept {version}; try another -Protocol, or the server must enable a modern TLS version.");
         }
+        if (Contains(message, "excessive message size") || Contains(message, "message too long") || Contains(message, "record overflow"))
+        {
+            return new(HandshakeFailure.Other, $"{where} sent a handshake message larger than this client accepts (too many or too large certificates); the server is misconfigured or hostile.");
+        }
         if (error is IOException && (Contains(message, "reset") || Contains(message, "unexpected eof") || Contains(message, "0 bytes")
             || Contains(message, "closed")))
         {
