@@ -10,27 +10,35 @@ internal static class TestVerb
     public static readonly Dictionary<string, bool> Options = new()
     {
         ["--port"] = true, ["--sni"] = true, ["--timeout"] = true, ["--protocol"] = true,
-        ["--keystore"] = true, ["--throttle"] = true, ["--json"] = false,
+        ["--keystore"] = true, ["--throttle"] = true, ["--json"] = false, ["--no-aia"] = false,
     };
 
-    public static async Task<int> RunAsync(CliArguments args, TextWriter stdout, CancellationToken cancellationToken)
+    /// <summary>Targets from the positional arguments, with --port and --sni applied; a bad one is a usage error.</summary>
+    public static List<TlsTarget> ParseTargets(CliArguments args, string verb)
     {
         if (args.Positionals.Count == 0)
         {
-            throw new UsageException("test needs at least one target (host, host:port or https://host:port/path).");
+            throw new UsageException($"{verb} needs at least one target (host, host:port or https://host:port/path).");
         }
         var port = args.Int("--port", 1, 65535);
-        var targets = args.Positionals.Select(t => TlsTarget.TryParse(t, port, args.Value("--sni"), out var target, out var error)
+        return args.Positionals.Select(t => TlsTarget.TryParse(t, port, args.Value("--sni"), out var target, out var error)
             ? target : throw new UsageException(error)).ToList();
+    }
+
+    public static async Task<int> RunAsync(CliArguments args, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        var targets = ParseTargets(args, "test");
         var protocols = args.Values("--protocol").SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .Select(p => Enum.TryParse<TlsProtocol>(p, ignoreCase: true, out var value) && Enum.IsDefined(value)
                 ? (TlsProtocol?)value
                 : throw new UsageException($"'{p}' is not a TLS version; use Tls, Tls11, Tls12 or Tls13.")).ToList();
         var keystore = args.Value("--keystore");
+        using var aia = args.Flag("--no-aia") ? null : new Chains.AiaFetcher();
         var options = new ProbeOptions
         {
             Timeout = TimeSpan.FromSeconds(args.Int("--timeout", 1, 600) ?? 10),
             Trust = keystore is null ? null : TrustStoreLoader.Load(keystore),
+            Aia = aia,
         };
 
         var results = new List<HandshakeResult>();

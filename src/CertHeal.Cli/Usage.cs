@@ -7,7 +7,8 @@ internal static class Usage
 
         usage:
           certheal test <target>... [--port N] [--sni NAME] [--timeout S] [--protocol Tls12,Tls13]
-                                    [--keystore PATH] [--throttle N] [--json]
+                                    [--keystore PATH] [--no-aia] [--throttle N] [--json]
+          certheal chain <target>... [--out bundle.pem | --out -] [--no-aia] [--keystore PATH] [--json]
           certheal demo [--json]
 
         Targets are host, host:port, [v6]:port or https://host:port/path.

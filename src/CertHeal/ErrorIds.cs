@@ -8,5 +8,5 @@ public static class ErrorIds
 {
     public const string InvalidTarget = "CertHeal.InvalidTarget";
     public const string KeystoreUnreadable = "CertHeal.KeystoreUnreadable";
-    public const string ProbeFailed = "CertHeal.ProbeFailed";
+    public const string NoCertificate = "CertHeal.NoCertificate";
 }

@@ -19,6 +19,9 @@ public sealed class ChainReport
     public required HandshakeResult Handshake { get; init; }
     public required IReadOnlyList<ChainCertificate> Certificates { get; init; }
 
+    /// <summary>The path from the leaf up (no duplicates or unrelated certificates): what -OutFile writes.</summary>
+    public IReadOnlyList<ChainCertificate> Path { get; init; } = [];
+
     /// <summary>True when the completed path ends at a trusted anchor.</summary>
     public bool Complete { get; init; }
 
@@ -62,10 +65,12 @@ public static class ChainCollector
         {
             handshake.AiaWouldComplete = completion.ReachesTrustedRoot && certificates.Any(c => c.Source == CertificateSource.Aia);
         }
+        var path = completion.Path.Select(p => certificates.First(c => c.Status != CertificateStatus.Duplicate && ChainCompleter.Same(c.Certificate!, p))).ToList();
         return new ChainReport
         {
             Handshake = handshake,
             Certificates = certificates,
+            Path = path,
             Complete = completion.ReachesTrustedRoot,
             AiaProblems = completion.AiaProblems,
         };

@@ -24,7 +24,7 @@ public sealed class TestTlsHandshakeCommand : PSCmdlet, IDisposable
     [ValidateRange(1, 65535)]
     public int Port { get; set; } = TlsTarget.DefaultPort;
 
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string? ServerName { get; set; }
 
@@ -42,28 +42,25 @@ public sealed class TestTlsHandshakeCommand : PSCmdlet, IDisposable
     [ValidateRange(1, 1024)]
     public int ThrottleLimit { get; set; } = 32;
 
-    protected override void ProcessRecord()
-    {
-        int? port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : null;
-        foreach (var text in Target)
-        {
-            if (TlsTarget.TryParse(text, port, ServerName, out var target, out var error))
-            {
-                _targets.Add(target);
-            }
-            else
-            {
-                WriteError(new ErrorRecord(new ArgumentException(error), ErrorIds.InvalidTarget, ErrorCategory.InvalidArgument, text));
-            }
-        }
-    }
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Keystore { get; set; }
+
+    [Parameter]
+    public SwitchParameter NoAia { get; set; }
+
+    protected override void ProcessRecord() =>
+        TargetBinding.Collect(this, Target, MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : null, ServerName, _targets);
 
     protected override void EndProcessing()
     {
+        using var aia = NoAia ? null : new Chains.AiaFetcher();
         var options = new ProbeOptions
         {
             Timeout = TimeSpan.FromSeconds(TimeoutSec),
             ClientCertificate = ClientCertificate,
+            Trust = TrustBinding.Load(this, Keystore),
+            Aia = aia,
         };
         IReadOnlyList<TlsProtocol?>? protocols = Protocol?.Distinct().Select(p => (TlsProtocol?)p).ToList();
         var reader = ProbeBatch.Run(_targets, options, ThrottleLimit, _cancel.Token, protocols);

@@ -9,8 +9,18 @@ namespace CertHeal.Internal;
 /// </summary>
 internal static class ResultDrain
 {
+    /// <summary>Writes each item as an object, with a verbose line describing it.</summary>
     public static void Drain<T>(Cmdlet cmdlet, ChannelReader<T> reader, int total, int activityId, string activity,
-        Func<T, string> describe, CancellationToken cancellationToken)
+        Func<T, string> describe, CancellationToken cancellationToken) =>
+        Drain(cmdlet, reader, total, activityId, activity, (Action<T>)(item =>
+        {
+            cmdlet.WriteVerbose(describe(item));
+            cmdlet.WriteObject(item);
+        }), cancellationToken);
+
+    /// <summary>Hands each item to <paramref name="write"/> (on the pipeline thread) and advances the progress bar.</summary>
+    public static void Drain<T>(Cmdlet cmdlet, ChannelReader<T> reader, int total, int activityId, string activity,
+        Action<T> write, CancellationToken cancellationToken)
     {
         var done = 0;
         var progress = new ProgressRecord(activityId, activity, $"0 of {total}");
@@ -21,8 +31,7 @@ internal static class ResultDrain
                 while (reader.TryRead(out var item))
                 {
                     done++;
-                    cmdlet.WriteVerbose(describe(item));
-                    cmdlet.WriteObject(item);
+                    write(item);
                     if (total > 1)
                     {
                         progress.StatusDescription = $"{done} of {total}";

@@ -1,0 +1,69 @@
+using System.Globalization;
+using CertHeal.Chains;
+using CertHeal.Handshake;
+using CertHeal.Keystores;
+
+namespace CertHeal.Cli;
+
+/// <summary>certheal chain: Get-ServerCertificateChain; `--out -` prints the PEM bundle for `certheal merge ... -`.</summary>
+internal static class ChainVerb
+{
+    public static readonly Dictionary<string, bool> Options = new()
+    {
+        ["--port"] = true, ["--sni"] = true, ["--timeout"] = true, ["--out"] = true, ["--no-aia"] = false,
+        ["--keystore"] = true, ["--throttle"] = true, ["--json"] = false,
+    };
+
+    public static async Task<int> RunAsync(CliArguments args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var targets = TestVerb.ParseTargets(args, "chain");
+        var keystore = args.Value("--keystore");
+        using var aia = args.Flag("--no-aia") ? null : new AiaFetcher();
+        var options = new ChainOptions
+        {
+            Probe = new ProbeOptions
+            {
+                Timeout = TimeSpan.FromSeconds(args.Int("--timeout", 1, 600) ?? 10),
+                Trust = keystore is null ? null : TrustStoreLoader.Load(keystore),
+            },
+            Aia = aia,
+        };
+        var reports = new List<ChainReport>();
+        await foreach (var report in ChainCollector.Run(targets, options, args.Int("--throttle", 1, 1024) ?? 32, cancellationToken).ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            reports.Add(report);
+        }
+        reports = reports.OrderBy(r => targets.FindIndex(t => t.Display == r.Handshake.Target)).ToList();
+        var failed = false;
+        foreach (var empty in reports.Where(r => r.Certificates.Count == 0))
+        {
+            failed = true;
+            await stderr.WriteLineAsync("certheal: " + empty.Handshake.Reason).ConfigureAwait(false);
+        }
+        var certificates = reports.SelectMany(r => r.Certificates).ToList();
+        var bundle = reports.SelectMany(r => r.Path).DistinctBy(c => c.Thumbprint).ToList();
+        var output = args.Value("--out");
+        if (output == "-")
+        {
+            await stdout.WriteAsync(PemBundleExport.Format(bundle)).ConfigureAwait(false);
+            return failed ? CliApp.CheckFailed : CliApp.Success;
+        }
+        if (output is not null && bundle.Count > 0)
+        {
+            PemBundleExport.Write(output, bundle);
+        }
+        if (args.Flag("--json"))
+        {
+            await JsonOutput.WriteAsync(stdout, certificates).ConfigureAwait(false);
+        }
+        else
+        {
+            await stdout.WriteAsync(TableOutput.Format(["Target", "Position", "Role", "Source", "Subject", "NotAfter", "Status", "Thumbprint"],
+                certificates.Select(c => (IReadOnlyList<string>)[
+                    c.Target, c.Position.ToString(CultureInfo.InvariantCulture), c.Role.ToString(), c.Source.ToString(), c.Subject,
+                    c.NotAfter.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), c.Status.ToString(), c.Thumbprint,
+                ]))).ConfigureAwait(false);
+        }
+        return failed ? CliApp.CheckFailed : CliApp.Success;
+    }
+}

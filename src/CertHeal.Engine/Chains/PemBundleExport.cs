@@ -1,0 +1,48 @@
+using System.Text;
+
+namespace CertHeal.Chains;
+
+/// <summary>
+/// Writes certificates as a PEM bundle (leaf first, a comment above each, as system bundles
+/// have) through a temporary file and a rename, so a reader never sees half a bundle.
+/// </summary>
+public static class PemBundleExport
+{
+    public static string Format(IEnumerable<ChainCertificate> certificates)
+    {
+        var text = new StringBuilder();
+        foreach (var certificate in certificates)
+        {
+            text.Append("# ").Append(certificate.Subject).Append(" (expires ").Append(certificate.NotAfter.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).Append(")\n");
+            text.Append(certificate.Pem.TrimEnd('\n')).Append('\n');
+        }
+        return text.ToString();
+    }
+
+    public static void Write(string path, IEnumerable<ChainCertificate> certificates)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        var folder = System.IO.Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"The folder '{folder}' for the bundle does not exist; create it or choose another -OutFile.");
+        }
+        var temp = System.IO.Path.Combine(folder, "." + System.IO.Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+            {
+                stream.Write(Encoding.ASCII.GetBytes(Format(certificates)));
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+}

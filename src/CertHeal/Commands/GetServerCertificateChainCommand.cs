@@ -1,0 +1,88 @@
+using System.Management.Automation;
+using CertHeal.Chains;
+using CertHeal.Handshake;
+using CertHeal.Internal;
+
+namespace CertHeal.Commands;
+
+/// <summary>Get-ServerCertificateChain: what the server presents, completed by the keystore, the system and AIA.</summary>
+[Cmdlet(VerbsCommon.Get, "ServerCertificateChain")]
+[OutputType(typeof(ChainCertificate))]
+public sealed class GetServerCertificateChainCommand : PSCmdlet, IDisposable
+{
+    private const int ProgressId = 0x7C02;
+    private readonly List<TlsTarget> _targets = [];
+    private readonly CancellationTokenSource _cancel = new();
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("ComputerName", "HostName", "Host", "Uri")]
+    [ValidateNotNullOrEmpty]
+    public string[] Target { get; set; } = [];
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; } = TlsTarget.DefaultPort;
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? ServerName { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int TimeoutSec { get; set; } = 10;
+
+    [Parameter]
+    public SwitchParameter NoAia { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Keystore { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutFile { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int ThrottleLimit { get; set; } = 32;
+
+    protected override void ProcessRecord() =>
+        TargetBinding.Collect(this, Target, MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : null, ServerName, _targets);
+
+    protected override void EndProcessing()
+    {
+        var trust = TrustBinding.Load(this, Keystore);
+        using var aia = NoAia ? null : new AiaFetcher();
+        var options = new ChainOptions { Probe = new ProbeOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), Trust = trust }, Aia = aia };
+        var bundle = new List<ChainCertificate>();
+        var reader = ChainCollector.Run(_targets, options, ThrottleLimit, _cancel.Token);
+        ResultDrain.Drain(this, reader, _targets.Count, ProgressId, "Get-ServerCertificateChain", report =>
+        {
+            if (report.Certificates.Count == 0)
+            {
+                WriteError(new ErrorRecord(new InvalidOperationException(report.Handshake.Reason), ErrorIds.NoCertificate,
+                    ErrorCategory.ConnectionError, report.Handshake.Target));
+                return;
+            }
+            foreach (var problem in report.AiaProblems)
+            {
+                WriteVerbose($"{report.Handshake.Target}: {problem}.");
+            }
+            bundle.AddRange(report.Path);
+            foreach (var certificate in report.Certificates)
+            {
+                WriteObject(certificate);
+            }
+        }, _cancel.Token);
+        if (OutFile is not null && bundle.Count > 0 && !_cancel.IsCancellationRequested)
+        {
+            var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutFile);
+            PemBundleExport.Write(path, bundle.DistinctBy(c => c.Thumbprint));
+            WriteVerbose($"Wrote {bundle.Count} certificates to {path}.");
+        }
+    }
+
+    protected override void StopProcessing() => _cancel.Cancel();
+
+    public void Dispose() => _cancel.Dispose();
+}

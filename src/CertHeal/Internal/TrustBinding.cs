@@ -1,0 +1,28 @@
+using System.Management.Automation;
+using CertHeal.Keystores;
+using CertHeal.Trust;
+
+namespace CertHeal.Internal;
+
+/// <summary>Turns -Keystore into trust anchors; an unreadable keystore stops the command (nothing can be judged).</summary>
+internal static class TrustBinding
+{
+    public static TrustAnchors? Load(PSCmdlet cmdlet, string? keystore)
+    {
+        if (keystore is null)
+        {
+            return null;
+        }
+        var path = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(keystore);
+        try
+        {
+            return TrustStoreLoader.Load(path);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            cmdlet.ThrowTerminatingError(new ErrorRecord(e, ErrorIds.KeystoreUnreadable,
+                e is FileNotFoundException ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidData, path));
+            return null;
+        }
+    }
+}
