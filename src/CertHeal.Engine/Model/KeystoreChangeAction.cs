@@ -1,0 +1,9 @@
+namespace CertHeal;
+
+public enum KeystoreChangeAction
+{
+    Added,
+    Replaced,
+    Unchanged,
+    Skipped,
+}

@@ -1,0 +1,16 @@
+namespace CertHeal;
+
+/// <summary>What a merge did with one incoming certificate, and why.</summary>
+public sealed class KeystoreChangeEntry
+{
+    public KeystoreChangeAction Action { get; set; }
+    public string? Alias { get; set; }
+    public string Subject { get; set; } = "";
+    public string Thumbprint { get; set; } = "";
+    public string Sha256Fingerprint { get; set; } = "";
+    public DateTime NotAfter { get; set; }
+    public string Reason { get; set; } = "";
+
+    /// <summary>True when this entry makes a new trust anchor (a root or self-signed certificate) that was not trusted before.</summary>
+    public bool NewTrustAnchor { get; set; }
+}

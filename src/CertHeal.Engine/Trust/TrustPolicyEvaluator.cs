@@ -1,0 +1,119 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace CertHeal.Trust;
+
+/// <summary>
+/// Decides, per incoming certificate, whether the trust policy lets it into a keystore. Every
+/// refusal carries the sentence the user sees, naming the fingerprint that would be trusted.
+/// </summary>
+internal sealed class TrustPolicyEvaluator
+{
+    private readonly TrustPolicy _policy;
+    private readonly HashSet<string> _pinned;
+    private readonly X509Certificate2Collection _anchors = [];
+    private readonly X509Certificate2Collection _material = [];
+    private readonly DateTime _now;
+    private readonly List<X509Certificate2> _trustedBefore;
+
+    /// <param name="keystore">The certificates already in the keystore.</param>
+    /// <param name="system">The machine's anchors (tests inject a lab set).</param>
+    /// <param name="incoming">Everything being merged: usable as path material for each other.</param>
+    public TrustPolicyEvaluator(TrustPolicy policy, IEnumerable<string> pinnedSha256, IEnumerable<X509Certificate2> keystore,
+        TrustAnchors system, IEnumerable<X509Certificate2> incoming, DateTime nowUtc)
+    {
+        _policy = policy;
+        _now = nowUtc;
+        _pinned = pinnedSha256.Select(NormalizeFingerprint).ToHashSet(StringComparer.Ordinal);
+        // Java treats every trustedCertEntry as an anchor; we accept a chain only when it ends in
+        // a self-signed root the keystore or the system already trusts (or one that is pinned).
+        foreach (var certificate in keystore)
+        {
+            (CertificateFacts.IsSelfSigned(certificate) ? _anchors : _material).Add(certificate);
+        }
+        _anchors.AddRange(system.Roots);
+        _material.AddRange(system.Intermediates);
+        _trustedBefore = [.. _anchors.Cast<X509Certificate2>()];
+        var incomingList = incoming.ToList();
+        foreach (var certificate in incomingList)
+        {
+            if (policy != TrustPolicy.ChainToTrusted && CertificateFacts.IsSelfSigned(certificate) && IsPinned(certificate))
+            {
+                _anchors.Add(certificate);
+            }
+            else
+            {
+                _material.Add(certificate);
+            }
+        }
+    }
+
+    public static string NormalizeFingerprint(string fingerprint) =>
+        new string(fingerprint.Where(Uri.IsHexDigit).ToArray()).ToUpperInvariant();
+
+    public bool IsPinned(X509Certificate2 certificate) => _pinned.Contains(CertificateFacts.Sha256Fingerprint(certificate));
+
+    /// <summary>Whether the certificate may be added, the reason either way, and whether it becomes a new trust anchor.</summary>
+    public (bool Allowed, string Reason, bool NewAnchor) Decide(X509Certificate2 certificate)
+    {
+        var fingerprint = CertificateFacts.Sha256Fingerprint(certificate);
+        if (_now > certificate.NotAfter.ToUniversalTime())
+        {
+            return (false, $"expired on {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd}; expired certificates are never added", false);
+        }
+        if (_now < certificate.NotBefore.ToUniversalTime())
+        {
+            return (false, $"not valid before {certificate.NotBefore.ToUniversalTime():yyyy-MM-dd}; not-yet-valid certificates are never added", false);
+        }
+        var selfSigned = CertificateFacts.IsSelfSigned(certificate);
+        var alreadyAnchor = selfSigned && _trustedBefore.Any(a => a.RawDataMemory.Span.SequenceEqual(certificate.RawDataMemory.Span));
+        if (_policy == TrustPolicy.TrustOnFirstUse)
+        {
+            return (true, selfSigned && !alreadyAnchor
+                ? $"trusted on first use: new trust anchor with SHA-256 {fingerprint}"
+                : "trusted on first use", selfSigned && !alreadyAnchor);
+        }
+        if (selfSigned)
+        {
+            if (alreadyAnchor)
+            {
+                return (true, "a root this machine or keystore already trusts", false);
+            }
+            if (_policy == TrustPolicy.Pinned && IsPinned(certificate))
+            {
+                return (true, $"pinned: its SHA-256 {fingerprint} was given with -TrustedFingerprint", true);
+            }
+            return (false, _policy == TrustPolicy.Pinned
+                ? $"a self-signed certificate whose SHA-256 {fingerprint} is not among the -TrustedFingerprint values"
+                : $"a self-signed certificate nobody here trusts yet (SHA-256 {fingerprint}); the ChainToTrusted policy never adds a new root; check the fingerprint with the server's owner, then use -TrustPolicy Pinned -TrustedFingerprint {fingerprint}", false);
+        }
+        if (ChainsToAnchor(certificate))
+        {
+            return (true, "its chain builds to a trusted root", false);
+        }
+        return (false, $"its chain does not build to a root this machine or keystore trusts (issuer '{certificate.Issuer}'); add the issuing chain, or pin its root with -TrustPolicy Pinned", false);
+    }
+
+    private bool ChainsToAnchor(X509Certificate2 certificate)
+    {
+        if (_anchors.Count == 0)
+        {
+            return false;
+        }
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(_anchors);
+        chain.ChainPolicy.ExtraStore.AddRange(_material);
+        chain.ChainPolicy.DisableCertificateDownloads = true;
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.VerificationTime = _now;
+        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreWrongUsage;
+        if (!chain.Build(certificate))
+        {
+            return false;
+        }
+        // The path must not lean on the user's CA cache: every element is ours.
+        return chain.ChainElements.Cast<X509ChainElement>().All(e =>
+            _anchors.Cast<X509Certificate2>().Concat(_material.Cast<X509Certificate2>()).Any(k => k.RawDataMemory.Span.SequenceEqual(e.Certificate.RawDataMemory.Span))
+            || e.Certificate.RawDataMemory.Span.SequenceEqual(certificate.RawDataMemory.Span));
+    }
+}
