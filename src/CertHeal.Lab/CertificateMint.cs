@@ -28,7 +28,7 @@ public static class CertificateMint
     /// <summary>Issues a certificate signed by <paramref name="issuer"/>, or self-signed when it is null.</summary>
     public static X509Certificate2 Issue(Spec spec, X509Certificate2? issuer = null)
     {
-        using var rsa = spec.Key == KeyKind.Rsa2048 ? RSA.Create(2048) : null;
+        using var rsa = spec.Key switch { KeyKind.Rsa2048 => RSA.Create(2048), KeyKind.Rsa1024 => RSA.Create(1024), _ => null };
         using var ec = spec.Key == KeyKind.EcdsaP256 ? ECDsa.Create(ECCurve.NamedCurves.nistP256) : null;
         var request = rsa is not null
             ? new CertificateRequest(spec.Subject, rsa, spec.Hash, RSASignaturePadding.Pkcs1)
@@ -85,7 +85,13 @@ public static class CertificateMint
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7F;
         serial[0] |= 0x01;
-        using var issued = request.Create(issuer, spec.NotBefore, spec.NotAfter, serial);
+        // Sign with the issuer's key whatever its algorithm (an ECDSA root may sign an RSA intermediate).
+        using var issuerEc = issuer.GetECDsaPrivateKey();
+        using var issuerRsa = issuerEc is null ? issuer.GetRSAPrivateKey() : null;
+        var generator = issuerEc is not null
+            ? X509SignatureGenerator.CreateForECDsa(issuerEc)
+            : X509SignatureGenerator.CreateForRSA(issuerRsa ?? throw new ArgumentException($"The issuer {issuer.Subject} has no private key.", nameof(issuer)), RSASignaturePadding.Pkcs1);
+        using var issued = request.Create(issuer.SubjectName, generator, spec.NotBefore, spec.NotAfter, serial);
         return rsa is not null ? issued.CopyWithPrivateKey(rsa) : issued.CopyWithPrivateKey(ec!);
     }
 

@@ -1,0 +1,8 @@
+namespace CertHeal;
+
+public enum FindingSeverity
+{
+    Error,
+    Warning,
+    Info,
+}

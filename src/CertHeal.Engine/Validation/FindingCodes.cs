@@ -1,0 +1,17 @@
+namespace CertHeal.Validation;
+
+/// <summary>The stable Codes of KeystoreFinding: part of the public contract (scripts match on them).</summary>
+public static class FindingCodes
+{
+    public const string Expired = nameof(Expired);
+    public const string ExpiringSoon = nameof(ExpiringSoon);
+    public const string NotYetValid = nameof(NotYetValid);
+    public const string WeakSignature = nameof(WeakSignature);
+    public const string WeakKey = nameof(WeakKey);
+    public const string NotACertificateAuthority = nameof(NotACertificateAuthority);
+    public const string Duplicate = nameof(Duplicate);
+    public const string Superseded = nameof(Superseded);
+    public const string Unreadable = nameof(Unreadable);
+    public const string Integrity = nameof(Integrity);
+    public const string EndpointFailed = nameof(EndpointFailed);
+}
