@@ -77,9 +77,18 @@ public static class CertificateMint
             request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, caIssuers));
         }
 
+        var sha1 = spec.Hash == HashAlgorithmName.SHA1;
         if (issuer is null)
         {
-            return request.CreateSelfSigned(spec.NotBefore, spec.NotAfter);
+            if (!sha1)
+            {
+                return request.CreateSelfSigned(spec.NotBefore, spec.NotAfter);
+            }
+            var selfSerial = RandomNumberGenerator.GetBytes(16);
+            selfSerial[0] = (byte)((selfSerial[0] & 0x7F) | 0x01);
+            using var selfSigned = request.Create(request.SubjectName, new Sha1RsaSignatureGenerator(rsa ?? throw new ArgumentException("SHA-1 lab certificates need an RSA key.")),
+                spec.NotBefore, spec.NotAfter, selfSerial);
+            return selfSigned.CopyWithPrivateKey(rsa);
         }
 
         var serial = RandomNumberGenerator.GetBytes(16);
@@ -90,7 +99,9 @@ public static class CertificateMint
         using var issuerRsa = issuerEc is null ? issuer.GetRSAPrivateKey() : null;
         var generator = issuerEc is not null
             ? X509SignatureGenerator.CreateForECDsa(issuerEc)
-            : X509SignatureGenerator.CreateForRSA(issuerRsa ?? throw new ArgumentException($"The issuer {issuer.Subject} has no private key.", nameof(issuer)), RSASignaturePadding.Pkcs1);
+            : sha1
+                ? new Sha1RsaSignatureGenerator(issuerRsa ?? throw new ArgumentException($"The issuer {issuer.Subject} has no private key.", nameof(issuer)))
+                : X509SignatureGenerator.CreateForRSA(issuerRsa ?? throw new ArgumentException($"The issuer {issuer.Subject} has no private key.", nameof(issuer)), RSASignaturePadding.Pkcs1);
         using var issued = request.Create(issuer.SubjectName, generator, spec.NotBefore, spec.NotAfter, serial);
         return rsa is not null ? issued.CopyWithPrivateKey(rsa) : issued.CopyWithPrivateKey(ec!);
     }
