@@ -1,0 +1,25 @@
+@{
+    RootModule           = 'CertHeal.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5b0f3c7e-2a0d-4c31-9b7e-8d6f1f4c2e91'
+    Author               = 'CertHeal developers'
+    CompanyName          = 'CertHeal'
+    Copyright            = '(c) CertHeal developers. MIT License.'
+    Description          = 'Tells exactly why a TLS handshake fails (incomplete chain, untrusted root, expired, name mismatch, ...), shows the chain a server presents, and heals what can be healed safely from the client side.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    RequiredAssemblies   = @('CertHeal.Engine.dll')
+    FormatsToProcess     = @('CertHeal.Format.ps1xml')
+    CmdletsToExport = @('Test-TlsHandshake', 'Get-ServerCertificateChain')
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('TLS', 'SSL', 'Certificate', 'PKI', 'Keystore', 'JKS', 'PKCS12', 'Truststore', 'Linux', 'Windows', 'PSEdition_Core')
+            ProjectUri   = 'https://github.com/certheal/certheal'
+            LicenseUri   = 'https://github.com/certheal/certheal/blob/main/LICENSE'
+            ReleaseNotes = '0.1.0: Test-TlsHandshake (why a handshake fails) and Get-ServerCertificateChain (the presented chain, completed by AIA), with the certheal CLI.'
+        }
+    }
+}

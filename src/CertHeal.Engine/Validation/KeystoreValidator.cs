@@ -1,0 +1,59 @@
+using CertHeal.Handshake;
+using CertHeal.Trust;
+
+namespace CertHeal.Validation;
+
+/// <summary>What a validation checks beyond the entries themselves.</summary>
+public sealed class ValidationOptions
+{
+    public int ExpiringWithinDays { get; init; } = 30;
+
+    /// <summary>Endpoints that must handshake with the keystore as their only trust store.</summary>
+    public IReadOnlyList<TlsTarget> Endpoints { get; init; } = [];
+
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public int ThrottleLimit { get; init; } = 16;
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+}
+
+/// <summary>
+/// Confirm-Keystore's engine, also run by Merge-Keystore on every candidate before it replaces
+/// the live file: entry findings plus real handshakes that use only this keystore's anchors.
+/// </summary>
+public static class KeystoreValidator
+{
+    public static async Task<KeystoreReport> ValidateAsync(string path, string format, IReadOnlyList<ValidatedEntry> entries,
+        IEnumerable<KeystoreFinding> integrityFindings, ValidationOptions options, CancellationToken cancellationToken)
+    {
+        var now = options.Clock.GetUtcNow().UtcDateTime;
+        var findings = integrityFindings.Concat(EntryValidator.Validate(entries, now, options.ExpiringWithinDays)).ToList();
+        var anchors = TrustAnchors.FromCertificates(path, entries.Where(e => e.Certificate is not null && !e.IsPrivateKeyEntry).Select(e => e.Certificate!));
+        var endpoints = new List<HandshakeResult>();
+        if (options.Endpoints.Count > 0)
+        {
+            var probe = new ProbeOptions { Trust = anchors, Timeout = options.Timeout, Clock = options.Clock };
+            await foreach (var result in ProbeBatch.Run(options.Endpoints, probe, options.ThrottleLimit, cancellationToken).ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                endpoints.Add(result);
+            }
+            endpoints = endpoints.OrderBy(r => options.Endpoints.ToList().FindIndex(t => t.Display == r.Target)).ToList();
+            findings.AddRange(endpoints.Where(e => !e.Succeeded).Select(e => new KeystoreFinding
+            {
+                Severity = FindingSeverity.Error,
+                Code = FindingCodes.EndpointFailed,
+                Message = $"With this keystore as the trust store, {e.Reason}",
+            }));
+        }
+        return new KeystoreReport
+        {
+            Path = path,
+            Format = format,
+            EntryCount = entries.Count,
+            Findings = [.. findings],
+            Endpoints = [.. endpoints],
+            IsValid = findings.All(f => f.Severity != FindingSeverity.Error),
+        };
+    }
+}

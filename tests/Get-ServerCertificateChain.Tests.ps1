@@ -1,0 +1,39 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../out/CertHeal/CertHeal.psd1') -Force
+
+    function Get-ClosedPort {
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        $port = $listener.LocalEndpoint.Port
+        $listener.Stop()
+        $port
+    }
+}
+
+Describe 'Get-ServerCertificateChain' {
+    It 'is exported with help that has examples' {
+        Get-Command Get-ServerCertificateChain -Module CertHeal | Should -Not -BeNullOrEmpty
+        @((Get-Help Get-ServerCertificateChain -Examples).examples.example).Count | Should -BeGreaterOrEqual 2
+    }
+
+    It 'reports a target without certificates as a non-terminating error with an ErrorId' {
+        $port = Get-ClosedPort
+        { Get-ServerCertificateChain "127.0.0.1:$port" -TimeoutSec 2 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'CertHeal.NoCertificate,CertHeal.Commands.GetServerCertificateChainCommand'
+    }
+
+    It 'takes HandshakeResult objects from Test-TlsHandshake by property name' {
+        $port = Get-ClosedPort
+        $null = Test-TlsHandshake "127.0.0.1:$port" -TimeoutSec 2 |
+            Get-ServerCertificateChain -TimeoutSec 2 -ErrorAction SilentlyContinue -ErrorVariable errors
+        @($errors).Count | Should -Be 1
+        $errors[0].TargetObject | Should -Be "127.0.0.1:$port"
+    }
+
+    It 'fails clearly on a missing keystore' {
+        { Get-ServerCertificateChain 'localhost' -Keystore (Join-Path $TestDrive 'missing.pem') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'CertHeal.KeystoreUnreadable,CertHeal.Commands.GetServerCertificateChainCommand'
+    }
+}

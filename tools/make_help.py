@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Writes en-US/CertHeal.dll-Help.xml (MAML) from the help text below.
+
+The module's metadata test fails when a cmdlet or parameter is missing here, so edit
+HELP, run `python3 tools/make_help.py`, and commit both files.
+"""
+from xml.sax.saxutils import escape
+import os
+
+COMMON_TARGET = ("Target", "string[]", True, "0", "True (ByValue, ByPropertyName)", "None",
+    "The server to test: host, host:port, [IPv6]:port, or an https://host:port/path URL. Also binds by property name from objects with a Target, ComputerName, HostName, Host or Uri property (Import-Csv rows, HandshakeResult objects). A port written in the target wins over -Port.")
+COMMON_PORT = ("Port", "int", False, "named", "True (ByPropertyName)", "443",
+    "The port to use when a target has none. Binds by property name, so objects with ComputerName and Port properties work as they are.")
+COMMON_SNI = ("ServerName", "string", False, "named", "True (ByPropertyName)", "the target's host",
+    "The name sent as SNI and checked against the certificate, when it differs from the host you connect to (for example when connecting to an IP address or a load balancer).")
+COMMON_TIMEOUT = ("TimeoutSec", "int", False, "named", "False", "10",
+    "Seconds allowed for the TCP connection and the TLS handshake together (1 to 600). A server that accepts but never answers is reported as Timeout when this runs out.")
+COMMON_THROTTLE = ("ThrottleLimit", "int", False, "named", "False", "32",
+    "How many targets are probed at the same time (1 to 1024). A progress bar shows how many are done; Ctrl+C stops all of them promptly.")
+COMMON_KEYSTORE = ("Keystore", "string", False, "named", "False", "the system's roots",
+    "A file of trusted certificates (a PEM bundle or a DER certificate) to judge the server's chain against, instead of this machine's root store. Resolved through the PowerShell provider, relative to the current location.")
+COMMON_NOAIA = ("NoAia", "SwitchParameter", False, "named", "False", "False",
+    "Do not follow the certificates' AIA caIssuers URLs. Without it, at most 10 http/https fetches per chain are made (5 s and 1 MiB each), cached for the run.")
+
+HELP = [
+  dict(
+    verb="Test", noun="TlsHandshake",
+    synopsis="Tells exactly why a TLS handshake with a server fails.",
+    description=[
+      "Test-TlsHandshake connects to each target (ConnectTime), performs a TLS handshake with SNI (HandshakeTime), and captures the protocol, the cipher suite and the certificates the server presents. It accepts any certificate during the handshake, so it can report what an untrusted server sends, and then judges the chain itself the way Java, curl and OpenSSL do: no AIA downloads and no help from a local download cache, anchors only from this machine's root store (or -Keystore).",
+      "Each target produces one CertHeal.HandshakeResult. A failed handshake is an output object, not an error: Succeeded is false, Failure names the cause (IncompleteChain, UntrustedRoot, SelfSigned, Expired, NotYetValid, NameMismatch, Revoked, ClientCertificateRequired, ProtocolMismatch, NotTls, ConnectionRefused, Timeout, NameResolution, Other), Reason says it in one sentence, Healable says whether the client side can fix it, and Recommendation gives the command that would. When the chain is incomplete, AiaWouldComplete tells whether the certificates' AIA URLs would complete it.",
+      "Only targets that cannot be parsed are errors (ErrorId CertHeal.InvalidTarget); they are non-terminating, so the other targets still run.",
+    ],
+    params=[COMMON_TARGET, COMMON_PORT, COMMON_SNI, COMMON_TIMEOUT,
+      ("Protocol", "TlsProtocol[]", False, "named", "False", "the machine's defaults",
+        "Probe each listed TLS version separately (Tls, Tls11, Tls12, Tls13) and emit one result per version; RequestedProtocol tells which. A version this machine's own TLS policy forbids (TLS 1.0 and 1.1 under OpenSSL 3) is reported as such, not as a server refusal."),
+      ("ClientCertificate", "X509Certificate2", False, "named", "False", "None",
+        "A certificate with its private key to offer when the server asks for one (mutual TLS). Without it, a server that requires a client certificate is reported as ClientCertificateRequired."),
+      COMMON_KEYSTORE, COMMON_NOAIA, COMMON_THROTTLE],
+    inputs=[("System.String", "Targets, by value or by property name (Target, ComputerName, HostName, Host, Uri).")],
+    outputs=[("CertHeal.HandshakeResult", "One per target (one per target and protocol with -Protocol).")],
+    notes="Healable is true for IncompleteChain (healed by the default trust policy) and for UntrustedRoot and SelfSigned (healed only by pinning the fingerprint that Recommendation names). Expired, NotYetValid and NameMismatch describe the server's certificate, which only the server can fix.",
+    examples=[
+      ("Why does the handshake with one server fail?", "Test-TlsHandshake api.example.com",
+        "Connects to api.example.com:443 and shows Target, Succeeded, Failure, Protocol, HandshakeTime and Reason. Use Format-List * to see the presented chain, the recommendation and the timings."),
+      ("Test many servers and keep the ones the client side can heal", "'a.example.com:443', 'b.example.com:8443', 'https://c.example.com/health' |\n    Test-TlsHandshake -ThrottleLimit 16 |\n    Where-Object Healable |\n    Select-Object Target, Failure, Recommendation",
+        "Targets are probed 16 at a time with a progress bar. Objects with ComputerName and Port properties (for example from Import-Csv) bind the same way."),
+      ("Which TLS versions does a server accept?", "Test-TlsHandshake mail.example.com -Port 993 -Protocol Tls12, Tls13 |\n    Format-Table Target, RequestedProtocol, Succeeded, Reason",
+        "One result per version. A version the server refuses shows Failure ProtocolMismatch."),
+      ("Judge a server against a private truststore instead of the system", "Test-TlsHandshake 10.0.0.5:8443 -ServerName api.internal -Keystore ./truststore.pem",
+        "Connects to the IP address, sends api.internal as SNI and checks the certificate against that name and the roots in truststore.pem."),
+    ],
+    links=["Get-ServerCertificateChain", "about_CertHeal"],
+  ),
+  dict(
+    verb="Get", noun="ServerCertificateChain",
+    synopsis="Gets the exact certificate chain a server presents, completed from the trust store and AIA, as pipeline objects.",
+    description=[
+      "Get-ServerCertificateChain makes one TLS handshake per target and emits one CertHeal.ChainCertificate per certificate the server sent, in the order it sent them (Position 0 is the leaf), even when the chain is untrusted, expired, for another name, or the server wants a client certificate. Duplicates, certificates sent out of order and unrelated extra certificates are shown as sent and flagged in Status and Note.",
+      "When the path to a root is incomplete, the missing certificates are taken from the trust store (the system's roots, or -Keystore) and then fetched from the certificates' AIA caIssuers URLs (DER or PKCS#7). Those are emitted after the presented ones with Source = System, Keystore or Aia. AIA is bounded: http and https only, at most 10 fetches per chain, 5 seconds and 1 MiB per fetch, each URL once per run; -NoAia turns it off.",
+      "Every object carries Pem, so a deserialized copy (remoting, ConvertTo-Json) can still be merged into a keystore. -OutFile writes the completed chain, leaf first, as a PEM bundle.",
+      "A target whose handshake yields no certificate (refused, timed out, not TLS) is a non-terminating error with ErrorId CertHeal.NoCertificate; unparseable targets are CertHeal.InvalidTarget.",
+    ],
+    params=[COMMON_TARGET, COMMON_PORT, COMMON_SNI, COMMON_TIMEOUT, COMMON_NOAIA, COMMON_KEYSTORE,
+      ("OutFile", "string", False, "named", "False", "None",
+        "Write the completed chains of all targets (leaf first, no duplicates or unrelated certificates) to this PEM bundle, through a temporary file and a rename. Resolved through the PowerShell provider."),
+      COMMON_THROTTLE],
+    inputs=[("System.String", "Targets, by value or by property name."), ("CertHeal.HandshakeResult", "Binds Target, Port and ServerName by property name.")],
+    outputs=[("CertHeal.ChainCertificate", "One per certificate: presented ones first, then the ones that complete the path.")],
+    notes="The chain is collected with a single handshake per target; no second connection is made to get it.",
+    examples=[
+      ("Show what a server presents", "Get-ServerCertificateChain api.example.com",
+        "Shows Position, Role, Source, Subject, NotAfter, Status and Thumbprint for each certificate, grouped by target."),
+      ("Collect the chains of the servers that can be healed", "Test-TlsHandshake a.example.com, b.example.com | Where-Object Healable | Get-ServerCertificateChain",
+        "HandshakeResult objects bind Target, Port and ServerName by property name."),
+      ("Save the completed chain as a PEM bundle", "Get-ServerCertificateChain intranet.example.com:8443 -OutFile ./intranet-chain.pem | Where-Object Source -eq 'Aia'",
+        "Writes the leaf, the intermediates fetched by AIA and the root to intranet-chain.pem and shows which certificates came from AIA."),
+    ],
+    links=["Test-TlsHandshake", "about_CertHeal"],
+  ),
+]
+
+def p(text):
+    return "".join(f"<maml:para>{escape(t)}</maml:para>" for t in ([text] if isinstance(text, str) else text))
+
+def command(c):
+    name = f"{c['verb']}-{c['noun']}"
+    out = []
+    out.append('  <command:command xmlns:maml="http://schemas.microsoft.com/maml/2004/10" xmlns:command="http://schemas.microsoft.com/maml/dev/command/2004/10" xmlns:dev="http://schemas.microsoft.com/maml/dev/2004/10" xmlns:MSHelp="http://msdn.microsoft.com/mshelp">')
+    out.append(f"    <command:details><command:name>{name}</command:name><command:verb>{c['verb']}</command:verb><command:noun>{c['noun']}</command:noun><maml:description>{p(c['synopsis'])}</maml:description></command:details>")
+    out.append(f"    <maml:description>{p(c['description'])}</maml:description>")
+    def param_xml(prm, indent):
+        n, t, req, pos, pipe, default, desc = prm
+        sw = t == "SwitchParameter"
+        value = "" if sw else f'<command:parameterValue required="true" variableLength="false">{escape(t)}</command:parameterValue>'
+        return (f'{indent}<command:parameter required="{str(req).lower()}" variableLength="true" globbing="false" pipelineInput="{escape(pipe)}" position="{pos}" aliases="none">'
+                f"<maml:name>{n}</maml:name><maml:description>{p(desc)}</maml:description>{value}"
+                f"<dev:type><maml:name>{escape(t)}</maml:name><maml:uri /></dev:type><dev:defaultValue>{escape(default)}</dev:defaultValue></command:parameter>")
+    out.append("    <command:syntax><command:syntaxItem>")
+    out.append(f"      <maml:name>{name}</maml:name>")
+    for prm in c["params"]:
+        out.append(param_xml(prm, "      "))
+    out.append("    </command:syntaxItem></command:syntax>")
+    out.append("    <command:parameters>")
+    for prm in c["params"]:
+        out.append(param_xml(prm, "      "))
+    out.append("    </command:parameters>")
+    out.append("    <command:inputTypes>" + "".join(f"<command:inputType><dev:type><maml:name>{escape(t)}</maml:name></dev:type><maml:description>{p(d)}</maml:description></command:inputType>" for t, d in c["inputs"]) + "</command:inputTypes>")
+    out.append("    <command:returnValues>" + "".join(f"<command:returnValue><dev:type><maml:name>{escape(t)}</maml:name></dev:type><maml:description>{p(d)}</maml:description></command:returnValue>" for t, d in c["outputs"]) + "</command:returnValues>")
+    out.append(f"    <maml:alertSet><maml:alert>{p(c['notes'])}</maml:alert></maml:alertSet>")
+    out.append("    <command:examples>")
+    for i, (title, code, remarks) in enumerate(c["examples"], 1):
+        out.append(f"      <command:example><maml:title>-------------------------- Example {i}: {escape(title)} --------------------------</maml:title><dev:code>{escape(code)}</dev:code><dev:remarks>{p(remarks)}</dev:remarks></command:example>")
+    out.append("    </command:examples>")
+    out.append("    <command:relatedLinks>" + "".join(f"<maml:navigationLink><maml:linkText>{l}</maml:linkText><maml:uri /></maml:navigationLink>" for l in c["links"]) + "</command:relatedLinks>")
+    out.append("  </command:command>")
+    return "\n".join(out)
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+with open(os.path.join(root, "en-US", "CertHeal.dll-Help.xml"), "w", encoding="utf-8") as f:
+    f.write('<?xml version="1.0" encoding="utf-8"?>\n<helpItems schema="maml" xmlns="http://msh">\n')
+    f.write("\n".join(command(c) for c in HELP))
+    f.write("\n</helpItems>\n")
