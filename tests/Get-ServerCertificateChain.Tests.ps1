@@ -34,6 +34,6 @@ Describe 'Get-ServerCertificateChain' {
 
     It 'fails clearly on a missing keystore' {
         { Get-ServerCertificateChain 'localhost' -Keystore (Join-Path $TestDrive 'missing.pem') -ErrorAction Stop } |
-            Should -Throw -ErrorId 'CertHeal.KeystoreUnreadable,CertHeal.Commands.GetServerCertificateChainCommand'
+            Should -Throw -ErrorId 'CertHeal.KeystoreNotFound,CertHeal.Commands.GetServerCertificateChainCommand'
     }
 }

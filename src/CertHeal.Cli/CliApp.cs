@@ -46,6 +46,11 @@ public static class CliApp
             await stderr.WriteLineAsync("certheal: stopped.").ConfigureAwait(false);
             return CheckFailed;
         }
+        catch (Keystores.KeystoreException e)
+        {
+            await stderr.WriteLineAsync("certheal: " + e.Message).ConfigureAwait(false);
+            return UsageError;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or InvalidDataException)
         {
             await stderr.WriteLineAsync("certheal: " + e.Message).ConfigureAwait(false);

@@ -8,5 +8,13 @@ public static class ErrorIds
 {
     public const string InvalidTarget = "CertHeal.InvalidTarget";
     public const string KeystoreUnreadable = "CertHeal.KeystoreUnreadable";
+    public const string KeystoreNotFound = "CertHeal.KeystoreNotFound";
+    public const string KeystorePassword = "CertHeal.KeystorePassword";
+    public const string KeystoreLocked = "CertHeal.KeystoreLocked";
+    public const string KeystoreReadOnly = "CertHeal.KeystoreReadOnly";
+    public const string KeystoreValidationFailed = "CertHeal.KeystoreValidationFailed";
+    public const string KeystoreUnsupported = "CertHeal.KeystoreUnsupported";
+    public const string InvalidCertificate = "CertHeal.InvalidCertificate";
+    public const string TrustRefused = "CertHeal.TrustRefused";
     public const string NoCertificate = "CertHeal.NoCertificate";
 }

@@ -18,10 +18,9 @@ internal static class TrustBinding
         {
             return TrustStoreLoader.Load(path);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        catch (KeystoreException e)
         {
-            cmdlet.ThrowTerminatingError(new ErrorRecord(e, ErrorIds.KeystoreUnreadable,
-                e is FileNotFoundException ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidData, path));
+            cmdlet.ThrowTerminatingError(KeystoreErrors.Record(e));
             return null;
         }
     }

@@ -1,0 +1,45 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace CertHeal.Keystores;
+
+/// <summary>One DER certificate: a keystore of exactly one entry.</summary>
+internal sealed class DerCodec : IKeystoreCodec
+{
+    public KeystoreFormat Format => KeystoreFormat.Der;
+
+    public Keystore Read(byte[] bytes, string path, KeystorePassword? password)
+    {
+        var keystore = new Keystore { Path = path, Format = Format };
+        if (bytes.Length == 0)
+        {
+            return keystore;
+        }
+        try
+        {
+            var certificate = new X509Certificate2(bytes);
+            keystore.Entries.Add(new KeystoreEntry
+            {
+                Alias = KeystoreAliases.Derive(certificate, new HashSet<string>()),
+                EntryType = KeystoreEntryType.TrustedCertificate,
+                Certificate = certificate,
+            });
+            return keystore;
+        }
+        catch (CryptographicException e)
+        {
+            throw new KeystoreException(KeystoreErrorKind.Corrupt, path, $"The keystore '{path}' is not a DER certificate ({e.Message.TrimEnd('.')}); check the file or pass -Format.", e);
+        }
+    }
+
+    public byte[] Write(Keystore keystore, KeystorePassword? password)
+    {
+        var certificates = keystore.TrustedEntries.ToList();
+        if (certificates.Count > 1)
+        {
+            throw new KeystoreException(KeystoreErrorKind.Unsupported, keystore.Path,
+                $"The keystore '{keystore.Path}' is a single DER certificate and cannot hold {certificates.Count} certificates; merge into a PEM bundle (.pem) instead.");
+        }
+        return certificates.Count == 0 ? [] : certificates[0].Certificate!.RawData;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace CertHeal.Keystores;
+
+/// <summary>
+/// New aliases come from the subject's CN, lower-case (JKS aliases are case-insensitive) and
+/// safe for every format and file name, made unique with -2, -3, ...; existing aliases are kept.
+/// </summary>
+public static class KeystoreAliases
+{
+    public static string Derive(X509Certificate2 certificate, ISet<string> existing)
+    {
+        var name = CertificateFacts.CommonNameOrSubject(certificate).ToLowerInvariant();
+        var alias = new StringBuilder();
+        foreach (var c in name)
+        {
+            if (char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')
+            {
+                alias.Append(c);
+            }
+            else if (alias.Length > 0 && alias[^1] != '-')
+            {
+                alias.Append('-');
+            }
+        }
+        var stem = alias.ToString().Trim('-', '.');
+        if (stem.Length == 0)
+        {
+            stem = "cert-" + CertificateFacts.Sha256Fingerprint(certificate)[..8].ToLowerInvariant();
+        }
+        if (stem.Length > 60)
+        {
+            stem = stem[..60];
+        }
+        var taken = existing.Select(a => a.ToLowerInvariant()).ToHashSet();
+        var candidate = stem;
+        for (var n = 2; taken.Contains(candidate); n++)
+        {
+            candidate = $"{stem}-{n}";
+        }
+        existing.Add(candidate);
+        return candidate;
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text;
+
+namespace CertHeal.Keystores;
+
+/// <summary>
+/// Tells a keystore's format from its content (magic bytes, ASN.1, PEM armour), never from its
+/// extension; the extension only chooses the format of a keystore that does not exist yet.
+/// </summary>
+public static class KeystoreFormats
+{
+    public static bool IsWindowsStorePath(string path) => path.StartsWith("Cert:", StringComparison.OrdinalIgnoreCase);
+
+    public static KeystoreFormat Detect(string path)
+    {
+        if (IsWindowsStorePath(path))
+        {
+            return KeystoreFormat.WindowsStore;
+        }
+        if (Directory.Exists(path))
+        {
+            return KeystoreFormat.Directory;
+        }
+        if (!File.Exists(path))
+        {
+            return FromExtension(path);
+        }
+        var bytes = File.ReadAllBytes(path);
+        return Detect(bytes) ?? throw new KeystoreException(KeystoreErrorKind.Corrupt, path,
+            $"The file '{path}' is not a keystore CertHeal knows (PEM, DER, PKCS#12 or JKS); check the path, or pass -Format if you know its format.");
+    }
+
+    internal static KeystoreFormat? Detect(byte[] bytes)
+    {
+        if (bytes.Length == 0)
+        {
+            return null;
+        }
+        if (JksCodec.LooksLikeJks(bytes))
+        {
+            return KeystoreFormat.Jks;
+        }
+        var head = Encoding.ASCII.GetString(bytes, 0, Math.Min(bytes.Length, 64 * 1024));
+        if (head.Contains("-----BEGIN ", StringComparison.Ordinal))
+        {
+            return KeystoreFormat.PemBundle;
+        }
+        if (bytes[0] == 0x30)
+        {
+            if (Pkcs12Codec.LooksLikePkcs12(bytes))
+            {
+                return KeystoreFormat.Pkcs12;
+            }
+            return KeystoreFormat.Der;
+        }
+        return null;
+    }
+
+    /// <summary>The format a new keystore gets from its name: .jks, .p12/.pfx, .der/.cer, a trailing slash for a folder, else PEM.</summary>
+    public static KeystoreFormat FromExtension(string path)
+    {
+        if (path.EndsWith('/') || path.EndsWith('\\'))
+        {
+            return KeystoreFormat.Directory;
+        }
+        return Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".jks" or ".keystore" or ".truststore" => KeystoreFormat.Jks,
+            ".p12" or ".pfx" or ".pkcs12" => KeystoreFormat.Pkcs12,
+            ".der" or ".cer" => KeystoreFormat.Der,
+            _ => KeystoreFormat.PemBundle,
+        };
+    }
+
+    internal static IKeystoreCodec Codec(KeystoreFormat format, string path) => format switch
+    {
+        KeystoreFormat.PemBundle => new PemBundleCodec(),
+        KeystoreFormat.Der => new DerCodec(),
+        KeystoreFormat.Pkcs12 => new Pkcs12Codec(),
+        KeystoreFormat.Jks => new JksCodec(),
+        _ => throw new KeystoreException(KeystoreErrorKind.Unsupported, path, $"{format} keystores are not single files; this is a bug to report."),
+    };
+}

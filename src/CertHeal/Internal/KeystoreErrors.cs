@@ -1,0 +1,28 @@
+using System.Management.Automation;
+using CertHeal.Keystores;
+
+namespace CertHeal.Internal;
+
+/// <summary>One mapping from engine keystore errors to ErrorIds and categories, for every cmdlet.</summary>
+internal static class KeystoreErrors
+{
+    public static ErrorRecord Record(KeystoreException e) => new(e, e.Kind switch
+    {
+        KeystoreErrorKind.NotFound => ErrorIds.KeystoreNotFound,
+        KeystoreErrorKind.WrongPassword or KeystoreErrorKind.PasswordRequired => ErrorIds.KeystorePassword,
+        KeystoreErrorKind.Locked => ErrorIds.KeystoreLocked,
+        KeystoreErrorKind.ReadOnly => ErrorIds.KeystoreReadOnly,
+        KeystoreErrorKind.ValidationFailed => ErrorIds.KeystoreValidationFailed,
+        KeystoreErrorKind.Unsupported => ErrorIds.KeystoreUnsupported,
+        _ => ErrorIds.KeystoreUnreadable,
+    }, e.Kind switch
+    {
+        KeystoreErrorKind.NotFound => ErrorCategory.ObjectNotFound,
+        KeystoreErrorKind.WrongPassword or KeystoreErrorKind.PasswordRequired => ErrorCategory.AuthenticationError,
+        KeystoreErrorKind.Locked => ErrorCategory.ResourceBusy,
+        KeystoreErrorKind.ReadOnly => ErrorCategory.PermissionDenied,
+        KeystoreErrorKind.ValidationFailed => ErrorCategory.InvalidResult,
+        KeystoreErrorKind.Unsupported => ErrorCategory.NotImplemented,
+        _ => ErrorCategory.InvalidData,
+    }, e.Path);
+}
