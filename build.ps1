@@ -1,7 +1,28 @@
+#Requires -Version 7.4
 <#
 .SYNOPSIS
     Builds CertHeal, assembles the loadable module in out/CertHeal, runs the tests, and
     optionally packages the module for the PowerShell Gallery.
+
+.DESCRIPTION
+    1. dotnet build CertHeal.sln.
+    2. Assembles out/CertHeal: CertHeal.psd1, CertHeal.dll, CertHeal.Engine.dll (and their
+       .pdb), CertHeal.Format.ps1xml, en-US (MAML help and about_CertHeal), LICENSE.
+    3. Unless -SkipTests: dotnet test, then the Pester files under tests/ (Pester 5 or later)
+       against the assembled module. Pester runs in a child pwsh, so this session never loads
+       CertHeal.dll: a loaded dll cannot be replaced (Windows locks it, and a later import in
+       the same process would keep testing the old one).
+    4. With -Package: publishes out/CertHeal to a temporary local repository in out/repo and
+       prints the path of the .nupkg.
+
+.EXAMPLE
+    ./build.ps1
+
+.EXAMPLE
+    ./build.ps1 -Configuration Debug -SkipTests
+
+.EXAMPLE
+    ./build.ps1 -Package
 #>
 [CmdletBinding()]
 param(
@@ -13,20 +34,31 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
+# Exit codes are checked explicitly below, with a message naming the step.
+$PSNativeCommandUseErrorActionPreference = $false
 
+# Runs a native command and throws when it exits with a non-zero code.
 function Invoke-Native {
     param([string] $What, [scriptblock] $Command)
     & $Command
     if ($LASTEXITCODE -ne 0) { throw "$What failed with exit code $LASTEXITCODE." }
 }
 
+# A PowerShell single-quoted literal for any string.
+function ConvertTo-PSLiteral([string] $Text) { "'" + $Text.Replace("'", "''") + "'" }
+
 $root = $PSScriptRoot
 $solution = Join-Path $root 'CertHeal.sln'
 $moduleOut = Join-Path $root 'out/CertHeal'
 
+# 1. Build.
 Invoke-Native 'dotnet build' { dotnet build $solution -c $Configuration }
 
-if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
+# 2. Assemble the module folder.
+if (Test-Path $moduleOut) {
+    try { Remove-Item $moduleOut -Recurse -Force }
+    catch { throw "Cannot remove $moduleOut ($($_.Exception.Message)). Close the PowerShell sessions that imported the module from there, then build again." }
+}
 New-Item -ItemType Directory -Path $moduleOut | Out-Null
 $bin = Join-Path $root "src/CertHeal/bin/$Configuration/net8.0"
 Copy-Item (Join-Path $root 'CertHeal.psd1') $moduleOut
@@ -35,41 +67,73 @@ foreach ($file in 'CertHeal.dll', 'CertHeal.Engine.dll', 'CertHeal.pdb', 'CertHe
     if (Test-Path $source) { Copy-Item $source $moduleOut }
     elseif ($file -notlike '*.pdb') { throw "The build did not produce $source." }
 }
-Copy-Item (Join-Path $root 'en-US') (Join-Path $moduleOut 'en-US') -Recurse
+$helpOut = Join-Path $moduleOut 'en-US'
+New-Item -ItemType Directory -Path $helpOut | Out-Null
+foreach ($file in 'CertHeal.dll-Help.xml', 'about_CertHeal.help.txt') {
+    Copy-Item (Join-Path $root "en-US/$file") $helpOut
+}
 Copy-Item (Join-Path $root 'LICENSE') $moduleOut
 Write-Host "Module assembled in $moduleOut"
 
+# 3. Tests.
 if (-not $SkipTests) {
     Invoke-Native 'dotnet test' { dotnet test $solution -c $Configuration --no-build }
-    $pester = Get-Module -ListAvailable Pester | Where-Object Version -ge '5.0.0' | Sort-Object Version -Descending | Select-Object -First 1
+
+    $pester = Get-Module -ListAvailable Pester | Where-Object Version -ge '5.0.0' |
+        Sort-Object Version -Descending | Select-Object -First 1
     if ($pester) {
-        Import-Module $pester
-        $config = New-PesterConfiguration
-        $config.Run.Path = Join-Path $root 'tests'
-        $config.Run.Exit = $false
-        $config.Run.PassThru = $true
-        $config.Output.Verbosity = 'Detailed'
-        $result = Invoke-Pester -Configuration $config
-        if ($result.FailedCount -gt 0) { throw "$($result.FailedCount) Pester tests failed." }
+        $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+        if (-not (Test-Path $pwsh)) { $pwsh = (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source }
+        # The child's script; __PESTER__ and __TESTS__ become quoted literals below.
+        $pesterTemplate = {
+            Import-Module -Name __PESTER__ -ErrorAction Stop
+            $config = New-PesterConfiguration
+            $config.Run.Path = __TESTS__
+            $config.Run.Exit = $false
+            $config.Run.PassThru = $true
+            $config.Output.Verbosity = 'Detailed'
+            $result = Invoke-Pester -Configuration $config
+            if ($result.Result -ne 'Passed' -or $result.FailedCount -gt 0) {
+                Write-Host "Pester: $($result.FailedCount) tests failed (result: $($result.Result))."
+                exit 1
+            }
+            exit 0
+        }
+        $pesterScript = $pesterTemplate.ToString()
+        $pesterScript = $pesterScript.Replace('__PESTER__', (ConvertTo-PSLiteral $pester.Path))
+        $pesterScript = $pesterScript.Replace('__TESTS__', (ConvertTo-PSLiteral (Join-Path $root 'tests')))
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($pesterScript))
+        & $pwsh -NoProfile -NonInteractive -EncodedCommand $encoded
+        if ($LASTEXITCODE -ne 0) { throw "The Pester tests failed (exit code $LASTEXITCODE); see the output above." }
     }
     else {
         Write-Warning 'Pester 5 is not installed (Install-Module Pester -MinimumVersion 5.0.0), so the Pester tests were skipped.'
     }
 }
 
+# 4. Package.
 if ($Package) {
     $repoPath = Join-Path $root 'out/repo'
-    New-Item -ItemType Directory -Path $repoPath -Force | Out-Null
+    if (Test-Path $repoPath) { Remove-Item $repoPath -Recurse -Force }
+    New-Item -ItemType Directory -Path $repoPath | Out-Null
     $name = 'CertHealLocal'
-    if (Get-Command Publish-PSResource -ErrorAction SilentlyContinue) {
+    if (Get-Module -ListAvailable Microsoft.PowerShell.PSResourceGet) {
+        Import-Module Microsoft.PowerShell.PSResourceGet
+        if (Get-PSResourceRepository -Name $name -ErrorAction SilentlyContinue) { Unregister-PSResourceRepository -Name $name }
         Register-PSResourceRepository -Name $name -Uri $repoPath -Trusted
         try { Publish-PSResource -Path $moduleOut -Repository $name }
         finally { Unregister-PSResourceRepository -Name $name }
     }
-    else {
+    elseif (Get-Command Publish-Module -ErrorAction SilentlyContinue) {
+        if (Get-PSRepository -Name $name -ErrorAction SilentlyContinue) { Unregister-PSRepository -Name $name }
         Register-PSRepository -Name $name -SourceLocation $repoPath -PublishLocation $repoPath -InstallationPolicy Trusted
         try { Publish-Module -Path $moduleOut -Repository $name }
         finally { Unregister-PSRepository -Name $name }
     }
-    Get-ChildItem $repoPath -Filter 'CertHeal*.nupkg' | ForEach-Object { Write-Host "Package: $($_.FullName)" }
+    else {
+        throw 'Packaging needs Microsoft.PowerShell.PSResourceGet (Install-Module Microsoft.PowerShell.PSResourceGet) or PowerShellGet.'
+    }
+    $packages = @(Get-ChildItem $repoPath -Filter 'CertHeal*.nupkg')
+    if ($packages.Count -eq 0) { throw "Publishing produced no CertHeal .nupkg in $repoPath." }
+    foreach ($nupkg in $packages) { Write-Host "Package: $($nupkg.FullName)" }
 }

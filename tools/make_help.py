@@ -8,7 +8,8 @@ from xml.sax.saxutils import escape
 import os
 
 COMMON_TARGET = ("Target", "string[]", True, "0", "True (ByValue, ByPropertyName)", "None",
-    "The server to test: host, host:port, [IPv6]:port, or an https://host:port/path URL. Also binds by property name from objects with a Target, ComputerName, HostName, Host or Uri property (Import-Csv rows, HandshakeResult objects). A port written in the target wins over -Port.")
+    "The server to test: host, host:port, [IPv6]:port, or an https://host:port/path URL. Also binds by property name from objects with a Target, ComputerName, HostName, Host or Uri property (Import-Csv rows, HandshakeResult objects). A port written in the target wins over -Port. A target that cannot be parsed is a non-terminating error (ErrorId CertHeal.InvalidTarget); the other targets still run.",
+    "ComputerName, HostName, Host, Uri")
 COMMON_PORT = ("Port", "int", False, "named", "True (ByPropertyName)", "443",
     "The port to use when a target has none. Binds by property name, so objects with ComputerName and Port properties work as they are.")
 COMMON_SNI = ("ServerName", "string", False, "named", "True (ByPropertyName)", "the target's host",
@@ -18,7 +19,7 @@ COMMON_TIMEOUT = ("TimeoutSec", "int", False, "named", "False", "10",
 COMMON_THROTTLE = ("ThrottleLimit", "int", False, "named", "False", "32",
     "How many targets are probed at the same time (1 to 1024). A progress bar shows how many are done; Ctrl+C stops all of them promptly.")
 COMMON_KEYSTORE = ("Keystore", "string", False, "named", "False", "the system's roots",
-    "A file of trusted certificates (a PEM bundle or a DER certificate) to judge the server's chain against, instead of this machine's root store. Resolved through the PowerShell provider, relative to the current location.")
+    "A keystore of trusted certificates to judge the server's chain against, instead of this machine's root store: a PEM bundle, a DER certificate, a JKS truststore (read without its password, as keytool does), a PKCS#12 file that has no password, or a folder of certificate files. The format is detected from the content. Resolved through the PowerShell provider, relative to the current location. A keystore that cannot be read stops the command, because nothing could be judged.")
 COMMON_NOAIA = ("NoAia", "SwitchParameter", False, "named", "False", "False",
     "Do not follow the certificates' AIA caIssuers URLs. Without it, at most 10 http/https fetches per chain are made (5 s and 1 MiB each), cached for the run.")
 
@@ -27,9 +28,9 @@ HELP = [
     verb="Test", noun="TlsHandshake",
     synopsis="Tells exactly why a TLS handshake with a server fails.",
     description=[
-      "Test-TlsHandshake connects to each target (ConnectTime), performs a TLS handshake with SNI (HandshakeTime), and captures the protocol, the cipher suite and the certificates the server presents. It accepts any certificate during the handshake, so it can report what an untrusted server sends, and then judges the chain itself the way Java, curl and OpenSSL do: no AIA downloads and no help from a local download cache, anchors only from this machine's root store (or -Keystore).",
-      "Each target produces one CertHeal.HandshakeResult. A failed handshake is an output object, not an error: Succeeded is false, Failure names the cause (IncompleteChain, UntrustedRoot, SelfSigned, Expired, NotYetValid, NameMismatch, Revoked, ClientCertificateRequired, ProtocolMismatch, NotTls, ConnectionRefused, Timeout, NameResolution, Other), Reason says it in one sentence, Healable says whether the client side can fix it, and Recommendation gives the command that would. When the chain is incomplete, AiaWouldComplete tells whether the certificates' AIA URLs would complete it.",
-      "Only targets that cannot be parsed are errors (ErrorId CertHeal.InvalidTarget); they are non-terminating, so the other targets still run.",
+      "Test-TlsHandshake connects to each target (ConnectTime), performs a TLS handshake with SNI (HandshakeTime), and captures the protocol, the cipher suite and the certificates the server presents. It accepts any certificate during the handshake, so it can report what an untrusted server sends, and then judges the chain itself the way Java, curl and OpenSSL do: no AIA downloads and no help from a local download cache, anchors only from this machine's root store (or -Keystore). An incomplete chain therefore shows as IncompleteChain even where .NET alone would have fetched the missing intermediate.",
+      "Each target produces one CertHeal.HandshakeResult. A failed handshake is an output object, not an error: Succeeded is false, Failure names the cause (IncompleteChain, UntrustedRoot, SelfSigned, Expired, NotYetValid, NameMismatch, Revoked, ClientCertificateRequired, ProtocolMismatch, NotTls, ConnectionRefused, Timeout, NameResolution, Other; StartTlsRefused and ProxyRefused are reserved for STARTTLS and proxy probing, which this version does not do), Reason says it in one sentence, Healable says whether the client side can fix it, and Recommendation gives the command that would. When the chain is incomplete, AiaWouldComplete tells whether the certificates' AIA URLs would complete it (found by a bounded fetch after the verdict, which does not change it; -NoAia skips it).",
+      "Only targets that cannot be parsed are errors (ErrorId CertHeal.InvalidTarget); they are non-terminating, so the other targets still run. Targets are probed in parallel (-ThrottleLimit) and results are emitted as they complete, so their order can differ from the input order.",
     ],
     params=[COMMON_TARGET, COMMON_PORT, COMMON_SNI, COMMON_TIMEOUT,
       ("Protocol", "TlsProtocol[]", False, "named", "False", "the machine's defaults",
@@ -90,10 +91,11 @@ def command(c):
     out.append(f"    <command:details><command:name>{name}</command:name><command:verb>{c['verb']}</command:verb><command:noun>{c['noun']}</command:noun><maml:description>{p(c['synopsis'])}</maml:description></command:details>")
     out.append(f"    <maml:description>{p(c['description'])}</maml:description>")
     def param_xml(prm, indent):
-        n, t, req, pos, pipe, default, desc = prm
+        n, t, req, pos, pipe, default, desc = prm[:7]
+        aliases = prm[7] if len(prm) > 7 else "none"
         sw = t == "SwitchParameter"
         value = "" if sw else f'<command:parameterValue required="true" variableLength="false">{escape(t)}</command:parameterValue>'
-        return (f'{indent}<command:parameter required="{str(req).lower()}" variableLength="true" globbing="false" pipelineInput="{escape(pipe)}" position="{pos}" aliases="none">'
+        return (f'{indent}<command:parameter required="{str(req).lower()}" variableLength="true" globbing="false" pipelineInput="{escape(pipe)}" position="{pos}" aliases="{escape(aliases)}">'
                 f"<maml:name>{n}</maml:name><maml:description>{p(desc)}</maml:description>{value}"
                 f"<dev:type><maml:name>{escape(t)}</maml:name><maml:uri /></dev:type><dev:defaultValue>{escape(default)}</dev:defaultValue></command:parameter>")
     out.append("    <command:syntax><command:syntaxItem>")

@@ -21,6 +21,43 @@ public static class CertificateInput
         }
     }
 
+    /// <summary>Every certificate in PEM text (a bundle) or DER bytes; other PEM blocks are ignored.</summary>
+    public static IReadOnlyList<X509Certificate2> FromBytes(byte[] bytes, string source)
+    {
+        try
+        {
+            var text = System.Text.Encoding.ASCII.GetString(bytes);
+            if (text.Contains("-----BEGIN", StringComparison.Ordinal))
+            {
+                var collection = new X509Certificate2Collection();
+                collection.ImportFromPem(text);
+                if (collection.Count == 0)
+                {
+                    throw new FormatException($"{source} holds no PEM CERTIFICATE block; give a PEM or DER certificate file.");
+                }
+                return [.. collection];
+            }
+            return [new X509Certificate2(bytes)];
+        }
+        catch (CryptographicException)
+        {
+            throw new FormatException($"{source} is not a PEM or DER certificate; give a certificate file, PEM text or a ChainCertificate.");
+        }
+    }
+
+    public static IReadOnlyList<X509Certificate2> FromFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"The certificate file '{path}' does not exist; check the path.", path);
+        }
+        if (new FileInfo(path).Length > 16 * 1024 * 1024)
+        {
+            throw new FormatException($"The certificate file '{path}' is larger than 16 MiB; it is not a certificate bundle.");
+        }
+        return FromBytes(File.ReadAllBytes(path), $"The file '{path}'");
+    }
+
     public static X509Certificate2 FromRawData(byte[] rawData)
     {
         try

@@ -11,6 +11,9 @@ public sealed class KeystoreChangeEntry
     public DateTime NotAfter { get; set; }
     public string Reason { get; set; } = "";
 
+    /// <summary>True when the trust policy (or the person asked) refused it; false for a skip that does no harm (an expired or unneeded certificate).</summary>
+    public bool Refused { get; set; }
+
     /// <summary>True when this entry makes a new trust anchor (a root or self-signed certificate) that was not trusted before.</summary>
     public bool NewTrustAnchor { get; set; }
 }

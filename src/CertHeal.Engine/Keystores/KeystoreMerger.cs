@@ -1,0 +1,43 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace CertHeal.Keystores;
+
+/// <summary>Merge-Keystore and `certheal merge`: the merge rules, run through the one atomic write path.</summary>
+public static class KeystoreMerger
+{
+    public static KeystoreChange Merge(string path, KeystoreFormat? format, KeystorePassword? password,
+        IReadOnlyList<X509Certificate2> incoming, MergeOptions options, KeystoreWriteOptions write)
+    {
+        List<KeystoreChangeEntry> changes = [];
+        var result = KeystoreFile.Update(path, format, password, keystore =>
+        {
+            changes = KeystoreMerge.Apply(keystore, incoming, options);
+            return changes.Any(c => c.Action is KeystoreChangeAction.Added or KeystoreChangeAction.Replaced);
+        }, write);
+        return new KeystoreChange
+        {
+            Path = Path.GetFullPath(path),
+            Format = result.Format.ToString(),
+            Policy = options.Policy,
+            WhatIf = write.WhatIf,
+            Written = result.Written,
+            BackupPath = result.BackupPath,
+            Entries = [.. changes],
+            Added = changes.Count(c => c.Action == KeystoreChangeAction.Added),
+            Replaced = changes.Count(c => c.Action == KeystoreChangeAction.Replaced),
+            Unchanged = changes.Count(c => c.Action == KeystoreChangeAction.Unchanged),
+            Skipped = changes.Count(c => c.Action == KeystoreChangeAction.Skipped),
+        };
+    }
+
+    /// <summary>The per-user keystore used when no path is given: $CERTHEAL_KEYSTORE, else ~/.certheal/truststore.pem.</summary>
+    public static string DefaultKeystorePath()
+    {
+        var configured = Environment.GetEnvironmentVariable("CERTHEAL_KEYSTORE");
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return Path.GetFullPath(configured);
+        }
+        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".certheal", "truststore.pem");
+    }
+}

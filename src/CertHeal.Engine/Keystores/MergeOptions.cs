@@ -1,0 +1,27 @@
+using CertHeal.Trust;
+
+namespace CertHeal.Keystores;
+
+/// <summary>How Merge-Keystore decides, per incoming certificate.</summary>
+public sealed class MergeOptions
+{
+    public TrustPolicy Policy { get; init; } = TrustPolicy.ChainToTrusted;
+
+    /// <summary>SHA-256 fingerprints (any case, colons allowed) that Pinned may add as new anchors.</summary>
+    public IReadOnlyList<string> TrustedFingerprints { get; init; } = [];
+
+    /// <summary>Replace a still-valid entry that an incoming certificate renews, instead of keeping both.</summary>
+    public bool RemoveSuperseded { get; init; }
+
+    /// <summary>What "trusted by the OS" means; null = the system's roots (tests inject a lab set).</summary>
+    public TrustAnchors? System { get; init; }
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Asked for every certificate that would become a new trust anchor (its SHA-256); false
+    /// skips it. Null approves all the policy allows. Merge-Keystore plans first, asks the
+    /// person (on the pipeline thread), then merges with the approved set.
+    /// </summary>
+    public Func<string, bool>? ApproveAnchor { get; init; }
+}
