@@ -124,7 +124,10 @@ public static class KeystoreFile
             ? new Keystore { Path = path, Format = resolved, IsNew = before is null }
             : codec.Read(before, path, password);
         keystore.SourceDigest = before is null ? null : SHA256.HashData(before);
-        if (!mutate(keystore))
+        var entriesBefore = before is null ? null : EntryKeys(keystore);
+        // A mutation that leaves the same entries is no change, even where a rewrite would differ
+        // in bytes (PKCS#12 draws a fresh MAC salt; a PEM bundle's own comments would be normalized).
+        if (!mutate(keystore) || entriesBefore is not null && entriesBefore.SequenceEqual(EntryKeys(keystore)))
         {
             return new KeystoreWriteResult(false, false, null, resolved);
         }
@@ -292,17 +295,19 @@ public static class KeystoreFile
     /// Same entries (type, certificate, the alias where the format stores one, and the exact
     /// bytes of entries CertHeal only copies), in any order.
     /// </summary>
-    internal static bool SameEntries(Keystore a, Keystore b)
+    internal static bool SameEntries(Keystore a, Keystore b) => EntryKeys(a).SequenceEqual(EntryKeys(b));
+
+    private static List<string> EntryKeys(Keystore keystore)
     {
-        var storesAliases = a.Format is KeystoreFormat.Jks or KeystoreFormat.Pkcs12;
-        IEnumerable<string> Keys(Keystore k) => k.Entries
+        var storesAliases = keystore.Format is KeystoreFormat.Jks or KeystoreFormat.Pkcs12;
+        return keystore.Entries
             .Select(e => string.Join('|',
                 e.EntryType,
                 storesAliases ? e.Alias.ToLowerInvariant() : "",
                 e.Certificate is null ? "" : Convert.ToHexString(e.Certificate.RawData),
-                e.EntryType == KeystoreEntryType.TrustedCertificate ? "" : OpaqueKey(e)))
-            .Order(StringComparer.Ordinal);
-        return Keys(a).SequenceEqual(Keys(b));
+                e.EntryType == KeystoreEntryType.TrustedCertificate && e.Certificate is not null ? "" : OpaqueKey(e)))
+            .Order(StringComparer.Ordinal)
+            .ToList();
     }
 
     private static string OpaqueKey(KeystoreEntry entry) => entry.Opaque switch
