@@ -18,6 +18,12 @@ internal sealed class DerCodec : IKeystoreCodec
         try
         {
             var certificate = new X509Certificate2(bytes);
+            if (!certificate.RawData.AsSpan().SequenceEqual(bytes))
+            {
+                // The loader also accepts PKCS#7 and PKCS#12; a DER keystore is exactly one certificate.
+                throw new KeystoreException(KeystoreErrorKind.Corrupt, path,
+                    $"The keystore '{path}' is not a single DER certificate ({KeystoreFormats.Describe(bytes)}); check the file or pass -Format.");
+            }
             keystore.Entries.Add(new KeystoreEntry
             {
                 Alias = KeystoreAliases.Derive(certificate, new HashSet<string>()),
@@ -28,7 +34,7 @@ internal sealed class DerCodec : IKeystoreCodec
         }
         catch (CryptographicException e)
         {
-            throw new KeystoreException(KeystoreErrorKind.Corrupt, path, $"The keystore '{path}' is not a DER certificate ({e.Message.TrimEnd('.')}); check the file or pass -Format.", e);
+            throw new KeystoreException(KeystoreErrorKind.Corrupt, path, $"The keystore '{path}' is not a DER certificate ({KeystoreFormats.Describe(bytes)}); check the file or pass -Format.", e);
         }
     }
 

@@ -9,19 +9,27 @@ namespace CertHeal.Keystores;
 /// Java's JKS format, our own codec (no library here has one): magic 0xFEEDFEED, version 2,
 /// trusted-certificate and private-key entries, and the keyed SHA-1 integrity digest over
 /// password, "Mighty Aphrodite" and the content. Private-key entries are kept as the bytes
-/// they were read as and written back unchanged; their keys are never decrypted.
+/// they were read as and written back unchanged; their keys are never decrypted. JCEKS
+/// (magic 0xCECECECE, the same layout) is read and written too, as long as it holds no secret-key
+/// entries (those are Java-serialized objects this codec cannot skip safely).
 /// </summary>
 internal sealed class JksCodec : IKeystoreCodec
 {
-    private const uint Magic = 0xFEEDFEED;
+    public const uint JksMagic = 0xFEEDFEED;
+    public const uint JceksMagic = 0xCECECECE;
     private const int PrivateKeyTag = 1;
     private const int TrustedCertificateTag = 2;
+    private const int SecretKeyTag = 3;
     private const int MaxEntries = 100_000;
     private static readonly byte[] Whitener = Encoding.UTF8.GetBytes("Mighty Aphrodite");
 
     public KeystoreFormat Format => KeystoreFormat.Jks;
 
-    public static bool LooksLikeJks(ReadOnlySpan<byte> head) => head.Length >= 4 && BinaryPrimitives.ReadUInt32BigEndian(head) == Magic;
+    public static bool LooksLikeJks(ReadOnlySpan<byte> head) =>
+        head.Length >= 4 && BinaryPrimitives.ReadUInt32BigEndian(head) is JksMagic or JceksMagic;
+
+    /// <summary>The encrypted key of a private-key entry exactly as read (tests and diagnostics; never decrypted).</summary>
+    internal static byte[]? EncryptedKey(KeystoreEntry entry) => (entry.Opaque as JksRawEntry)?.EncryptedKey;
 
     public Keystore Read(byte[] bytes, string path, KeystorePassword? password)
     {
@@ -29,16 +37,8 @@ internal sealed class JksCodec : IKeystoreCodec
         {
             throw Corrupt(path, "it does not start with the JKS magic number");
         }
-        if (password is not null)
-        {
-            var expected = Digest(password, bytes.AsSpan(0, bytes.Length - 20));
-            if (!CryptographicOperations.FixedTimeEquals(expected, bytes.AsSpan(bytes.Length - 20)))
-            {
-                throw new KeystoreException(KeystoreErrorKind.WrongPassword, path,
-                    $"The password for '{path}' is wrong, or the file was altered (its integrity check fails); check the password.");
-            }
-        }
         var reader = new JksReader(bytes, bytes.Length - 20, path);
+        var magic = (uint)reader.Int32();
         var version = reader.Int32();
         if (version != 2 && version != 1)
         {
@@ -49,7 +49,7 @@ internal sealed class JksCodec : IKeystoreCodec
         {
             throw Corrupt(path, $"it claims {count} entries");
         }
-        var keystore = new Keystore { Path = path, Format = Format };
+        var keystore = new Keystore { Path = path, Format = Format, JksMagic = magic };
         for (var i = 0; i < count; i++)
         {
             var start = reader.Position;
@@ -57,6 +57,7 @@ internal sealed class JksCodec : IKeystoreCodec
             var alias = reader.Utf();
             var created = DateTimeOffset.FromUnixTimeMilliseconds(reader.Int64()).UtcDateTime;
             var entry = new KeystoreEntry { Alias = alias, CreationDate = created };
+            byte[]? encryptedKey = null;
             switch (tag)
             {
                 case TrustedCertificateTag:
@@ -65,8 +66,12 @@ internal sealed class JksCodec : IKeystoreCodec
                     break;
                 case PrivateKeyTag:
                     entry.EntryType = KeystoreEntryType.PrivateKey;
-                    reader.Bytes(reader.Int32());
+                    encryptedKey = reader.Bytes(reader.Int32());
                     var chainLength = reader.Int32();
+                    if (chainLength < 0 || chainLength > 100)
+                    {
+                        throw Corrupt(path, $"the entry '{alias}' claims {chainLength} chain certificates");
+                    }
                     for (var c = 0; c < chainLength; c++)
                     {
                         var holder = new KeystoreEntry();
@@ -77,15 +82,29 @@ internal sealed class JksCodec : IKeystoreCodec
                         }
                     }
                     break;
+                case SecretKeyTag when magic == JceksMagic:
+                    throw new KeystoreException(KeystoreErrorKind.Unsupported, path,
+                        $"The JCEKS keystore '{path}' holds the secret-key entry '{alias}', which CertHeal cannot read; convert it with keytool -importkeystore -deststoretype PKCS12.");
                 default:
                     throw Corrupt(path, $"entry {i + 1} has the unknown tag {tag}");
             }
-            entry.Opaque = new JksRawEntry(bytes.AsSpan(start, reader.Position - start).ToArray(), version);
+            entry.Opaque = new JksRawEntry(bytes.AsSpan(start, reader.Position - start).ToArray(), version, alias, tag, entry.Certificate?.RawData, encryptedKey);
             keystore.Entries.Add(entry);
         }
         if (reader.Position != bytes.Length - 20)
         {
             throw Corrupt(path, "it has bytes after its last entry");
+        }
+        // Structure first, so a truncated file is reported as corrupt rather than as a wrong password.
+        // Without a password the entries are listed unverified, as keytool -list does.
+        if (password is not null)
+        {
+            var expected = Digest(password, bytes.AsSpan(0, bytes.Length - 20));
+            if (!CryptographicOperations.FixedTimeEquals(expected, bytes.AsSpan(bytes.Length - 20)))
+            {
+                throw new KeystoreException(KeystoreErrorKind.WrongPassword, path,
+                    $"The password for '{path}' is wrong, or the file was altered (its integrity check fails); check the password.");
+            }
         }
         return keystore;
     }
@@ -98,12 +117,12 @@ internal sealed class JksCodec : IKeystoreCodec
                 $"Writing the JKS keystore '{keystore.Path}' needs its password; pass -Password or -Credential.");
         }
         using var content = new MemoryStream();
-        WriteInt32(content, unchecked((int)Magic));
+        WriteInt32(content, unchecked((int)keystore.JksMagic));
         WriteInt32(content, 2);
         WriteInt32(content, keystore.Entries.Count);
         foreach (var entry in keystore.Entries)
         {
-            if (entry.Opaque is JksRawEntry raw && raw.Version == 2 && raw.Matches(entry))
+            if (entry.Opaque is JksRawEntry raw && raw.Matches(entry) && raw.Version == 2)
             {
                 content.Write(raw.Bytes);
                 continue;
@@ -111,12 +130,15 @@ internal sealed class JksCodec : IKeystoreCodec
             if (entry.EntryType != KeystoreEntryType.TrustedCertificate || entry.Certificate is null)
             {
                 throw new KeystoreException(KeystoreErrorKind.Unsupported, keystore.Path,
-                    $"The entry '{entry.Alias}' of '{keystore.Path}' cannot be written as JKS by CertHeal; it was not changed, so this is a bug to report.");
+                    $"The {entry.EntryType} entry '{entry.Alias}' of '{keystore.Path}' was changed or is new, and CertHeal only copies such entries (it never re-encrypts keys), so the keystore was left unchanged.");
             }
             WriteInt32(content, TrustedCertificateTag);
-            WriteUtf(content, entry.Alias);
-            WriteInt64(content, new DateTimeOffset(entry.CreationDate ?? DateTime.UtcNow, TimeSpan.Zero).ToUnixTimeMilliseconds());
-            WriteUtf(content, "X.509");
+            // Java's JKS lower-cases aliases on every lookup; an upper-case alias could be listed but never found.
+            WriteUtf(content, entry.Alias.ToLowerInvariant(), keystore.Path);
+            var created = entry.CreationDate ?? DateTime.UtcNow;
+            created = created.Kind == DateTimeKind.Local ? created.ToUniversalTime() : DateTime.SpecifyKind(created, DateTimeKind.Utc);
+            WriteInt64(content, new DateTimeOffset(created).ToUnixTimeMilliseconds());
+            WriteUtf(content, "X.509", keystore.Path);
             var der = entry.Certificate.RawData;
             WriteInt32(content, der.Length);
             content.Write(der);
@@ -179,27 +201,76 @@ internal sealed class JksCodec : IKeystoreCodec
         stream.Write(buffer);
     }
 
-    /// <summary>Java's DataOutput.writeUTF: a 2-byte length and modified UTF-8 (our aliases are ASCII).</summary>
-    private static void WriteUtf(Stream stream, string value)
+    /// <summary>Java's DataOutput.writeUTF: a 2-byte length and modified UTF-8 (NUL as C0 80, supplementary characters as two 3-byte surrogates).</summary>
+    private static void WriteUtf(Stream stream, string value, string path)
     {
-        var bytes = Encoding.UTF8.GetBytes(value);
-        stream.WriteByte((byte)(bytes.Length >> 8));
-        stream.WriteByte((byte)bytes.Length);
-        stream.Write(bytes);
+        var bytes = new List<byte>(value.Length);
+        foreach (var c in value)
+        {
+            if (c is >= '\u0001' and <= '\u007F')
+            {
+                bytes.Add((byte)c);
+            }
+            else if (c <= '\u07FF')
+            {
+                bytes.Add((byte)(0xC0 | (c >> 6)));
+                bytes.Add((byte)(0x80 | (c & 0x3F)));
+            }
+            else
+            {
+                bytes.Add((byte)(0xE0 | (c >> 12)));
+                bytes.Add((byte)(0x80 | ((c >> 6) & 0x3F)));
+                bytes.Add((byte)(0x80 | (c & 0x3F)));
+            }
+        }
+        if (bytes.Count > ushort.MaxValue)
+        {
+            throw new KeystoreException(KeystoreErrorKind.ValidationFailed, path, $"An alias for '{path}' is longer than JKS allows (65535 bytes); choose a shorter alias.");
+        }
+        stream.WriteByte((byte)(bytes.Count >> 8));
+        stream.WriteByte((byte)bytes.Count);
+        stream.Write(bytes.ToArray());
     }
 
-    /// <summary>An entry exactly as read, so it is written back byte for byte.</summary>
-    private sealed record JksRawEntry(byte[] Bytes, int Version)
+    /// <summary>Java's DataInput.readUTF (modified UTF-8), so aliases Java wrote read back as Java sees them.</summary>
+    private static string ReadModifiedUtf8(ReadOnlySpan<byte> bytes, string path)
     {
-        private readonly string _alias = ReadAlias(Bytes);
-
-        public bool Matches(KeystoreEntry entry) => entry.Alias == _alias;
-
-        private static string ReadAlias(byte[] bytes)
+        var text = new StringBuilder(bytes.Length);
+        for (var i = 0; i < bytes.Length;)
         {
-            var length = (bytes[4] << 8) | bytes[5];
-            return Encoding.UTF8.GetString(bytes, 6, length);
+            int b = bytes[i];
+            if (b < 0x80)
+            {
+                text.Append((char)b);
+                i += 1;
+            }
+            else if ((b & 0xE0) == 0xC0 && i + 1 < bytes.Length)
+            {
+                text.Append((char)(((b & 0x1F) << 6) | (bytes[i + 1] & 0x3F)));
+                i += 2;
+            }
+            else if ((b & 0xF0) == 0xE0 && i + 2 < bytes.Length)
+            {
+                text.Append((char)(((b & 0x0F) << 12) | ((bytes[i + 1] & 0x3F) << 6) | (bytes[i + 2] & 0x3F)));
+                i += 3;
+            }
+            else
+            {
+                throw Corrupt(path, "an alias is not valid modified UTF-8");
+            }
         }
+        return text.ToString();
+    }
+
+    /// <summary>An entry exactly as read, so it is written back byte for byte as long as the caller did not change it.</summary>
+    private sealed record JksRawEntry(byte[] Bytes, int Version, string Alias, int Tag, byte[]? Certificate, byte[]? EncryptedKey) : IOpaqueEntry
+    {
+        public byte[] ProtectedBytes => Bytes;
+
+        public bool Matches(KeystoreEntry entry) =>
+            entry.Alias == Alias
+            && entry.EntryType == (Tag == PrivateKeyTag ? KeystoreEntryType.PrivateKey : KeystoreEntryType.TrustedCertificate)
+            && (entry.Certificate?.RawData ?? []).AsSpan().SequenceEqual(Certificate ?? []);
     }
 
     private sealed class JksReader(byte[] bytes, int end, string path)
@@ -213,7 +284,7 @@ internal sealed class JksCodec : IKeystoreCodec
         public string Utf()
         {
             var length = BinaryPrimitives.ReadUInt16BigEndian(Take(2));
-            return Encoding.UTF8.GetString(Take(length));
+            return ReadModifiedUtf8(Take(length), path);
         }
 
         public byte[] Bytes(int length)

@@ -10,5 +10,11 @@ public sealed class Keystore
     /// <summary>True when the keystore did not exist and will be created by the first write.</summary>
     public bool IsNew { get; init; }
 
+    /// <summary>SHA-256 of the bytes the keystore was read from, so <see cref="KeystoreFile.Save"/> can tell that another process wrote in between.</summary>
+    internal byte[]? SourceDigest { get; set; }
+
+    /// <summary>The JKS magic read (JKS or JCEKS), written back unchanged.</summary>
+    internal uint JksMagic { get; set; } = JksCodec.JksMagic;
+
     public IEnumerable<KeystoreEntry> TrustedEntries => Entries.Where(e => e.EntryType == KeystoreEntryType.TrustedCertificate && e.Certificate is not null);
 }

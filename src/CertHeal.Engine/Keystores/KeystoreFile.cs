@@ -1,20 +1,26 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace CertHeal.Keystores;
 
 /// <summary>How a keystore update is written.</summary>
-public sealed class KeystoreWriteOptions
+public sealed class SaveOptions
 {
+    /// <summary>How long to wait for another writer's lock; a merge is short, so 30 s means a stuck process.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Runs on the candidate before it replaces the live keystore; a non-null sentence refuses the write.</summary>
+    /// <summary>
+    /// Runs on the candidate as read back from the temporary file (what would really be in
+    /// place), before it replaces the live keystore; a non-null sentence refuses the write and
+    /// leaves the live keystore byte-identical.
+    /// </summary>
     public Func<Keystore, string?>? Validate { get; init; }
 
     /// <summary>Plan only: run the update and validation, write nothing.</summary>
     public bool WhatIf { get; init; }
 }
 
-/// <summary>What an update did to the file.</summary>
+/// <summary>What an update did to the file: <see cref="Changed"/> is the plan, <see cref="Written"/> whether the file was replaced.</summary>
 public sealed record KeystoreWriteResult(bool Changed, bool Written, string? BackupPath, KeystoreFormat Format);
 
 /// <summary>
@@ -30,6 +36,7 @@ public static class KeystoreFile
 
     public static Keystore Open(string path, KeystoreFormat? format = null, KeystorePassword? password = null)
     {
+        path = FullPath(path);
         var resolved = format ?? KeystoreFormats.Detect(path);
         switch (resolved)
         {
@@ -42,11 +49,48 @@ public static class KeystoreFile
             case KeystoreFormat.WindowsStore:
                 return WindowsCertificateStore.Read(path);
         }
+        if (Directory.Exists(path))
+        {
+            throw new KeystoreException(KeystoreErrorKind.Unsupported, path, $"'{path}' is a folder, not a {resolved} file; drop -Format to read it as a folder of certificates.");
+        }
         if (!File.Exists(path))
         {
             throw new KeystoreException(KeystoreErrorKind.NotFound, path, $"The keystore '{path}' does not exist; check the path.");
         }
-        return KeystoreFormats.Codec(resolved, path).Read(ReadBounded(path), path, password);
+        var bytes = ReadBounded(path);
+        var keystore = bytes.Length == 0
+            ? new Keystore { Path = path, Format = resolved }
+            : KeystoreFormats.Codec(resolved, path).Read(bytes, path, password);
+        keystore.SourceDigest = SHA256.HashData(bytes);
+        return keystore;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="keystore"/> (from <see cref="Open"/>, or new) as the whole content of
+    /// its file. It refuses when the file changed since it was opened, because saving would drop
+    /// what the other writer added; merges that must survive concurrent writers use <see cref="Update"/>.
+    /// </summary>
+    public static KeystoreWriteResult Save(Keystore keystore, KeystorePassword? password, SaveOptions? options = null)
+    {
+        Keystore? live = null;
+        var result = Update(keystore.Path, keystore.Format, password, current =>
+        {
+            live = current;
+            if (keystore.Format is not (KeystoreFormat.Directory or KeystoreFormat.WindowsStore) && current.Entries.Count > 0
+                && (keystore.SourceDigest is null || current.SourceDigest is null || !keystore.SourceDigest.AsSpan().SequenceEqual(current.SourceDigest)))
+            {
+                throw new KeystoreException(KeystoreErrorKind.Locked, current.Path,
+                    $"The keystore '{current.Path}' was changed by another process after it was read, so it was left unchanged; read it again and repeat the change.");
+            }
+            current.Entries.Clear();
+            current.Entries.AddRange(keystore.Entries);
+            return true;
+        }, options);
+        if (live?.SourceDigest is { } digest)
+        {
+            keystore.SourceDigest = digest;
+        }
+        return result;
     }
 
     /// <summary>
@@ -55,14 +99,18 @@ public static class KeystoreFile
     /// keystore both end up in it, because each change is made to what the other wrote.
     /// </summary>
     public static KeystoreWriteResult Update(string path, KeystoreFormat? format, KeystorePassword? password,
-        Func<Keystore, bool> mutate, KeystoreWriteOptions? options = null)
+        Func<Keystore, bool> mutate, SaveOptions? options = null)
     {
-        options ??= new KeystoreWriteOptions();
-        path = Path.GetFullPath(path);
+        options ??= new SaveOptions();
+        path = FullPath(path);
         var resolved = format ?? KeystoreFormats.Detect(path);
         if (resolved is KeystoreFormat.Directory or KeystoreFormat.WindowsStore)
         {
             return UpdateStore(path, resolved, mutate, options);
+        }
+        if (Directory.Exists(path))
+        {
+            throw new KeystoreException(KeystoreErrorKind.Unsupported, path, $"'{path}' is a folder, not a {resolved} file; drop -Format to use it as a folder of certificates.");
         }
         var folder = Path.GetDirectoryName(path)!;
         if (!Directory.Exists(folder))
@@ -72,30 +120,43 @@ public static class KeystoreFile
         var codec = KeystoreFormats.Codec(resolved, path);
         using var fileLock = options.WhatIf ? null : KeystoreLock.Acquire(path, options.LockTimeout);
         var before = File.Exists(path) ? ReadBounded(path) : null;
-        var keystore = before is null ? new Keystore { Path = path, Format = resolved, IsNew = true } : codec.Read(before, path, password);
-        if (!mutate(keystore))
+        var keystore = before is null || before.Length == 0
+            ? new Keystore { Path = path, Format = resolved, IsNew = before is null }
+            : codec.Read(before, path, password);
+        keystore.SourceDigest = before is null ? null : SHA256.HashData(before);
+        var entriesBefore = before is null ? null : EntryKeys(keystore);
+        // A mutation that leaves the same entries is no change, even where a rewrite would differ
+        // in bytes (PKCS#12 draws a fresh MAC salt; a PEM bundle's own comments would be normalized).
+        if (!mutate(keystore) || entriesBefore is not null && entriesBefore.SequenceEqual(EntryKeys(keystore)))
         {
             return new KeystoreWriteResult(false, false, null, resolved);
         }
+        CheckAliases(keystore);
         var after = codec.Write(keystore, password);
         if (before is not null && before.AsSpan().SequenceEqual(after))
         {
             return new KeystoreWriteResult(false, false, null, resolved);
         }
-        if (options.Validate?.Invoke(keystore) is { } refusal)
-        {
-            throw new KeystoreException(KeystoreErrorKind.ValidationFailed, path, refusal);
-        }
         if (options.WhatIf)
         {
+            if (options.Validate?.Invoke(keystore) is { } refusal)
+            {
+                throw Refused(path, refusal);
+            }
             return new KeystoreWriteResult(true, false, null, resolved);
         }
+        if (before is not null)
+        {
+            EnsureWritable(path);
+        }
         var backup = before is null ? null : path + ".bak";
-        Replace(path, after, codec, keystore, password, backup);
+        Replace(path, after, codec, keystore, password, backup, options.Validate);
+        keystore.SourceDigest = SHA256.HashData(after);
         return new KeystoreWriteResult(true, true, backup, resolved);
     }
 
-    private static void Replace(string path, byte[] bytes, IKeystoreCodec codec, Keystore intended, KeystorePassword? password, string? backup)
+    private static void Replace(string path, byte[] bytes, IKeystoreCodec codec, Keystore intended, KeystorePassword? password, string? backup,
+        Func<Keystore, string?>? validate)
     {
         var folder = Path.GetDirectoryName(path)!;
         var temp = Path.Combine(folder, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
@@ -111,6 +172,10 @@ public static class KeystoreFile
             {
                 throw new KeystoreException(KeystoreErrorKind.Corrupt, path,
                     $"The new version of '{path}' did not read back as written, so the keystore was left unchanged; this is a bug to report.");
+            }
+            if (validate?.Invoke(readBack) is { } refusal)
+            {
+                throw Refused(path, refusal);
             }
             if (backup is not null)
             {
@@ -132,14 +197,70 @@ public static class KeystoreFile
         }
         finally
         {
-            if (File.Exists(temp))
+            try
             {
                 File.Delete(temp);
+            }
+            catch (IOException)
+            {
+                // Best effort: the live keystore is what matters, and it is intact.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Same.
             }
         }
     }
 
-    private static KeystoreWriteResult UpdateStore(string path, KeystoreFormat format, Func<Keystore, bool> mutate, KeystoreWriteOptions options)
+    private static KeystoreException Refused(string path, string refusal) =>
+        new(KeystoreErrorKind.ValidationFailed, path, $"The keystore '{path}' was left unchanged because the new version failed validation: {refusal}");
+
+    /// <summary>
+    /// A rename replaces even a read-only file on Unix, so the file's own write permission is
+    /// checked first: a keystore someone made read-only is not silently replaced.
+    /// </summary>
+    private static void EnsureWritable(string path)
+    {
+        try
+        {
+            if (OperatingSystem.IsWindows() && File.GetAttributes(path).HasFlag(FileAttributes.ReadOnly))
+            {
+                throw new UnauthorizedAccessException();
+            }
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new KeystoreException(KeystoreErrorKind.ReadOnly, path, $"The keystore '{path}' is read-only, so it was left unchanged; make it writable or choose another keystore.", e);
+        }
+    }
+
+    /// <summary>
+    /// JKS and PKCS#12 loaders (Java's included) key entries by lower-cased alias, so two entries
+    /// differing only in case would silently become one: refuse instead of losing an entry.
+    /// </summary>
+    private static void CheckAliases(Keystore keystore)
+    {
+        if (keystore.Format is not (KeystoreFormat.Jks or KeystoreFormat.Pkcs12))
+        {
+            return;
+        }
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in keystore.Entries)
+        {
+            if (string.IsNullOrEmpty(entry.Alias))
+            {
+                throw new KeystoreException(KeystoreErrorKind.ValidationFailed, keystore.Path, $"An entry for '{keystore.Path}' has no alias; give every entry an alias (KeystoreAliases.Derive makes one).");
+            }
+            if (!seen.Add(entry.Alias))
+            {
+                throw new KeystoreException(KeystoreErrorKind.ValidationFailed, keystore.Path,
+                    $"Two entries of '{keystore.Path}' would share the alias '{entry.Alias}' (aliases are not case-sensitive), so the keystore was left unchanged; choose another alias.");
+            }
+        }
+    }
+
+    private static KeystoreWriteResult UpdateStore(string path, KeystoreFormat format, Func<Keystore, bool> mutate, SaveOptions options)
     {
         var before = format == KeystoreFormat.Directory ? DirectoryKeystore.Read(path) : WindowsCertificateStore.Read(path);
         var keystore = format == KeystoreFormat.Directory ? DirectoryKeystore.Read(path) : WindowsCertificateStore.Read(path);
@@ -149,25 +270,54 @@ public static class KeystoreFile
         }
         if (options.Validate?.Invoke(keystore) is { } refusal)
         {
-            throw new KeystoreException(KeystoreErrorKind.ValidationFailed, path, refusal);
+            throw Refused(path, refusal);
         }
         if (options.WhatIf)
         {
             return new KeystoreWriteResult(true, false, null, format);
         }
-        var written = format == KeystoreFormat.Directory ? DirectoryKeystore.Apply(before, keystore) : WindowsCertificateStore.Apply(before, keystore);
-        return new KeystoreWriteResult(written, written, null, format);
+        try
+        {
+            var written = format == KeystoreFormat.Directory ? DirectoryKeystore.Apply(before, keystore) : WindowsCertificateStore.Apply(before, keystore);
+            return new KeystoreWriteResult(written, written, null, format);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new KeystoreException(KeystoreErrorKind.ReadOnly, path, $"The keystore '{path}' is not writable; check its permissions.", e);
+        }
+        catch (IOException e)
+        {
+            throw new KeystoreException(KeystoreErrorKind.ReadOnly, path, $"The keystore '{path}' could not be written ({e.Message.TrimEnd('.')}).", e);
+        }
     }
 
-    /// <summary>Same entries (type, certificate, and the alias where the format stores one), in any order.</summary>
-    private static bool SameEntries(Keystore a, Keystore b)
+    /// <summary>
+    /// Same entries (type, certificate, the alias where the format stores one, and the exact
+    /// bytes of entries CertHeal only copies), in any order.
+    /// </summary>
+    internal static bool SameEntries(Keystore a, Keystore b) => EntryKeys(a).SequenceEqual(EntryKeys(b));
+
+    private static List<string> EntryKeys(Keystore keystore)
     {
-        var storesAliases = a.Format is KeystoreFormat.Jks or KeystoreFormat.Pkcs12;
-        IEnumerable<string> Keys(Keystore k) => k.Entries
-            .Select(e => $"{e.EntryType}|{(storesAliases ? e.Alias : "")}|{(e.Certificate is null ? "" : Convert.ToHexString(e.Certificate.RawData))}")
-            .Order(StringComparer.Ordinal);
-        return Keys(a).SequenceEqual(Keys(b));
+        var storesAliases = keystore.Format is KeystoreFormat.Jks or KeystoreFormat.Pkcs12;
+        return keystore.Entries
+            .Select(e => string.Join('|',
+                e.EntryType,
+                storesAliases ? e.Alias.ToLowerInvariant() : "",
+                e.Certificate is null ? "" : Convert.ToHexString(e.Certificate.RawData),
+                e.EntryType == KeystoreEntryType.TrustedCertificate && e.Certificate is not null ? "" : OpaqueKey(e)))
+            .Order(StringComparer.Ordinal)
+            .ToList();
     }
+
+    private static string OpaqueKey(KeystoreEntry entry) => entry.Opaque switch
+    {
+        IOpaqueEntry opaque => Convert.ToHexString(SHA256.HashData(opaque.ProtectedBytes)),
+        string text => text,
+        _ => "",
+    };
+
+    private static string FullPath(string path) => KeystoreFormats.IsWindowsStorePath(path) ? path : Path.GetFullPath(path);
 
     private static byte[] ReadBounded(string path)
     {

@@ -24,9 +24,58 @@ public static class KeystoreFormats
         {
             return FromExtension(path);
         }
-        var bytes = File.ReadAllBytes(path);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new KeystoreException(KeystoreErrorKind.ReadOnly, path, $"The keystore '{path}' cannot be read; check its permissions.", e);
+        }
+        if (bytes.Length == 0)
+        {
+            // An empty file (touch truststore.pem) is an empty keystore of the kind its name says.
+            return FromExtension(path);
+        }
         return Detect(bytes) ?? throw new KeystoreException(KeystoreErrorKind.Corrupt, path,
-            $"The file '{path}' is not a keystore CertHeal knows (PEM, DER, PKCS#12 or JKS); check the path, or pass -Format if you know its format.");
+            $"The file '{path}' is not a keystore CertHeal knows (PEM, DER, PKCS#12 or JKS): {Describe(bytes)}; check the path, or pass -Format if you know its format.");
+    }
+
+    /// <summary>What an unreadable file looks like, for the error sentence (never its whole content).</summary>
+    internal static string Describe(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length == 0)
+        {
+            return "it is empty";
+        }
+        if (bytes.StartsWith("PK\u0003\u0004"u8))
+        {
+            return "it looks like a ZIP or JAR archive";
+        }
+        if (bytes.StartsWith("{"u8) || bytes.StartsWith("["u8))
+        {
+            return "it looks like JSON";
+        }
+        if (bytes.StartsWith("<"u8))
+        {
+            return "it looks like XML or HTML";
+        }
+        var head = bytes[..Math.Min(bytes.Length, 512)];
+        var printable = 0;
+        foreach (var b in head)
+        {
+            if (b is >= 0x20 and < 0x7F or (byte)'\n' or (byte)'\r' or (byte)'\t')
+            {
+                printable++;
+            }
+        }
+        if (printable == head.Length)
+        {
+            var line = Encoding.ASCII.GetString(head).Split('\n')[0].Trim();
+            return $"it is text starting '{(line.Length > 40 ? line[..40] + "..." : line)}'";
+        }
+        return $"it is {bytes.Length} bytes of binary data starting {Convert.ToHexString(bytes[..Math.Min(bytes.Length, 8)])}";
     }
 
     internal static KeystoreFormat? Detect(byte[] bytes)

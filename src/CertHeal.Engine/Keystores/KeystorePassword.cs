@@ -10,15 +10,21 @@ namespace CertHeal.Keystores;
 public sealed class KeystorePassword : IDisposable
 {
     private readonly char[] _chars;
+    private bool _disposed;
 
     private KeystorePassword(char[] chars) => _chars = chars;
 
-    internal ReadOnlySpan<char> Span => _chars;
+    internal ReadOnlySpan<char> Span => _disposed ? throw new ObjectDisposedException(nameof(KeystorePassword)) : _chars;
 
-    public static KeystorePassword FromString(string password) => new(password.ToCharArray());
+    public static KeystorePassword FromString(string password)
+    {
+        ArgumentNullException.ThrowIfNull(password);
+        return new(password.ToCharArray());
+    }
 
     public static KeystorePassword FromSecureString(SecureString password)
     {
+        ArgumentNullException.ThrowIfNull(password);
         var pointer = Marshal.SecureStringToGlobalAllocUnicode(password);
         try
         {
@@ -50,5 +56,9 @@ public sealed class KeystorePassword : IDisposable
 
     public override string ToString() => "********";
 
-    public void Dispose() => Array.Clear(_chars);
+    public void Dispose()
+    {
+        Array.Clear(_chars);
+        _disposed = true;
+    }
 }

@@ -58,11 +58,29 @@ internal sealed class PemBundleCodec : IKeystoreCodec
             }
             offset += fields.Location.End.Value;
         }
+        var armours = CountOccurrences(text, "-----BEGIN ");
+        var found = keystore.Entries.Count;
+        if (armours > found)
+        {
+            // PemEncoding skips a damaged block silently; rewriting would then drop it, so refuse.
+            throw new KeystoreException(KeystoreErrorKind.Corrupt, path,
+                $"The keystore '{path}' has {armours - found} damaged PEM block(s) (a BEGIN line without a valid body and END line); repair the file or restore it from its .bak.");
+        }
         if (keystore.Entries.Count == 0 && text.Trim().Length > 0 && !text.Split('\n').All(l => l.Trim().Length == 0 || l.TrimStart().StartsWith('#')))
         {
             throw new KeystoreException(KeystoreErrorKind.Corrupt, path, $"The keystore '{path}' is not a PEM bundle (no BEGIN CERTIFICATE block); check the file or pass -Format.");
         }
         return keystore;
+    }
+
+    private static int CountOccurrences(string text, string value)
+    {
+        var count = 0;
+        for (var i = text.IndexOf(value, StringComparison.Ordinal); i >= 0; i = text.IndexOf(value, i + value.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+        return count;
     }
 
     public byte[] Write(Keystore keystore, KeystorePassword? password)

@@ -70,12 +70,10 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
             throw new KeystoreException(KeystoreErrorKind.Unsupported, path, $"The keystore '{path}' is sealed with a public key, which CertHeal does not read.");
         }
         var content = authSafe.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)).ReadOctetString();
-        if (pfx.HasData)
+        // Without a password, certificates stored in the clear are listed unverified (as keytool
+        // -list does); encrypted ones need it (Decrypt says so).
+        if (pfx.HasData && password is not null)
         {
-            if (password is null)
-            {
-                throw new KeystoreException(KeystoreErrorKind.PasswordRequired, path, $"The PKCS#12 keystore '{path}' is protected by a password; pass -Password or -Credential.");
-            }
             if (!VerifyMac(pfx.ReadSequence(), content, password))
             {
                 throw new KeystoreException(KeystoreErrorKind.WrongPassword, path,
@@ -482,5 +480,11 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
         }
     }
 
-    private sealed record Pkcs12Opaque(IReadOnlyList<Bag> Bags);
+    private sealed record Pkcs12Opaque(IReadOnlyList<Bag> Bags) : IOpaqueEntry
+    {
+        public byte[] ProtectedBytes => Bags.SelectMany(b => b.Encoded).ToArray();
+    }
+
+    /// <summary>The SafeBags of a private-key entry exactly as read (tests and diagnostics; never decrypted).</summary>
+    internal static byte[]? KeyBags(KeystoreEntry entry) => (entry.Opaque as Pkcs12Opaque)?.ProtectedBytes;
 }
