@@ -6,7 +6,7 @@ namespace CertHeal.Keystores;
 public static class KeystoreMerger
 {
     public static KeystoreChange Merge(string path, KeystoreFormat? format, KeystorePassword? password,
-        IReadOnlyList<X509Certificate2> incoming, MergeOptions options, KeystoreWriteOptions write)
+        IReadOnlyList<X509Certificate2> incoming, MergeOptions options, SaveOptions write)
     {
         List<KeystoreChangeEntry> changes = [];
         var result = KeystoreFile.Update(path, format, password, keystore =>
