@@ -10,7 +10,7 @@
     CompatiblePSEditions = @('Core')
     RequiredAssemblies   = @('CertHeal.Engine.dll')
     FormatsToProcess     = @('CertHeal.Format.ps1xml')
-    CmdletsToExport = @('Test-TlsHandshake', 'Get-ServerCertificateChain')
+    CmdletsToExport = @('Test-TlsHandshake', 'Get-ServerCertificateChain', 'Merge-Keystore')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
