@@ -10,7 +10,10 @@ public static class CliApp
     public const int CheckFailed = 1;
     public const int UsageError = 2;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
+        RunAsync(args, Console.In, stdout, stderr, cancellationToken);
+
+    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -32,6 +35,7 @@ public static class CliApp
             {
                 "test" => await TestVerb.RunAsync(CliArguments.Parse(rest, TestVerb.Options), stdout, cancel.Token).ConfigureAwait(false),
                 "chain" => await ChainVerb.RunAsync(CliArguments.Parse(rest, ChainVerb.Options), stdout, stderr, cancel.Token).ConfigureAwait(false),
+                "merge" => await MergeVerb.RunAsync(CliArguments.Parse(rest, MergeVerb.Options), stdin, stdout, cancel.Token).ConfigureAwait(false),
                 "demo" => await DemoVerb.RunAsync(CliArguments.Parse(rest, DemoVerb.Options), stdout, cancel.Token).ConfigureAwait(false),
                 _ => throw new UsageException($"'{args[0]}' is not a certheal verb; run 'certheal --help' for the list."),
             };

@@ -1,0 +1,86 @@
+using CertHeal.Chains;
+using CertHeal.Keystores;
+
+namespace CertHeal.Cli;
+
+/// <summary>
+/// certheal merge: Merge-Keystore for shells. `-` reads PEM from stdin, so
+/// `certheal chain host --out - | certheal merge store.jks -` works like the cmdlet pipeline.
+/// There is no prompt: new trust anchors need --force. Exit 1 when the policy refused something.
+/// </summary>
+internal static class MergeVerb
+{
+    public static readonly Dictionary<string, bool> Options = new()
+    {
+        ["--format"] = true, ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true,
+        ["--policy"] = true, ["--trusted-fingerprint"] = true, ["--remove-superseded"] = false, ["--force"] = false,
+        ["--what-if"] = false, ["--json"] = false,
+    };
+
+    public static async Task<int> RunAsync(CliArguments args, TextReader stdin, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        if (args.Positionals.Count < 2)
+        {
+            throw new UsageException("merge needs a keystore and at least one certificate file (or - for PEM on stdin).");
+        }
+        var path = Path.GetFullPath(args.Positionals[0]);
+        var incoming = new List<System.Security.Cryptography.X509Certificates.X509Certificate2>();
+        foreach (var source in args.Positionals.Skip(1))
+        {
+            incoming.AddRange(source == "-"
+                ? CertificateInput.FromBytes(System.Text.Encoding.ASCII.GetBytes(await stdin.ReadToEndAsync(cancellationToken).ConfigureAwait(false)), "Standard input")
+                : CertificateInput.FromFile(Path.GetFullPath(source)));
+        }
+        var policy = Parse<TrustPolicy>(args.Value("--policy"), "--policy", "ChainToTrusted, Pinned or TrustOnFirstUse") ?? TrustPolicy.ChainToTrusted;
+        using var password = PasswordOption.Read(args);
+        var options = new MergeOptions
+        {
+            Policy = policy,
+            TrustedFingerprints = args.Values("--trusted-fingerprint"),
+            RemoveSuperseded = args.Flag("--remove-superseded"),
+            ApproveAnchor = args.Flag("--force") ? null : _ => false,
+        };
+        var change = KeystoreMerger.Merge(path, Parse<KeystoreFormat>(args.Value("--format"), "--format", "PemBundle, Der, Pkcs12, Jks or Directory"),
+            password, incoming, options, new SaveOptions { WhatIf = args.Flag("--what-if") });
+        if (args.Flag("--json"))
+        {
+            await JsonOutput.WriteAsync(stdout, [change]).ConfigureAwait(false);
+        }
+        else
+        {
+            await stdout.WriteLineAsync($"{change.Path} ({change.Format}, {change.Policy}): {change.Added} added, {change.Replaced} replaced, {change.Unchanged} unchanged, {change.Skipped} skipped; {(change.Written ? "written, previous version in " + (change.BackupPath ?? "(new file)") : change.WhatIf ? "nothing written (--what-if)" : "nothing written")}.").ConfigureAwait(false);
+            await stdout.WriteAsync(TableOutput.Format(["Action", "Alias", "Subject", "Reason"],
+                change.Entries.Select(e => (IReadOnlyList<string>)[e.Action.ToString(), e.Alias ?? "", e.Subject, e.Reason]), 300)).ConfigureAwait(false);
+        }
+        return change.Entries.Any(e => e.Refused) ? CliApp.CheckFailed : CliApp.Success;
+    }
+
+    internal static T? Parse<T>(string? value, string option, string choices) where T : struct, Enum =>
+        value is null ? null
+        : Enum.TryParse<T>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
+        : throw new UsageException($"option '{option}' must be {choices}, not '{value}'.");
+}
+
+/// <summary>The three password forms every keystore verb takes; --password is visible in process lists.</summary>
+internal static class PasswordOption
+{
+    public static KeystorePassword? Read(CliArguments args)
+    {
+        var given = new[] { "--password", "--password-file", "--password-env" }.Count(o => args.Value(o) is not null);
+        if (given > 1)
+        {
+            throw new UsageException("give the keystore password once: --password, --password-file or --password-env.");
+        }
+        try
+        {
+            return args.Value("--password") is { } p ? KeystorePassword.FromString(p)
+                : args.Value("--password-file") is { } f ? KeystorePassword.FromFile(f)
+                : args.Value("--password-env") is { } v ? KeystorePassword.FromEnvironment(v)
+                : null;
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+}
