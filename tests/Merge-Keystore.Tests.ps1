@@ -1,0 +1,68 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../out/CertHeal/CertHeal.psd1') -Force
+
+    function New-TestCertificate([string] $Name, [switch] $Authority) {
+        $key = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
+        $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new("CN=$Name", $key, [System.Security.Cryptography.HashAlgorithmName]::SHA256)
+        $request.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($Authority.IsPresent, $false, 0, $true))
+        $request.CreateSelfSigned([datetimeoffset]::UtcNow.AddDays(-1), [datetimeoffset]::UtcNow.AddDays(30))
+    }
+}
+
+Describe 'Merge-Keystore' {
+    It 'is exported with help that has examples' {
+        Get-Command Merge-Keystore -Module CertHeal | Should -Not -BeNullOrEmpty
+        @((Get-Help Merge-Keystore -Examples).examples.example).Count | Should -BeGreaterOrEqual 2
+    }
+
+    It 'refuses a self-signed certificate under the default policy and writes nothing' {
+        $path = Join-Path $TestDrive 'default.pem'
+        $change = New-TestCertificate 'nobody-trusts-me' -Authority | Merge-Keystore -Path $path
+        $change | Should -BeOfType ([CertHeal.KeystoreChange])
+        $change.Skipped | Should -Be 1
+        $change.Written | Should -BeFalse
+        $change.Entries[0].Refused | Should -BeTrue
+        Test-Path $path | Should -BeFalse
+    }
+
+    It 'adds a pinned root, and a second merge changes nothing' {
+        $path = Join-Path $TestDrive 'pinned.pem'
+        $root = New-TestCertificate 'pinned-root' -Authority
+        $fingerprint = [Convert]::ToHexString($root.GetCertHash([System.Security.Cryptography.HashAlgorithmName]::SHA256))
+        $first = $root | Merge-Keystore -Path $path -TrustPolicy Pinned -TrustedFingerprint $fingerprint -Confirm:$false
+        $first.Added | Should -Be 1
+        $first.Written | Should -BeTrue
+        $second = $root | Merge-Keystore -Path $path -TrustPolicy Pinned -TrustedFingerprint $fingerprint -Confirm:$false
+        $second.Unchanged | Should -Be 1
+        $second.Written | Should -BeFalse
+    }
+
+    It 'accepts PEM text and deserialized objects with a Pem property' {
+        $path = Join-Path $TestDrive 'tofu.pem'
+        $certificate = New-TestCertificate 'tofu' -Authority
+        $pem = $certificate.ExportCertificatePem()
+        $change = [pscustomobject]@{ Pem = $pem } | Merge-Keystore -Path $path -TrustPolicy TrustOnFirstUse -Force
+        $change.Added | Should -Be 1
+        (Get-Content $path -Raw) | Should -Match 'BEGIN CERTIFICATE'
+    }
+
+    It 'with -WhatIf writes nothing' {
+        $path = Join-Path $TestDrive 'whatif.pem'
+        $change = New-TestCertificate 'whatif' -Authority | Merge-Keystore -Path $path -TrustPolicy TrustOnFirstUse -Force -WhatIf
+        $change.WhatIf | Should -BeTrue
+        Test-Path $path | Should -BeFalse
+    }
+
+    It 'reports a wrong password with an ErrorId and leaves the keystore as it was' {
+        $path = Join-Path $TestDrive 'store.jks'
+        $password = ConvertTo-SecureString 'changeit' -AsPlainText -Force
+        $null = New-TestCertificate 'jks-root' -Authority | Merge-Keystore -Path $path -Password $password -TrustPolicy TrustOnFirstUse -Force
+        $before = Get-FileHash $path
+        $wrong = ConvertTo-SecureString 'wrong' -AsPlainText -Force
+        { New-TestCertificate 'other' -Authority | Merge-Keystore -Path $path -Password $wrong -TrustPolicy TrustOnFirstUse -Force -ErrorAction Stop } |
+            Should -Throw -ErrorId 'CertHeal.KeystorePassword,CertHeal.Commands.MergeKeystoreCommand'
+        (Get-FileHash $path).Hash | Should -Be $before.Hash
+    }
+}
