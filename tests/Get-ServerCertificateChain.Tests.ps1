@@ -2,14 +2,7 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../out/CertHeal/CertHeal.psd1') -Force
-
-    function Get-ClosedPort {
-        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-        $listener.Start()
-        $port = $listener.LocalEndpoint.Port
-        $listener.Stop()
-        $port
-    }
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
 }
 
 Describe 'Get-ServerCertificateChain' {
@@ -20,14 +13,14 @@ Describe 'Get-ServerCertificateChain' {
 
     It 'reports a target without certificates as a non-terminating error with an ErrorId' {
         $port = Get-ClosedPort
-        { Get-ServerCertificateChain "127.0.0.1:$port" -TimeoutSec 2 -ErrorAction Stop } |
+        { Get-ServerCertificateChain "127.0.0.1:$port" -TimeoutSec 10 -ErrorAction Stop } |
             Should -Throw -ErrorId 'CertHeal.NoCertificate,CertHeal.Commands.GetServerCertificateChainCommand'
     }
 
     It 'takes HandshakeResult objects from Test-TlsHandshake by property name' {
         $port = Get-ClosedPort
-        $null = Test-TlsHandshake "127.0.0.1:$port" -TimeoutSec 2 |
-            Get-ServerCertificateChain -TimeoutSec 2 -ErrorAction SilentlyContinue -ErrorVariable errors
+        $null = Test-TlsHandshake "127.0.0.1:$port" -TimeoutSec 10 |
+            Get-ServerCertificateChain -TimeoutSec 10 -ErrorAction SilentlyContinue -ErrorVariable errors
         @($errors).Count | Should -Be 1
         $errors[0].TargetObject | Should -Be "127.0.0.1:$port"
     }

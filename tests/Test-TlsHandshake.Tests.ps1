@@ -9,14 +9,7 @@ BeforeAll {
     $manifest = Join-Path $PSScriptRoot '../out/CertHeal/CertHeal.psd1'
     Import-Module $manifest -Force
 
-    # A loopback port nothing listens on (free a moment ago).
-    function Get-ClosedPort {
-        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-        $listener.Start()
-        $port = $listener.LocalEndpoint.Port
-        $listener.Stop()
-        $port
-    }
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
 }
 
 Describe 'The CertHeal module' {

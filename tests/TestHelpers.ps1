@@ -1,0 +1,10 @@
+# Shared by the Pester files: dot-source it in BeforeAll.
+
+# A loopback port nothing listens on (free a moment ago).
+function Get-ClosedPort {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    $port = $listener.LocalEndpoint.Port
+    $listener.Stop()
+    $port
+}
