@@ -14,7 +14,7 @@ internal static class MergeVerb
     {
         ["--format"] = true, ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true,
         ["--policy"] = true, ["--trusted-fingerprint"] = true, ["--remove-superseded"] = false, ["--force"] = false,
-        ["--what-if"] = false, ["--json"] = false,
+        ["--what-if"] = false, ["--json"] = false, ["--uri"] = true, ["--approval-command"] = true,
     };
 
     public static async Task<int> RunAsync(CliArguments args, TextReader stdin, TextWriter stdout, CancellationToken cancellationToken)
@@ -38,10 +38,11 @@ internal static class MergeVerb
             Policy = policy,
             TrustedFingerprints = args.Values("--trusted-fingerprint"),
             RemoveSuperseded = args.Flag("--remove-superseded"),
-            ApproveAnchor = args.Flag("--force") ? null : _ => false,
+            ApproveAnchor = ApprovalCommand.Create(args.Value("--approval-command"), args.Flag("--force")),
         };
+        var endpoints = args.Values("--uri").Select(u => Handshake.TlsTarget.TryParse(u, null, null, out var t, out var error) ? t : throw new UsageException(error)).ToList();
         var change = KeystoreMerger.Merge(path, Parse<KeystoreFormat>(args.Value("--format"), "--format", "PemBundle, Der, Pkcs12, Jks or Directory"),
-            password, incoming, options, new SaveOptions { WhatIf = args.Flag("--what-if") });
+            password, incoming, options, new SaveOptions { WhatIf = args.Flag("--what-if") }, endpoints);
         if (args.Flag("--json"))
         {
             await JsonOutput.WriteAsync(stdout, [change]).ConfigureAwait(false);
@@ -82,5 +83,35 @@ internal static class PasswordOption
         {
             throw new UsageException(e.Message);
         }
+    }
+}
+
+/// <summary>
+/// --approval-command: the runbook hook that asks a ticketing system or a person. It runs once
+/// per new trust anchor with CERTHEAL_SHA256 set to its fingerprint; exit code 0 approves.
+/// Without it, only --force approves.
+/// </summary>
+internal static class ApprovalCommand
+{
+    public static Func<string, bool>? Create(string? command, bool force)
+    {
+        if (command is null)
+        {
+            return force ? null : _ => false;
+        }
+        return fingerprint =>
+        {
+            var info = new System.Diagnostics.ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add(command);
+            info.Environment["CERTHEAL_SHA256"] = fingerprint;
+            using var process = System.Diagnostics.Process.Start(info)!;
+            if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+            {
+                process.Kill(entireProcessTree: true);
+                return false;
+            }
+            return process.ExitCode == 0;
+        };
     }
 }

@@ -13,6 +13,8 @@ internal static class Usage
                          [--password-file F | --password-env VAR | --password P]
                          [--policy ChainToTrusted|Pinned|TrustOnFirstUse] [--trusted-fingerprint SHA256]...
                          [--remove-superseded] [--force] [--what-if] [--json]
+          certheal confirm <keystore> [--password-file F | --password-env VAR | --password P] [--format F]
+                           [--uri URL]... [--expiring-within DAYS] [--json]
           certheal demo [--json]
 
         Targets are host, host:port, [v6]:port or https://host:port/path.

@@ -58,13 +58,14 @@ public sealed class EntryValidatorTests(LabFixture fixture) : IClassFixture<LabF
     }
 
     [Fact]
-    public void WeakSignature_flags_SHA1_below_a_root_but_not_a_SHA1_root()
+    public void WeakSignature_warns_about_SHA1_below_a_root_and_only_informs_about_a_SHA1_root()
     {
         var sha1Root = CertificateMint.Issue(new CertificateMint.Spec { Subject = "CN=Old SHA1 Root", IsCertificateAuthority = true, Key = KeyKind.Rsa2048, Hash = HashAlgorithmName.SHA1 });
         var sha1Intermediate = CertificateMint.Issue(new CertificateMint.Spec { Subject = "CN=SHA1 CA", IsCertificateAuthority = true, Key = KeyKind.Rsa2048, Hash = HashAlgorithmName.SHA1 }, sha1Root);
         var findings = Judge(E("sha1-ca", sha1Intermediate), E("sha1-root", sha1Root));
-        var finding = Assert.Single(findings, f => f.Code == FindingCodes.WeakSignature);
-        Assert.Equal("sha1-ca", finding.Alias);
+        var warning = Assert.Single(findings, f => f.Code == FindingCodes.WeakSignature && f.Severity == FindingSeverity.Warning);
+        Assert.Equal("sha1-ca", warning.Alias);
+        Assert.Equal("sha1-root", Assert.Single(findings, f => f.Code == FindingCodes.WeakSignature && f.Severity == FindingSeverity.Info).Alias);
     }
 
     [Fact]

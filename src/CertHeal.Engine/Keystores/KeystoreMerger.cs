@@ -5,9 +5,17 @@ namespace CertHeal.Keystores;
 /// <summary>Merge-Keystore and `certheal merge`: the merge rules, run through the one atomic write path.</summary>
 public static class KeystoreMerger
 {
+    /// <param name="endpoints">
+    /// Where the certificates came from: the candidate keystore must handshake with each of them,
+    /// alone as the trust store, before it replaces the live one. Empty skips that check.
+    /// </param>
     public static KeystoreChange Merge(string path, KeystoreFormat? format, KeystorePassword? password,
-        IReadOnlyList<X509Certificate2> incoming, MergeOptions options, SaveOptions write)
+        IReadOnlyList<X509Certificate2> incoming, MergeOptions options, SaveOptions write, IReadOnlyList<Handshake.TlsTarget>? endpoints = null)
     {
+        if (endpoints is { Count: > 0 })
+        {
+            write = new SaveOptions { LockTimeout = write.LockTimeout, WhatIf = write.WhatIf, Validate = candidate => EndpointsFailing(candidate, endpoints) };
+        }
         List<KeystoreChangeEntry> changes = [];
         var result = KeystoreFile.Update(path, format, password, keystore =>
         {
@@ -28,6 +36,15 @@ public static class KeystoreMerger
             Unchanged = changes.Count(c => c.Action == KeystoreChangeAction.Unchanged),
             Skipped = changes.Count(c => c.Action == KeystoreChangeAction.Skipped),
         };
+    }
+
+    private static string? EndpointsFailing(Keystore candidate, IReadOnlyList<Handshake.TlsTarget> endpoints)
+    {
+        var report = Validation.KeystoreValidator.ValidateAsync(candidate, [], new Validation.ValidationOptions { Endpoints = endpoints }, CancellationToken.None)
+            .GetAwaiter().GetResult();
+        var failed = report.Endpoints.Where(e => !e.Succeeded).ToList();
+        return failed.Count == 0 ? null
+            : $"with the merged keystore as the only trust store, {string.Join("; ", failed.Select(f => f.Reason.TrimEnd('.')))} (use -SkipValidation to write it anyway).";
     }
 
     /// <summary>The per-user keystore used when no path is given: $CERTHEAL_KEYSTORE, else ~/.certheal/truststore.pem.</summary>

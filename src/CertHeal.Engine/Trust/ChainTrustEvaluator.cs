@@ -50,7 +50,9 @@ internal static class ChainTrustEvaluator
 
         // A trusted self-signed leaf or a leaf that is itself an anchor entry (Java's pinned
         // trustedCertEntry) is trusted as it is.
-        var leafIsAnchor = anchors.Contains(leaf);
+        // A keystore entry that is not self-signed is still an anchor when the path reaches it
+        // (Java's trustedCertEntry; curl and OpenSSL with partial-chain trust).
+        var leafIsAnchor = path.Any(anchors.Contains) || anchors.Contains(leaf);
         if (!built && !leafIsAnchor)
         {
             var top = path.Count > 0 ? path[^1] : leaf;

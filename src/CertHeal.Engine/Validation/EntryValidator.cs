@@ -101,11 +101,14 @@ public static class EntryValidator
                 $"'{entry.Alias}' ({certificate.Subject}) expires on {notAfter:yyyy-MM-dd}, in {(int)Math.Floor((notAfter - nowUtc).TotalDays)} days; merge its renewal before then.");
         }
 
-        // A root's own signature is never checked by clients, so SHA-1 on a root is harmless.
-        if (!selfSigned && certificate.SignatureAlgorithm.Value is { } oid && WeakSignatureOids.Contains(oid))
+        // A root's own signature is never checked by clients, so SHA-1 on a root is only worth knowing.
+        if (certificate.SignatureAlgorithm.Value is { } oid && WeakSignatureOids.Contains(oid))
         {
-            yield return Finding(FindingSeverity.Warning, FindingCodes.WeakSignature,
-                $"'{entry.Alias}' ({certificate.Subject}) is signed with {certificate.SignatureAlgorithm.FriendlyName}, which clients reject; replace it with a SHA-256 (or better) certificate.");
+            yield return selfSigned
+                ? Finding(FindingSeverity.Info, FindingCodes.WeakSignature,
+                    $"'{entry.Alias}' ({certificate.Subject}) is a root self-signed with {certificate.SignatureAlgorithm.FriendlyName}; clients do not check a root's own signature, but audits may flag it.")
+                : Finding(FindingSeverity.Warning, FindingCodes.WeakSignature,
+                    $"'{entry.Alias}' ({certificate.Subject}) is signed with {certificate.SignatureAlgorithm.FriendlyName}, which clients reject; replace it with a SHA-256 (or better) certificate.");
         }
         var (algorithm, size) = CertificateFacts.Key(certificate);
         if ((algorithm == "RSA" && size < 2048) || (algorithm == "ECDSA" && size < 256) || (algorithm == "DSA" && size < 2048))

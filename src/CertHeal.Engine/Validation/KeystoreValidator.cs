@@ -24,6 +24,58 @@ public sealed class ValidationOptions
 /// </summary>
 public static class KeystoreValidator
 {
+    /// <summary>
+    /// Opens and judges a keystore file. A password or MAC failure is an Integrity finding; a JKS
+    /// is then still read without its password (as keytool -list does) so the rest is judged too.
+    /// </summary>
+    public static async Task<KeystoreReport> ValidateFileAsync(string path, Keystores.KeystoreFormat? format, Keystores.KeystorePassword? password,
+        ValidationOptions options, CancellationToken cancellationToken)
+    {
+        path = Path.GetFullPath(path);
+        var integrity = new List<KeystoreFinding>();
+        Keystores.Keystore keystore;
+        try
+        {
+            keystore = Keystores.KeystoreFile.Open(path, format, password);
+        }
+        catch (Keystores.KeystoreException e) when (e.Kind is Keystores.KeystoreErrorKind.WrongPassword)
+        {
+            integrity.Add(new KeystoreFinding { Severity = FindingSeverity.Error, Code = FindingCodes.Integrity, Message = e.Message });
+            try
+            {
+                keystore = Keystores.KeystoreFile.Open(path, format, null);
+            }
+            catch (Keystores.KeystoreException)
+            {
+                return Report(path, format?.ToString() ?? Keystores.KeystoreFormats.Detect(path).ToString(), [], integrity, []);
+            }
+        }
+        return await ValidateAsync(keystore, integrity, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Judges a keystore in memory: the candidate of a merge before it replaces the live file.</summary>
+    public static Task<KeystoreReport> ValidateAsync(Keystores.Keystore keystore, IEnumerable<KeystoreFinding> integrityFindings,
+        ValidationOptions options, CancellationToken cancellationToken)
+    {
+        var entries = keystore.Entries
+            .Where(e => e.EntryType != Keystores.KeystoreEntryType.Other || e.Unreadable is not null)
+            .Select(e => new ValidatedEntry(e.Alias, e.Unreadable is null ? e.Certificate : null, e.Unreadable,
+                e.EntryType == Keystores.KeystoreEntryType.PrivateKey))
+            .Where(e => e.Certificate is not null || e.UnreadableReason is not null)
+            .ToList();
+        return ValidateAsync(keystore.Path, keystore.Format.ToString(), entries, integrityFindings, options, cancellationToken);
+    }
+
+    private static KeystoreReport Report(string path, string format, IReadOnlyList<ValidatedEntry> entries, List<KeystoreFinding> findings, List<HandshakeResult> endpoints) => new()
+    {
+        Path = path,
+        Format = format,
+        EntryCount = entries.Count,
+        Findings = [.. findings],
+        Endpoints = [.. endpoints],
+        IsValid = findings.All(f => f.Severity != FindingSeverity.Error),
+    };
+
     public static async Task<KeystoreReport> ValidateAsync(string path, string format, IReadOnlyList<ValidatedEntry> entries,
         IEnumerable<KeystoreFinding> integrityFindings, ValidationOptions options, CancellationToken cancellationToken)
     {
@@ -46,14 +98,6 @@ public static class KeystoreValidator
                 Message = $"With this keystore as the trust store, {e.Reason}",
             }));
         }
-        return new KeystoreReport
-        {
-            Path = path,
-            Format = format,
-            EntryCount = entries.Count,
-            Findings = [.. findings],
-            Endpoints = [.. endpoints],
-            IsValid = findings.All(f => f.Severity != FindingSeverity.Error),
-        };
+        return Report(path, format, entries, findings, endpoints);
     }
 }

@@ -14,6 +14,7 @@ public sealed class MergeKeystoreCommand : PSCmdlet
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
     private readonly List<X509Certificate2> _incoming = [];
+    private readonly List<Handshake.TlsTarget> _endpoints = [];
 
     [Parameter(Position = 0, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
@@ -51,11 +52,29 @@ public sealed class MergeKeystoreCommand : PSCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    protected override void ProcessRecord() => _incoming.AddRange(Certificate);
+    /// <summary>Bound from ChainCertificate.Target: the endpoints the merged keystore must handshake with.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Target { get; set; }
+
+    [Parameter]
+    public SwitchParameter SkipValidation { get; set; }
+
+    [Parameter]
+    public ScriptBlock? ApprovalScript { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        _incoming.AddRange(Certificate);
+        if (!SkipValidation && Target is not null && Handshake.TlsTarget.TryParse(Target, null, null, out var target, out _)
+            && !_endpoints.Any(e => e.Display == target.Display))
+        {
+            _endpoints.Add(target);
+        }
+    }
 
     protected override void EndProcessing()
     {
-        var path = ResolvePath();
+        var path = PathBinding.Keystore(this, Path, LiteralPath);
         using var password = PasswordBinding.From(Password, Credential);
         var options = new MergeOptions { Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded };
         try
@@ -72,7 +91,7 @@ public sealed class MergeKeystoreCommand : PSCmdlet
             }
             WriteResult(KeystoreMerger.Merge(path, Format, password, _incoming,
                 new MergeOptions { Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, ApproveAnchor = approved.Contains },
-                new SaveOptions()));
+                new SaveOptions(), _endpoints));
         }
         catch (KeystoreException e)
         {
@@ -84,7 +103,17 @@ public sealed class MergeKeystoreCommand : PSCmdlet
     {
         var approved = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var confirmOff = MyInvocation.BoundParameters.TryGetValue("Confirm", out var confirm) && confirm is SwitchParameter { IsPresent: false };
-        foreach (var anchor in plan.Entries.Where(e => e.NewTrustAnchor))
+        var anchors = plan.Entries.Where(e => e.NewTrustAnchor).ToList();
+        if (anchors.Count > 0 && ApprovalScript is not null && !LanguagePrimitives.IsTrue(ApprovalScript.InvokeReturnAsIs(anchors.ToArray())))
+        {
+            foreach (var anchor in anchors)
+            {
+                WriteError(new ErrorRecord(new InvalidOperationException($"The -ApprovalScript did not approve '{anchor.Subject}' (SHA-256 {anchor.Sha256Fingerprint}) as a new trust anchor."),
+                    ErrorIds.TrustRefused, ErrorCategory.SecurityError, anchor.Sha256Fingerprint));
+            }
+            return approved;
+        }
+        foreach (var anchor in anchors)
         {
             var query = $"Trust '{anchor.Subject}' (SHA-256 {anchor.Sha256Fingerprint}) as a new root in {path}? Every certificate it signs will be trusted.";
             bool yes;
@@ -118,30 +147,5 @@ public sealed class MergeKeystoreCommand : PSCmdlet
             WriteVerbose($"{entry.Action} {entry.Subject} ({entry.Thumbprint}): {entry.Reason}.");
         }
         WriteObject(change);
-    }
-
-    private string ResolvePath()
-    {
-        if (LiteralPath is not null)
-        {
-            return SessionState.Path.GetUnresolvedProviderPathFromPSPath(LiteralPath);
-        }
-        if (Path is null)
-        {
-            var fallback = KeystoreMerger.DefaultKeystorePath();
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fallback)!);
-            return fallback;
-        }
-        if (WildcardPattern.ContainsWildcardCharacters(Path))
-        {
-            var resolved = GetResolvedProviderPathFromPSPath(Path, out _);
-            if (resolved.Count != 1)
-            {
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Path '{Path}' matches {resolved.Count} files; name exactly one keystore."),
-                    ErrorIds.KeystoreNotFound, ErrorCategory.InvalidArgument, Path));
-            }
-            return resolved[0];
-        }
-        return SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
     }
 }

@@ -1,0 +1,33 @@
+using System.Management.Automation;
+using CertHeal.Keystores;
+
+namespace CertHeal.Internal;
+
+/// <summary>-Path (wildcards, exactly one match) / -LiteralPath / the per-user default keystore, through the provider.</summary>
+internal static class PathBinding
+{
+    public static string Keystore(PSCmdlet cmdlet, string? path, string? literalPath)
+    {
+        if (literalPath is not null)
+        {
+            return cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(literalPath);
+        }
+        if (path is null)
+        {
+            var fallback = KeystoreMerger.DefaultKeystorePath();
+            Directory.CreateDirectory(Path.GetDirectoryName(fallback)!);
+            return fallback;
+        }
+        if (WildcardPattern.ContainsWildcardCharacters(path))
+        {
+            var resolved = cmdlet.GetResolvedProviderPathFromPSPath(path, out _);
+            if (resolved.Count != 1)
+            {
+                cmdlet.ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Path '{path}' matches {resolved.Count} files; name exactly one keystore."),
+                    ErrorIds.KeystoreNotFound, ErrorCategory.InvalidArgument, path));
+            }
+            return resolved[0];
+        }
+        return cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+    }
+}
