@@ -181,18 +181,6 @@ internal sealed class ProbeState
         CertificateSeen = true;
         PolicyErrors = errors;
         Presented.Clear();
-        if (certificate is null)
-        {
-            return;
-        }
-        // ExtraStore holds what the server sent, leaf included, in the order sent. Copy the
-        // bytes out: the callback's objects belong to SslStream.
-        var leaf = new X509Certificate2(certificate.GetRawCertData());
-        var sent = chain?.ChainPolicy.ExtraStore.Cast<X509Certificate2>().Select(c => new X509Certificate2(c.RawDataMemory.Span)).ToList() ?? [];
-        if (sent.Count == 0 || !sent[0].RawDataMemory.Span.SequenceEqual(leaf.RawDataMemory.Span))
-        {
-            sent.Insert(0, leaf);
-        }
-        Presented.AddRange(sent);
+        Presented.AddRange(PresentedChain.FromCallback(certificate, chain));
     }
 }

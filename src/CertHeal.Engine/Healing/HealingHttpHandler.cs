@@ -1,0 +1,247 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using CertHeal.Chains;
+using CertHeal.Handshake;
+using CertHeal.Keystores;
+using CertHeal.Trust;
+
+namespace CertHeal.Healing;
+
+/// <summary>
+/// A DelegatingHandler any .NET app can put in its HttpClient. Trust = system + keystore, judged
+/// like strict clients judge it. On a healable handshake failure it collects the server's chain
+/// (AIA included), merges it into the keystore under the trust policy (the merge validates the
+/// candidate against that server before it replaces the file), reloads trust and retries once.
+/// One heal per host at a time: concurrent requests to a failing host wait for it and reuse it.
+/// Anything it cannot heal surfaces as a HealingException carrying the HandshakeResult.
+/// </summary>
+public sealed class HealingHttpHandler : DelegatingHandler
+{
+    public static readonly HttpRequestOptionsKey<List<HealStep>> StepsKey = new("CertHeal.Steps");
+
+    private readonly HealingOptions _options;
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _hostLocks = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, IReadOnlyList<X509Certificate2>> _presented = new(StringComparer.OrdinalIgnoreCase);
+    private TrustAnchors _trust;
+    private int _generation;
+    private int _merges;
+
+    public HealingHttpHandler(HealingOptions options)
+    {
+        _options = options;
+        _trust = LoadTrust();
+        InnerHandler = CreateInner();
+    }
+
+    /// <summary>How many merges wrote the keystore (a concurrency test asserts exactly one).</summary>
+    public int Merges => Volatile.Read(ref _merges);
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (!request.Options.TryGetValue(StepsKey, out var steps))
+        {
+            steps = [];
+            request.Options.Set(StepsKey, steps);
+        }
+        var target = TargetOf(request);
+        var generation = Volatile.Read(ref _generation);
+        HttpResponseMessage response;
+        try
+        {
+            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e) when (IsTrustFailure(e))
+        {
+            await HealAsync(target, generation, steps, cancellationToken).ConfigureAwait(false);
+            var retry = Stopwatch.StartNew();
+            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            steps.Add(new HealStep { Name = "Retried", Detail = $"{request.Method} {request.RequestUri} answered {(int)response.StatusCode} over the healed trust", Duration = retry.Elapsed });
+            return response;
+        }
+        if (_options.RenewBeforeDays > 0)
+        {
+            await RenewAsync(target, steps, cancellationToken).ConfigureAwait(false);
+        }
+        return response;
+    }
+
+    private async Task HealAsync(TlsTarget target, int generation, List<HealStep> steps, CancellationToken cancellationToken)
+    {
+        var gate = _hostLocks.GetOrAdd(target.Display, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Volatile.Read(ref _generation) != generation)
+            {
+                steps.Add(new HealStep { Name = "Failed", Detail = $"{target} was not trusted; another request healed it meanwhile" });
+                return;
+            }
+            var clock = Stopwatch.StartNew();
+            using var aia = _options.NoAia ? null : new AiaFetcher();
+            var report = await ChainCollector.CollectAsync(target, new ChainOptions
+            {
+                Probe = new ProbeOptions { Trust = _trust, Timeout = _options.Timeout, ClientCertificate = _options.ClientCertificate, Clock = _options.Clock },
+                Aia = aia,
+            }, cancellationToken).ConfigureAwait(false);
+            var handshake = report.Handshake;
+            steps.Add(new HealStep { Name = "Failed", Detail = handshake.Reason, Duration = handshake.ConnectTime + handshake.HandshakeTime });
+            if (handshake.Succeeded)
+            {
+                return;
+            }
+            if (!handshake.Healable)
+            {
+                throw new HealingException($"{handshake.Reason} CertHeal does not heal this from the client side, so nothing was written.", handshake);
+            }
+            steps.Add(new HealStep
+            {
+                Name = "Collected",
+                Detail = $"{report.Path.Count} certificates ({string.Join(", ", report.Path.Select(c => c.Source).Distinct())})",
+                Duration = clock.Elapsed,
+            });
+            clock.Restart();
+            var change = Merge(report.Path.Select(c => c.Certificate!).ToList(), [target], removeSuperseded: false);
+            if (change.Added + change.Replaced == 0)
+            {
+                var why = string.Join("; ", change.Entries.Where(e => e.Action == KeystoreChangeAction.Skipped).Select(e => $"{e.Subject}: {e.Reason}"));
+                steps.Add(new HealStep { Name = "Refused", Detail = why, Duration = clock.Elapsed });
+                throw new HealingException($"{handshake.Reason} The {_options.Policy} trust policy refused to heal it ({why}); nothing was written.", handshake, change);
+            }
+            steps.Add(new HealStep { Name = "Merged", Detail = $"{change.Added} added, {change.Replaced} replaced in {change.Path}", Duration = clock.Elapsed });
+            steps.Add(new HealStep { Name = "Confirmed", Detail = $"{target} handshakes with the merged keystore as its only trust store" });
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Proactive renewal: a keystore entry that expires within the window, while the server
+    /// already presents its successor (same subject and issuer, later expiry) that the policy
+    /// accepts, is replaced ahead of the outage.
+    /// </summary>
+    private async Task RenewAsync(TlsTarget target, List<HealStep> steps, CancellationToken cancellationToken)
+    {
+        if (!_presented.TryGetValue(target.ServerName, out var presented))
+        {
+            return;
+        }
+        var now = _options.Clock.GetUtcNow().UtcDateTime;
+        var keystore = OpenKeystore();
+        var expiring = keystore?.TrustedEntries.Where(e => (e.Certificate!.NotAfter.ToUniversalTime() - now).TotalDays <= _options.RenewBeforeDays).ToList() ?? [];
+        var successors = presented.Where(p => expiring.Any(e =>
+            e.Certificate!.SubjectName.RawData.AsSpan().SequenceEqual(p.SubjectName.RawData)
+            && e.Certificate.IssuerName.RawData.AsSpan().SequenceEqual(p.IssuerName.RawData)
+            && p.NotAfter > e.Certificate.NotAfter)).ToList();
+        if (successors.Count == 0)
+        {
+            return;
+        }
+        var gate = _hostLocks.GetOrAdd(target.Display, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var change = Merge(successors, [target], removeSuperseded: true);
+            if (change.Replaced + change.Added > 0)
+            {
+                steps.Add(new HealStep
+                {
+                    Name = "Renewed",
+                    Detail = string.Join("; ", change.Entries.Where(e => e.Action is KeystoreChangeAction.Replaced or KeystoreChangeAction.Added).Select(e => $"{e.Alias}: {e.Subject} now valid until {e.NotAfter:yyyy-MM-dd}")),
+                    Duration = clock.Elapsed,
+                });
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private KeystoreChange Merge(IReadOnlyList<X509Certificate2> certificates, IReadOnlyList<TlsTarget> endpoints, bool removeSuperseded)
+    {
+        var change = KeystoreMerger.Merge(_options.KeystorePath, _options.Format, _options.Password, certificates, new MergeOptions
+        {
+            Policy = _options.Policy,
+            TrustedFingerprints = _options.TrustedFingerprints,
+            RemoveSuperseded = removeSuperseded,
+            System = _options.System,
+            ApproveAnchor = _options.ApproveAnchor,
+            Clock = _options.Clock,
+        }, new SaveOptions(), endpoints);
+        if (change.Written)
+        {
+            Interlocked.Increment(ref _merges);
+            Volatile.Write(ref _trust, LoadTrust());
+            Interlocked.Increment(ref _generation);
+        }
+        return change;
+    }
+
+    private Keystore? OpenKeystore() =>
+        File.Exists(_options.KeystorePath) || Directory.Exists(_options.KeystorePath)
+            ? KeystoreFile.Open(_options.KeystorePath, _options.Format, _options.Password)
+            : null;
+
+    private TrustAnchors LoadTrust()
+    {
+        var system = _options.System ?? TrustAnchors.System;
+        var keystore = OpenKeystore();
+        IEnumerable<X509Certificate2> certificates = [.. system.Roots, .. system.Intermediates, .. keystore?.TrustedEntries.Select(e => e.Certificate!) ?? []];
+        return TrustAnchors.FromCertificates($"{system.Name} + {_options.KeystorePath}", certificates, isSystem: false);
+    }
+
+    private SocketsHttpHandler CreateInner()
+    {
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            ConnectTimeout = _options.Timeout,
+            ConnectCallback = async (context, token) =>
+            {
+                var connection = await DirectConnector.Instance.ConnectAsync(
+                    TlsTarget.Parse(context.DnsEndPoint.Host, context.DnsEndPoint.Port), token).ConfigureAwait(false);
+                return connection.Stream;
+            },
+        };
+        handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy
+        {
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
+            DisableCertificateDownloads = true,
+            RevocationMode = X509RevocationMode.NoCheck,
+        };
+        handler.SslOptions.RemoteCertificateValidationCallback = Validate;
+        if (_options.ClientCertificate is not null)
+        {
+            handler.SslOptions.ClientCertificates = [_options.ClientCertificate];
+        }
+        return handler;
+    }
+
+    private bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        var presented = PresentedChain.FromCallback(certificate, chain);
+        if (sender is SslStream stream)
+        {
+            _presented[stream.TargetHostName] = presented;
+        }
+        if (presented.Count == 0 || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+        {
+            return false;
+        }
+        return ChainTrustEvaluator.Evaluate(presented, Volatile.Read(ref _trust), _options.Clock.GetUtcNow().UtcDateTime).Trusted;
+    }
+
+    private static bool IsTrustFailure(HttpRequestException e) => e.InnerException is AuthenticationException;
+
+    private static TlsTarget TargetOf(HttpRequestMessage request)
+    {
+        var uri = request.RequestUri ?? throw new InvalidOperationException("The request has no URI.");
+        return TlsTarget.Parse(uri.GetLeftPart(UriPartial.Authority));
+    }
+}

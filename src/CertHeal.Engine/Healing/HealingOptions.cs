@@ -1,0 +1,33 @@
+using System.Security.Cryptography.X509Certificates;
+using CertHeal.Keystores;
+using CertHeal.Trust;
+
+namespace CertHeal.Healing;
+
+/// <summary>How the heal loop trusts, merges and retries.</summary>
+public sealed class HealingOptions
+{
+    /// <summary>The keystore that is trusted alongside the system and that heals are merged into.</summary>
+    public required string KeystorePath { get; init; }
+    public KeystoreFormat? Format { get; init; }
+    public KeystorePassword? Password { get; init; }
+    public TrustPolicy Policy { get; init; } = TrustPolicy.ChainToTrusted;
+    public IReadOnlyList<string> TrustedFingerprints { get; init; } = [];
+
+    /// <summary>Approves each new trust anchor; null approves what the policy allows.</summary>
+    public Func<string, bool>? ApproveAnchor { get; init; }
+
+    /// <summary>The OS roots; tests inject a lab set. Null = the machine's roots.</summary>
+    public TrustAnchors? System { get; init; }
+
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+    public X509Certificate2? ClientCertificate { get; init; }
+
+    /// <summary>Days: renew a keystore entry that expires this soon when the server already presents its successor. 0 = off.</summary>
+    public int RenewBeforeDays { get; init; }
+
+    /// <summary>Skip AIA while collecting the chain.</summary>
+    public bool NoAia { get; init; }
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,18 @@
+namespace CertHeal;
+
+/// <summary>The response of a request made through the heal loop, with the story of the heal.</summary>
+public sealed class HealedResponse
+{
+    public int StatusCode { get; set; }
+    public Dictionary<string, string> Headers { get; set; } = [];
+    public string Content { get; set; } = "";
+    public bool Healed { get; set; }
+    public int Attempts { get; set; }
+    public HealStep[] Steps { get; set; } = [];
+
+    /// <summary>The handshake that failed (or, with WhatIf, the diagnosis); null when the first handshake succeeded.</summary>
+    public HandshakeResult? Handshake { get; set; }
+
+    /// <summary>What the merge did (or would do), when one ran.</summary>
+    public KeystoreChange? Change { get; set; }
+}
