@@ -10,7 +10,7 @@
     CompatiblePSEditions = @('Core')
     RequiredAssemblies   = @('CertHeal.Engine.dll')
     FormatsToProcess     = @('CertHeal.Format.ps1xml')
-    CmdletsToExport = @('Test-TlsHandshake', 'Get-ServerCertificateChain', 'Merge-Keystore', 'Confirm-Keystore')
+    CmdletsToExport = @('Test-TlsHandshake', 'Get-ServerCertificateChain', 'Merge-Keystore', 'Confirm-Keystore', 'Invoke-HealedRequest')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()

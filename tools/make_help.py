@@ -158,6 +158,43 @@ HELP = [
     ],
     links=["Merge-Keystore", "Test-TlsHandshake", "about_CertHeal"],
   ),
+  dict(
+    verb="Invoke", noun="HealedRequest",
+    synopsis="Sends one HTTPS request through the whole heal loop: fail, collect, merge, confirm, retry.",
+    description=[
+      "Invoke-HealedRequest sends the request with trust = this machine's roots + the keystore. When the handshake fails for a reason the client side can heal (an incomplete chain; a private root or self-signed certificate the trust policy allows), it collects the server's chain (AIA included), merges it into the keystore under the trust policy, confirms that the server handshakes with the merged keystore before it replaces the old one, and retries once. Failures it cannot heal (NameMismatch, Expired, Revoked, ProtocolMismatch, a policy refusal) are non-terminating errors with ErrorId CertHeal.HealRefused, and nothing is written.",
+      "The output is one CertHeal.HealedResponse: StatusCode, Headers, Content, Healed, Attempts and Steps (Failed, Collected, Merged, Confirmed, Retried, Renewed), each with its duration; -Verbose narrates them.",
+      "-RenewBefore renews ahead of the outage: when the handshake succeeds but a keystore entry expires within that many days and the server already presents its successor that the policy accepts, the successor replaces it (Step Renewed).",
+      "-WhatIf diagnoses the server and shows what would be trusted, and sends nothing.",
+    ],
+    params=[
+      ("Uri", "Uri", True, "0", "True (ByValue, ByPropertyName)", "None", "The https:// URL to request."),
+      ("Method", "string", False, "named", "False", "GET", "The HTTP method."),
+      ("Headers", "IDictionary", False, "named", "False", "None", "Request headers, as a hashtable."),
+      ("Body", "object", False, "named", "False", "None", "The request body: a string (sent as UTF-8) or a byte array."),
+      ("ContentType", "string", False, "named", "False", "None", "The Content-Type of the body."),
+      ("TimeoutSec", "int", False, "named", "False", "30", "Seconds allowed for the request, the handshakes and the heal."),
+      ("Certificate", "X509Certificate2", False, "named", "False", "None", "A client certificate with its private key, for servers that require mutual TLS."),
+      ("Keystore", "string", False, "named", "False", "$HOME/.certheal/truststore.pem (or $env:CERTHEAL_KEYSTORE)", "The keystore trusted alongside the system and healed into."),
+      ("Password", "SecureString", False, "named", "False", "None", "The keystore password (JKS and PKCS#12)."),
+      ("TrustPolicy", "TrustPolicy", False, "named", "False", "ChainToTrusted", "ChainToTrusted, Pinned or TrustOnFirstUse (see Merge-Keystore)."),
+      ("TrustedFingerprint", "string[]", False, "named", "False", "None", "SHA-256 fingerprints the Pinned policy may add as new trust anchors."),
+      ("RenewBefore", "int", False, "named", "False", "0", "Days: renew a keystore entry expiring this soon when the server presents its successor."),
+      ("Force", "SwitchParameter", False, "named", "False", "False", "Allow new trust anchors under TrustOnFirstUse without asking."),
+    ],
+    inputs=[("System.Uri", "The URL, by value or by property name.")],
+    outputs=[("CertHeal.HealedResponse", "The response and the steps of the heal.")],
+    notes="Engine users get the same loop as HealingHttpHandler, a DelegatingHandler to put in any HttpClient.",
+    examples=[
+      ("Call an API whose server forgot its intermediate", "Invoke-HealedRequest https://api.example.com/health -Keystore ./truststore.pem -Verbose",
+        "The first handshake fails with IncompleteChain; the intermediate is fetched by AIA, merged, confirmed, and the request is retried."),
+      ("Heal a private root only with its pinned fingerprint", "Invoke-HealedRequest https://intranet.example.com/ -Keystore ./truststore.jks -Password $pw -TrustPolicy Pinned -TrustedFingerprint $fingerprint",
+        "Only the root with that SHA-256 fingerprint becomes trusted."),
+      ("See what would be trusted, without sending", "Invoke-HealedRequest https://api.example.com/ -WhatIf | Select-Object -ExpandProperty Steps",
+        "Diagnoses the server and shows the merge plan; nothing is sent or written."),
+    ],
+    links=["Merge-Keystore", "Get-ServerCertificateChain", "about_CertHeal"],
+  ),
 ]
 
 def p(text):

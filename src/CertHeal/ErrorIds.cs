@@ -16,5 +16,7 @@ public static class ErrorIds
     public const string KeystoreUnsupported = "CertHeal.KeystoreUnsupported";
     public const string InvalidCertificate = "CertHeal.InvalidCertificate";
     public const string TrustRefused = "CertHeal.TrustRefused";
+    public const string HealRefused = "CertHeal.HealRefused";
+    public const string RequestFailed = "CertHeal.RequestFailed";
     public const string NoCertificate = "CertHeal.NoCertificate";
 }
