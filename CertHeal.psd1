@@ -19,7 +19,7 @@
             Tags         = @('TLS', 'SSL', 'Certificate', 'PKI', 'Keystore', 'JKS', 'PKCS12', 'Truststore', 'Linux', 'Windows', 'PSEdition_Core')
             ProjectUri   = 'https://github.com/certheal/certheal'
             LicenseUri   = 'https://github.com/certheal/certheal/blob/main/LICENSE'
-            ReleaseNotes = '0.1.0: Test-TlsHandshake (why a handshake fails), Get-ServerCertificateChain (the presented chain, completed by AIA), Merge-Keystore (PEM, PKCS#12, JKS, folder; trust policies; atomic) and Confirm-Keystore, with the certheal CLI.'
+            ReleaseNotes = '0.1.0: Test-TlsHandshake (why a handshake fails), Get-ServerCertificateChain (the presented chain, completed by AIA), Merge-Keystore (PEM, PKCS#12, JKS, folder; trust policies; atomic), Confirm-Keystore and Invoke-HealedRequest (the whole heal loop, proactive renewal), with the certheal CLI.'
         }
     }
 }

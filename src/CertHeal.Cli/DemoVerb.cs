@@ -57,6 +57,57 @@ internal static class DemoVerb
         {
             await stdout.WriteLineAsync($"UNEXPECTED: {miss.Scenario} was classified {miss.Result.Failure}, expected {miss.Expected}.").ConfigureAwait(false);
         }
-        return wrong.Count == 0 ? CliApp.Success : CliApp.CheckFailed;
+        var healed = await HealAsync(lab, trust, args.Flag("--json") ? TextWriter.Null : stdout, cancellationToken).ConfigureAwait(false);
+        return wrong.Count == 0 && healed ? CliApp.Success : CliApp.CheckFailed;
+    }
+
+    /// <summary>The heal loop on three servers: an incomplete chain (AIA), a pinned private root, a renewal ahead of expiry.</summary>
+    private static async Task<bool> HealAsync(Lab.Lab lab, TrustAnchors system, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        await using var aia = lab.StartLeafOnlyWithAia(out _);
+        await using var privateRoot = lab.Start(LabScenario.UntrustedRoot);
+        await using var renewal = lab.StartWithRenewedIntermediate(5, out var expiring, out _);
+        var pinned = CertificateFacts.Sha256Fingerprint(lab.Untrusted.Root);
+        var renewalStore = Path.Combine(lab.Folder, "renewal-truststore.pem");
+        Keystores.KeystoreFile.Update(renewalStore, null, null, k =>
+        {
+            k.Entries.Add(new Keystores.KeystoreEntry { Alias = "lab-root", EntryType = Keystores.KeystoreEntryType.TrustedCertificate, Certificate = lab.Trusted.Root });
+            k.Entries.Add(new Keystores.KeystoreEntry { Alias = "renewing-ca", EntryType = Keystores.KeystoreEntryType.TrustedCertificate, Certificate = expiring });
+            return true;
+        });
+        var noSystem = TrustAnchors.FromCertificates("nothing", [], isSystem: true);
+        var cases = new (string Title, LabEndpoint Server, Healing.HealingOptions Options)[]
+        {
+            ("incomplete chain, healed by AIA", aia, new() { KeystorePath = Path.Combine(lab.Folder, "aia-truststore.pem"), System = system }),
+            ("private root, healed only with its pinned fingerprint", privateRoot,
+                new() { KeystorePath = Path.Combine(lab.Folder, "pinned-truststore.jks"), Password = Keystores.KeystorePassword.FromString("changeit"), System = noSystem, Policy = TrustPolicy.Pinned, TrustedFingerprints = [pinned] }),
+            ("issuing CA expiring in 5 days, renewed ahead of time", renewal, new() { KeystorePath = renewalStore, System = noSystem, RenewBeforeDays = 30 }),
+        };
+        var ok = true;
+        await stdout.WriteLineAsync().ConfigureAwait(false);
+        await stdout.WriteLineAsync($"Healing (keystores in {lab.Folder}):").ConfigureAwait(false);
+        foreach (var (title, server, options) in cases)
+        {
+            var spec = new Healing.RequestSpec { Uri = new Uri($"https://127.0.0.1:{server.Port}/") };
+            await stdout.WriteLineAsync($"- {title}: {spec.Uri}").ConfigureAwait(false);
+            try
+            {
+                var response = await Healing.HealedRequest.SendAsync(spec, options, cancellationToken).ConfigureAwait(false);
+                foreach (var step in response.Steps)
+                {
+                    await stdout.WriteLineAsync($"    {step.Name,-10} {step.Duration.TotalMilliseconds,6:0} ms  {step.Detail}").ConfigureAwait(false);
+                }
+                var again = await Healing.HealedRequest.SendAsync(spec, options, cancellationToken).ConfigureAwait(false);
+                var good = response.Healed && again.StatusCode == 200 && !again.Healed;
+                ok &= good;
+                await stdout.WriteLineAsync($"    {(good ? "OK" : "UNEXPECTED")}: HTTP {response.StatusCode}, then HTTP {again.StatusCode} with nothing left to heal").ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is Healing.HealingException or HttpRequestException or Keystores.KeystoreException)
+            {
+                ok = false;
+                await stdout.WriteLineAsync($"    UNEXPECTED: {e.Message}").ConfigureAwait(false);
+            }
+        }
+        return ok;
     }
 }

@@ -15,6 +15,9 @@ internal static class Usage
                          [--remove-superseded] [--force] [--what-if] [--json]
           certheal confirm <keystore> [--password-file F | --password-env VAR | --password P] [--format F]
                            [--uri URL]... [--expiring-within DAYS] [--json]
+          certheal request <https-url> [--method M] [--keystore PATH] [--password-file F | --password-env VAR]
+                           [--policy ...] [--trusted-fingerprint SHA256]... [--renew-before DAYS] [--force]
+                           [--what-if] [--json]
           certheal demo [--json]
 
         Targets are host, host:port, [v6]:port or https://host:port/path.

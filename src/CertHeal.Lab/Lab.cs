@@ -134,6 +134,24 @@ public sealed class Lab : IAsyncDisposable
         return StartServing(LabScenario.LeafOnly, leaf, []);
     }
 
+    /// <summary>
+    /// Proactive renewal: an issuing CA that expires in <paramref name="days"/> days (what a
+    /// keystore holds) and its successor (same name, three more years), which the server
+    /// already presents with a leaf it issued.
+    /// </summary>
+    public LabEndpoint StartWithRenewedIntermediate(int days, out X509Certificate2 expiring, out X509Certificate2 successor)
+    {
+        var now = DateTimeOffset.UtcNow;
+        CertificateMint.Spec Ca(DateTimeOffset notAfter) => new()
+        {
+            Subject = "CN=CertHeal Lab Renewing CA, O=CertHeal Lab", IsCertificateAuthority = true, NotBefore = now.AddDays(-30), NotAfter = notAfter,
+        };
+        expiring = CertificateMint.Issue(Ca(now.AddDays(days)), Trusted.Root);
+        successor = CertificateMint.Issue(Ca(now.AddYears(3)), Trusted.Root);
+        var leaf = CertificateMint.Issue(new LeafSpec { CommonName = "renewal.certheal.test", DnsNames = ["renewal.certheal.test", "localhost"] }.ToMintSpec(), successor);
+        return StartServing(LabScenario.GoodChain, leaf, [successor]);
+    }
+
     /// <summary>Serves any leaf and chain, exactly in the given order, from an in-process server.</summary>
     public LabEndpoint StartServing(LabScenario scenario, X509Certificate2 leaf, IReadOnlyList<X509Certificate2> chain, bool requireClientCertificate = false)
     {

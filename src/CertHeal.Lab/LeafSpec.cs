@@ -14,9 +14,6 @@ public sealed class LeafSpec
     public string? CaIssuersUrl { get; init; }
     public IReadOnlyList<string> MoreCaIssuersUrls { get; init; } = [];
 
-    /// <summary>The mint spec, for tests that issue a leaf from their own CA.</summary>
-    public CertificateMint.Spec ToMintSpecForTests() => ToMintSpec();
-
     internal CertificateMint.Spec ToMintSpec() => new()
     {
         Subject = $"CN={CommonName}, O=CertHeal Lab",

@@ -135,14 +135,9 @@ public sealed class HealingTests(LabFixture fixture) : IClassFixture<LabFixture>
     [Fact]
     public async Task RenewBefore_replaces_an_entry_ahead_of_expiry_when_the_server_presents_its_successor()
     {
-        var now = DateTimeOffset.UtcNow;
-        CertificateMint.Spec Ca(DateTimeOffset to) => new() { Subject = "CN=Renewing Issuing CA, O=CertHeal Lab", IsCertificateAuthority = true, NotBefore = now.AddDays(-30), NotAfter = to };
-        var old = CertificateMint.Issue(Ca(now.AddDays(5)), fixture.Lab.Trusted.Root);
-        var successor = CertificateMint.Issue(Ca(now.AddYears(3)), fixture.Lab.Trusted.Root);
-        var leaf = CertificateMint.Issue(new LeafSpec().ToMintSpecForTests(), successor);
+        await using var server = fixture.Lab.StartWithRenewedIntermediate(5, out var old, out var successor);
         var keystore = NewPath("renew.pem");
         Seed(keystore, fixture.Lab.Trusted.Root, old);
-        await using var server = fixture.Lab.StartServing(LabScenario.GoodChain, leaf, [successor]);
 
         var plain = await HealedRequest.SendAsync(Get(server), new HealingOptions { KeystorePath = keystore, System = NoSystem }, default);
         var renewed = await HealedRequest.SendAsync(Get(server), new HealingOptions { KeystorePath = keystore, System = NoSystem, RenewBeforeDays = 30 }, default);
@@ -183,5 +178,39 @@ public sealed class HealingTests(LabFixture fixture) : IClassFixture<LabFixture>
         Assert.Contains(result.Steps, s => s.Name == "WouldMerge" && s.Detail.Contains(CertificateFacts.Sha256Fingerprint(fixture.Lab.Trusted.Intermediate)));
         Assert.False(File.Exists(keystore));
         Assert.Equal(connectionsBefore + 1, server.Connections); // the diagnosis handshake only, no request
+    }
+}
+
+public sealed class RequestCliTests(LabFixture fixture) : IClassFixture<LabFixture>
+{
+    [Fact]
+    public async Task Certheal_request_heals_an_incomplete_chain_and_exits_0_and_refuses_a_name_mismatch_with_exit_1()
+    {
+        await using var incomplete = fixture.Lab.StartLeafOnlyWithAia(out _);
+        await using var mismatch = fixture.Lab.Start(LabScenario.NameMismatch);
+        var roots = fixture.Lab.WriteTrustedRootPem("request-roots.pem");
+        var keystore = Path.Combine(fixture.Lab.Folder, "request-store.pem");
+
+        var healed = await CliProcess.RunAsync(["request", $"https://127.0.0.1:{incomplete.Port}/", "--keystore", keystore, "--json"], roots);
+        var refused = await CliProcess.RunAsync(["request", $"https://127.0.0.1:{mismatch.Port}/", "--keystore", keystore], roots);
+        var usage = await CliProcess.RunAsync(["request", "http://example.invalid/"]);
+
+        Assert.True(healed.Code == 0, healed.Stdout + healed.Stderr);
+        var response = System.Text.Json.JsonDocument.Parse(healed.Stdout).RootElement[0];
+        Assert.True(response.GetProperty("Healed").GetBoolean());
+        Assert.Equal(200, response.GetProperty("StatusCode").GetInt32());
+        Assert.Equal(1, refused.Code);
+        Assert.Contains("wrong.certheal.test", refused.Stderr);
+        Assert.Equal(2, usage.Code);
+    }
+
+    [Fact]
+    public async Task Certheal_demo_runs_green()
+    {
+        var demo = await CliProcess.RunAsync(["demo"]);
+
+        Assert.True(demo.Code == 0, demo.Stdout + demo.Stderr);
+        Assert.Contains("Renewed", demo.Stdout);
+        Assert.DoesNotContain("UNEXPECTED", demo.Stdout);
     }
 }
