@@ -134,7 +134,7 @@ HELP = [
     verb="Confirm", noun="Keystore",
     synopsis="Validates a keystore: expiry, weak algorithms, duplicates, and whether endpoints handshake with it.",
     description=[
-      "Confirm-Keystore reads a keystore of any format and emits one CertHeal.KeystoreReport. Each finding has a Severity (Error, Warning, Info) and a stable Code: Expired, ExpiringSoon, NotYetValid, WeakSignature (MD5/SHA-1; a warning below a root, info on a root), WeakKey (RSA below 2048 bits, EC below 256), NotACertificateAuthority (a server certificate used as an anchor), Duplicate, Superseded, Unreadable (an entry that does not parse; the rest is still judged), Integrity (wrong password or a failed MAC), EndpointFailed.",
+      "Confirm-Keystore reads a keystore of any format and emits one CertHeal.KeystoreReport. Each finding has a Severity (Error, Warning, Info) and a stable Code: Expired, ExpiringSoon, NotYetValid, WeakSignature (MD5/SHA-1; a warning below a root, info on a root), WeakKey (RSA below 2048 bits, EC below 256), NotACertificateAuthority (a server certificate used as an anchor), Duplicate, Superseded, Unreadable (an entry that does not parse; the rest is still judged), Integrity (wrong password or a failed MAC), EndpointFailed, RenewalAvailable.",
       "With -Uri (or targets from the pipeline), each endpoint is handshaked with the keystore as its only trust store and the HandshakeResults are included. IsValid is false when any endpoint fails or any Error finding exists. Merge-Keystore runs the same validation on every merged keystore before it replaces the old one.",
     ],
     params=[
@@ -146,6 +146,7 @@ HELP = [
       ("Credential", "PSCredential", False, "named", "False", "None", "The keystore password as a credential."),
       ("ExpiringWithin", "int", False, "named", "False", "30", "Entries that expire within this many days get an ExpiringSoon warning."),
       ("TimeoutSec", "int", False, "named", "False", "10", "Seconds allowed per endpoint handshake."),
+      ("RenewBefore", "int", False, "named", "False", "0", "Days: with -Uri, report entries expiring this soon whose successor an endpoint already presents (Code RenewalAvailable), so audits find what Invoke-HealedRequest -RenewBefore would renew."),
     ],
     inputs=[("System.String", "Endpoints, by value or by property name (Target, ComputerName).")],
     outputs=[("CertHeal.KeystoreReport", "One per keystore.")],

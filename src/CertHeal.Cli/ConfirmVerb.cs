@@ -9,7 +9,7 @@ internal static class ConfirmVerb
     public static readonly Dictionary<string, bool> Options = new()
     {
         ["--format"] = true, ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true,
-        ["--uri"] = true, ["--expiring-within"] = true, ["--timeout"] = true, ["--json"] = false,
+        ["--uri"] = true, ["--expiring-within"] = true, ["--timeout"] = true, ["--renew-before"] = true, ["--json"] = false,
     };
 
     public static async Task<int> RunAsync(CliArguments args, TextWriter stdout, CancellationToken cancellationToken)
@@ -27,6 +27,7 @@ internal static class ConfirmVerb
                 ExpiringWithinDays = args.Int("--expiring-within", 0, 36500) ?? 30,
                 Endpoints = endpoints,
                 Timeout = TimeSpan.FromSeconds(args.Int("--timeout", 1, 600) ?? 10),
+                RenewBeforeDays = args.Int("--renew-before", 0, 3650) ?? 0,
             }, cancellationToken).ConfigureAwait(false);
         if (args.Flag("--json"))
         {

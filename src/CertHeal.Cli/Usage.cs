@@ -14,7 +14,7 @@ internal static class Usage
                          [--policy ChainToTrusted|Pinned|TrustOnFirstUse] [--trusted-fingerprint SHA256]...
                          [--remove-superseded] [--force] [--what-if] [--json]
           certheal confirm <keystore> [--password-file F | --password-env VAR | --password P] [--format F]
-                           [--uri URL]... [--expiring-within DAYS] [--json]
+                           [--uri URL]... [--expiring-within DAYS] [--renew-before DAYS] [--json]
           certheal request <https-url> [--method M] [--keystore PATH] [--password-file F | --password-env VAR]
                            [--policy ...] [--trusted-fingerprint SHA256]... [--renew-before DAYS] [--force]
                            [--what-if] [--json]

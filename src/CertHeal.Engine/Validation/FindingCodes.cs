@@ -14,4 +14,5 @@ public static class FindingCodes
     public const string Unreadable = nameof(Unreadable);
     public const string Integrity = nameof(Integrity);
     public const string EndpointFailed = nameof(EndpointFailed);
+    public const string RenewalAvailable = nameof(RenewalAvailable);
 }

@@ -16,6 +16,9 @@ public sealed class ValidationOptions
     public int ThrottleLimit { get; init; } = 16;
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>Days: report entries expiring this soon whose successor an endpoint already presents (RenewalAvailable). 0 = off.</summary>
+    public int RenewBeforeDays { get; init; }
 }
 
 /// <summary>
@@ -66,6 +69,32 @@ public static class KeystoreValidator
         return ValidateAsync(keystore.Path, keystore.Format.ToString(), entries, integrityFindings, options, cancellationToken);
     }
 
+    /// <summary>Entries expiring within the window whose successor (same subject and issuer, later expiry) an endpoint presents.</summary>
+    private static IEnumerable<KeystoreFinding> Renewals(IReadOnlyList<ValidatedEntry> entries, List<HandshakeResult> endpoints, DateTime now, int days)
+    {
+        foreach (var entry in entries.Where(e => e.Certificate is not null && (e.Certificate.NotAfter.ToUniversalTime() - now).TotalDays <= days))
+        {
+            var old = entry.Certificate!;
+            var successor = endpoints.SelectMany(e => e.PresentedChain.Select(c => (Endpoint: e.Target, c.Certificate)))
+                .FirstOrDefault(p => p.Certificate is not null
+                    && p.Certificate.SubjectName.RawData.AsSpan().SequenceEqual(old.SubjectName.RawData)
+                    && p.Certificate.IssuerName.RawData.AsSpan().SequenceEqual(old.IssuerName.RawData)
+                    && p.Certificate.NotAfter > old.NotAfter);
+            if (successor.Certificate is not null)
+            {
+                yield return new KeystoreFinding
+                {
+                    Severity = FindingSeverity.Warning,
+                    Code = FindingCodes.RenewalAvailable,
+                    Alias = entry.Alias,
+                    Subject = old.Subject,
+                    Thumbprint = old.Thumbprint,
+                    Message = $"'{entry.Alias}' expires on {old.NotAfter.ToUniversalTime():yyyy-MM-dd} and {successor.Endpoint} already presents its successor (valid until {successor.Certificate.NotAfter.ToUniversalTime():yyyy-MM-dd}); Invoke-HealedRequest -RenewBefore {days} or Merge-Keystore -RemoveSuperseded renews it now.",
+                };
+            }
+        }
+    }
+
     private static KeystoreReport Report(string path, string format, IReadOnlyList<ValidatedEntry> entries, List<KeystoreFinding> findings, List<HandshakeResult> endpoints) => new()
     {
         Path = path,
@@ -91,6 +120,10 @@ public static class KeystoreValidator
                 endpoints.Add(result);
             }
             endpoints = endpoints.OrderBy(r => options.Endpoints.ToList().FindIndex(t => t.Display == r.Target)).ToList();
+            if (options.RenewBeforeDays > 0)
+            {
+                findings.AddRange(Renewals(entries, endpoints, now, options.RenewBeforeDays));
+            }
             findings.AddRange(endpoints.Where(e => !e.Succeeded).Select(e => new KeystoreFinding
             {
                 Severity = FindingSeverity.Error,

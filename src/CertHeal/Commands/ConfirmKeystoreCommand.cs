@@ -49,6 +49,10 @@ public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
     [ValidateRange(1, 600)]
     public int TimeoutSec { get; set; } = 10;
 
+    [Parameter]
+    [ValidateRange(0, 3650)]
+    public int RenewBefore { get; set; }
+
     protected override void ProcessRecord() => TargetBinding.Collect(this, Uri, null, null, _targets);
 
     protected override void EndProcessing()
@@ -62,6 +66,7 @@ public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
                 ExpiringWithinDays = ExpiringWithin,
                 Endpoints = _targets,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                RenewBeforeDays = RenewBefore,
             }, _cancel.Token).GetAwaiter().GetResult();
             foreach (var finding in report.Findings)
             {

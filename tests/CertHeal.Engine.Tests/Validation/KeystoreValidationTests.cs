@@ -175,3 +175,28 @@ public sealed class KeystoreValidationTests(LabFixture fixture) : IClassFixture<
         Assert.Equal(findings.Contains("Expired") ? 1 : 0, code);
     }
 }
+
+public sealed class RenewalAuditTests(LabFixture fixture) : IClassFixture<LabFixture>
+{
+    [Fact]
+    public async Task RenewBefore_reports_an_entry_whose_successor_an_endpoint_already_presents()
+    {
+        await using var server = fixture.Lab.StartWithRenewedIntermediate(5, out var expiring, out _);
+        var path = Path.Combine(fixture.Lab.Folder, "audit-renewal.pem");
+        KeystoreFile.Update(path, null, null, k =>
+        {
+            k.Entries.Add(new KeystoreEntry { Alias = "root", EntryType = KeystoreEntryType.TrustedCertificate, Certificate = fixture.Lab.Trusted.Root });
+            k.Entries.Add(new KeystoreEntry { Alias = "renewing", EntryType = KeystoreEntryType.TrustedCertificate, Certificate = expiring });
+            return true;
+        });
+        var endpoints = new[] { TlsTarget.Parse(server.Target) };
+
+        var without = await KeystoreValidator.ValidateFileAsync(path, null, null, new ValidationOptions { Endpoints = endpoints }, default);
+        var with = await KeystoreValidator.ValidateFileAsync(path, null, null, new ValidationOptions { Endpoints = endpoints, RenewBeforeDays = 30 }, default);
+
+        Assert.DoesNotContain(without.Findings, f => f.Code == FindingCodes.RenewalAvailable);
+        var finding = Assert.Single(with.Findings, f => f.Code == FindingCodes.RenewalAvailable);
+        Assert.Equal(expiring.Thumbprint, finding.Thumbprint);
+        Assert.True(with.IsValid);
+    }
+}
