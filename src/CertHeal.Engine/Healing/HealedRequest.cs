@@ -62,10 +62,7 @@ public static class HealedRequest
     public static async Task<HealedResponse> DiagnoseAsync(RequestSpec spec, HealingOptions options, CancellationToken cancellationToken)
     {
         var target = TlsTarget.Parse(spec.Uri.GetLeftPart(UriPartial.Authority));
-        var system = options.System ?? Trust.TrustAnchors.System;
-        var keystore = File.Exists(options.KeystorePath) ? KeystoreFile.Open(options.KeystorePath, options.Format, options.Password) : null;
-        var trust = Trust.TrustAnchors.FromCertificates($"{system.Name} + {options.KeystorePath}",
-            [.. system.Roots, .. system.Intermediates, .. keystore?.TrustedEntries.Select(e => e.Certificate!) ?? []]);
+        var trust = HealingTrust.Load(options);
         using var aia = options.NoAia ? null : new AiaFetcher();
         var clock = Stopwatch.StartNew();
         var report = await ChainCollector.CollectAsync(target, new ChainOptions

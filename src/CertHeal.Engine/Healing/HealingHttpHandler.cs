@@ -32,7 +32,7 @@ public sealed class HealingHttpHandler : DelegatingHandler
     public HealingHttpHandler(HealingOptions options)
     {
         _options = options;
-        _trust = LoadTrust();
+        _trust = HealingTrust.Load(options);
         InnerHandler = CreateInner();
     }
 
@@ -131,7 +131,7 @@ public sealed class HealingHttpHandler : DelegatingHandler
             return;
         }
         var now = _options.Clock.GetUtcNow().UtcDateTime;
-        var keystore = OpenKeystore();
+        var keystore = HealingTrust.OpenKeystore(_options);
         var expiring = keystore?.TrustedEntries.Where(e => (e.Certificate!.NotAfter.ToUniversalTime() - now).TotalDays <= _options.RenewBeforeDays).ToList() ?? [];
         var successors = presented.Where(p => expiring.Any(e =>
             e.Certificate!.SubjectName.RawData.AsSpan().SequenceEqual(p.SubjectName.RawData)
@@ -177,23 +177,10 @@ public sealed class HealingHttpHandler : DelegatingHandler
         if (change.Written)
         {
             Interlocked.Increment(ref _merges);
-            Volatile.Write(ref _trust, LoadTrust());
+            Volatile.Write(ref _trust, HealingTrust.Load(_options));
             Interlocked.Increment(ref _generation);
         }
         return change;
-    }
-
-    private Keystore? OpenKeystore() =>
-        File.Exists(_options.KeystorePath) || Directory.Exists(_options.KeystorePath)
-            ? KeystoreFile.Open(_options.KeystorePath, _options.Format, _options.Password)
-            : null;
-
-    private TrustAnchors LoadTrust()
-    {
-        var system = _options.System ?? TrustAnchors.System;
-        var keystore = OpenKeystore();
-        IEnumerable<X509Certificate2> certificates = [.. system.Roots, .. system.Intermediates, .. keystore?.TrustedEntries.Select(e => e.Certificate!) ?? []];
-        return TrustAnchors.FromCertificates($"{system.Name} + {_options.KeystorePath}", certificates, isSystem: false);
     }
 
     private SocketsHttpHandler CreateInner()
