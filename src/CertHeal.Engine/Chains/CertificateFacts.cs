@@ -16,6 +16,16 @@ internal static class CertificateFacts
         return IsSignedBy(certificate, certificate);
     }
 
+    /// <summary>
+    /// True when <paramref name="newer"/> renews <paramref name="older"/>: same subject, same
+    /// issuer, later expiry. The one definition the merge (supersede), the validator (Superseded,
+    /// RenewalAvailable) and proactive renewal share.
+    /// </summary>
+    public static bool Renews(X509Certificate2 newer, X509Certificate2 older) =>
+        newer.SubjectName.RawData.AsSpan().SequenceEqual(older.SubjectName.RawData)
+        && newer.IssuerName.RawData.AsSpan().SequenceEqual(older.IssuerName.RawData)
+        && newer.NotAfter > older.NotAfter;
+
     /// <summary>True when <paramref name="issuer"/>'s key verifies <paramref name="certificate"/>'s signature.</summary>
     public static bool IsSignedBy(X509Certificate2 certificate, X509Certificate2 issuer)
     {

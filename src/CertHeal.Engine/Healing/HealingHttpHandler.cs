@@ -133,10 +133,7 @@ public sealed class HealingHttpHandler : DelegatingHandler
         var now = _options.Clock.GetUtcNow().UtcDateTime;
         var keystore = HealingTrust.OpenKeystore(_options);
         var expiring = keystore?.TrustedEntries.Where(e => (e.Certificate!.NotAfter.ToUniversalTime() - now).TotalDays <= _options.RenewBeforeDays).ToList() ?? [];
-        var successors = presented.Where(p => expiring.Any(e =>
-            e.Certificate!.SubjectName.RawData.AsSpan().SequenceEqual(p.SubjectName.RawData)
-            && e.Certificate.IssuerName.RawData.AsSpan().SequenceEqual(p.IssuerName.RawData)
-            && p.NotAfter > e.Certificate.NotAfter)).ToList();
+        var successors = presented.Where(p => expiring.Any(e => CertificateFacts.Renews(p, e.Certificate!))).ToList();
         if (successors.Count == 0)
         {
             return;

@@ -49,9 +49,7 @@ public static class KeystoreMerge
             }
             change.NewTrustAnchor = newAnchor;
             var superseded = keystore.TrustedEntries
-                .Where(e => e.Certificate!.SubjectName.RawData.AsSpan().SequenceEqual(certificate.SubjectName.RawData)
-                            && e.Certificate.IssuerName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData)
-                            && e.Certificate.NotAfter < certificate.NotAfter)
+                .Where(e => CertificateFacts.Renews(certificate, e.Certificate!))
                 .OrderBy(e => e.Certificate!.NotAfter).ToList();
             // A server certificate is trusted through its issuer once the chain is here; storing it
             // would pin it and break at its next renewal. Only a renewal of a pinned one goes in.

@@ -60,10 +60,7 @@ public static class EntryValidator
         var trusted = readable.Where(e => !e.IsPrivateKeyEntry).ToList();
         foreach (var older in trusted)
         {
-            var newer = trusted.Where(n => !ReferenceEquals(n, older)
-                    && n.Certificate!.SubjectName.RawData.AsSpan().SequenceEqual(older.Certificate!.SubjectName.RawData)
-                    && n.Certificate.IssuerName.RawData.AsSpan().SequenceEqual(older.Certificate.IssuerName.RawData)
-                    && n.Certificate.NotAfter > older.Certificate.NotAfter)
+            var newer = trusted.Where(n => !ReferenceEquals(n, older) && CertificateFacts.Renews(n.Certificate!, older.Certificate!))
                 .OrderByDescending(n => n.Certificate!.NotAfter).FirstOrDefault();
             if (newer is not null)
             {

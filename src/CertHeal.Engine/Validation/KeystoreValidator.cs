@@ -76,10 +76,7 @@ public static class KeystoreValidator
         {
             var old = entry.Certificate!;
             var successor = endpoints.SelectMany(e => e.PresentedChain.Select(c => (Endpoint: e.Target, c.Certificate)))
-                .FirstOrDefault(p => p.Certificate is not null
-                    && p.Certificate.SubjectName.RawData.AsSpan().SequenceEqual(old.SubjectName.RawData)
-                    && p.Certificate.IssuerName.RawData.AsSpan().SequenceEqual(old.IssuerName.RawData)
-                    && p.Certificate.NotAfter > old.NotAfter);
+                .FirstOrDefault(p => p.Certificate is not null && CertificateFacts.Renews(p.Certificate, old));
             if (successor.Certificate is not null)
             {
                 yield return new KeystoreFinding

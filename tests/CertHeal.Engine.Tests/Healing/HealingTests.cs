@@ -4,6 +4,8 @@ using CertHeal.Keystores;
 using CertHeal.Lab;
 using CertHeal.Trust;
 
+using CertHeal.Tests.Keystores;
+
 namespace CertHeal.Tests.Healing;
 
 /// <summary>The heal loop end to end against lab servers: fail, collect, merge, confirm, retry.</summary>
@@ -15,16 +17,7 @@ public sealed class HealingTests(LabFixture fixture) : IClassFixture<LabFixture>
 
     private static RequestSpec Get(LabEndpoint endpoint) => new() { Uri = new Uri($"https://127.0.0.1:{endpoint.Port}/") };
 
-    private static void Seed(string path, params X509Certificate2[] certificates) =>
-        KeystoreFile.Update(path, null, null, k =>
-        {
-            var aliases = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var c in certificates)
-            {
-                k.Entries.Add(new KeystoreEntry { Alias = KeystoreAliases.Derive(c, aliases), EntryType = KeystoreEntryType.TrustedCertificate, Certificate = c });
-            }
-            return true;
-        });
+    private static void Seed(string path, params X509Certificate2[] certificates) => KeystoreTestKit.Add(path, null, certificates);
 
     [Fact]
     public async Task An_incomplete_chain_is_healed_through_AIA_and_the_request_goes_through()

@@ -13,25 +13,8 @@ public sealed class KeystoreFormatTests(LabFixture fixture) : IClassFixture<LabF
 
     private X509Certificate2[] Certificates => [fixture.Lab.Trusted.Root, fixture.Lab.Trusted.Intermediate, fixture.Lab.Untrusted.Root];
 
-    private KeystoreWriteResult AddAll(string path, KeystoreFormat? format = null, IEnumerable<X509Certificate2>? certificates = null)
-    {
-        using var password = KeystorePassword.FromString(Password);
-        return KeystoreFile.Update(path, format, password, keystore =>
-        {
-            var aliases = keystore.Entries.Select(e => e.Alias).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            var added = false;
-            foreach (var certificate in certificates ?? Certificates)
-            {
-                if (keystore.TrustedEntries.Any(e => e.Certificate!.Thumbprint == certificate.Thumbprint))
-                {
-                    continue;
-                }
-                keystore.Entries.Add(new KeystoreEntry { Alias = KeystoreAliases.Derive(certificate, aliases), EntryType = KeystoreEntryType.TrustedCertificate, Certificate = certificate });
-                added = true;
-            }
-            return added;
-        });
-    }
+    private KeystoreWriteResult AddAll(string path, KeystoreFormat? format = null, IEnumerable<X509Certificate2>? certificates = null) =>
+        KeystoreTestKit.Add(path, format, certificates ?? Certificates);
 
     [Theory]
     [InlineData("store.pem", KeystoreFormat.PemBundle)]

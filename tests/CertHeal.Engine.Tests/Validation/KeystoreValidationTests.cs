@@ -6,6 +6,8 @@ using CertHeal.Keystores;
 using CertHeal.Lab;
 using CertHeal.Validation;
 
+using CertHeal.Tests.Keystores;
+
 namespace CertHeal.Tests.Validation;
 
 /// <summary>Confirm-Keystore on real keystore files and lab endpoints, and the validation every merge runs before its rename.</summary>
@@ -18,16 +20,7 @@ public sealed class KeystoreValidationTests(LabFixture fixture) : IClassFixture<
     private string Write(string name, params X509Certificate2[] certificates)
     {
         var path = NewPath(name);
-        using var password = KeystorePassword.FromString(Password);
-        KeystoreFile.Update(path, null, password, k =>
-        {
-            var aliases = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var c in certificates)
-            {
-                k.Entries.Add(new KeystoreEntry { Alias = KeystoreAliases.Derive(c, aliases), EntryType = KeystoreEntryType.TrustedCertificate, Certificate = c });
-            }
-            return true;
-        });
+        KeystoreTestKit.Add(path, null, certificates);
         return path;
     }
 
