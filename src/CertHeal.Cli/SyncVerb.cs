@@ -1,0 +1,1 @@
+namespace CertHeal.Cli; internal static class SyncVerb { public static readonly Dictionary<string, bool> Options = new(); public static Task<int> RunAsync(CliArguments a, TextWriter o, TextWriter e, CancellationToken c) => Task.FromResult(0); }
