@@ -18,5 +18,5 @@ public sealed class FindOptions
     public bool IncludeMachine { get; init; }
 
     /// <summary>Well-known default passwords tried on JKS and PKCS#12 stores; only the one that opens a store is reported.</summary>
-    public IReadOnlyList<string> DefaultPasswords { get; init; } = ["changeit", "changeme"];
+    public IReadOnlyList<string> DefaultPasswords { get; init; } = WellKnownPasswords.Defaults;
 }

@@ -18,22 +18,9 @@ internal static class KeystoreInspector
             var format = KeystoreFormats.Detect(path);
             location.Format = format.ToString();
             Keystore? keystore = null;
-            if (format is KeystoreFormat.Jks or KeystoreFormat.Pkcs12)
+            if (WellKnownPasswords.Find(path, format, defaults) is { } opened)
             {
-                foreach (var candidate in defaults)
-                {
-                    using var password = KeystorePassword.FromString(candidate);
-                    try
-                    {
-                        keystore = KeystoreFile.Open(path, format, password);
-                        location.PasswordHint = candidate;
-                        break;
-                    }
-                    catch (KeystoreException e) when (e.Kind is KeystoreErrorKind.WrongPassword or KeystoreErrorKind.PasswordRequired)
-                    {
-                        // Not this one; the hint stays empty unless a default really opens it.
-                    }
-                }
+                (location.PasswordHint, keystore) = opened;
             }
             if (keystore is null)
             {

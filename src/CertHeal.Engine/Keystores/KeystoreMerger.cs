@@ -22,7 +22,7 @@ public static class KeystoreMerger
             changes = KeystoreMerge.Apply(keystore, incoming, options);
             return changes.Any(c => c.Action is KeystoreChangeAction.Added or KeystoreChangeAction.Replaced);
         }, write);
-        return new KeystoreChange
+        var change = new KeystoreChange
         {
             Path = Path.GetFullPath(path),
             Format = result.Format.ToString(),
@@ -36,6 +36,11 @@ public static class KeystoreMerger
             Unchanged = changes.Count(c => c.Action == KeystoreChangeAction.Unchanged),
             Skipped = changes.Count(c => c.Action == KeystoreChangeAction.Skipped),
         };
+        if (result.Written)
+        {
+            options.Recorder?.Record(change, incoming, endpoints ?? []);
+        }
+        return change;
     }
 
     private static string? EndpointsFailing(Keystore candidate, IReadOnlyList<Handshake.TlsTarget> endpoints)

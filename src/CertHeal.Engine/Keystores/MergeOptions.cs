@@ -24,4 +24,7 @@ public sealed class MergeOptions
     /// person (on the pipeline thread), then merges with the approved set.
     /// </summary>
     public Func<string, bool>? ApproveAnchor { get; init; }
+
+    /// <summary>Told after a merge that wrote the keystore (the trust ledger); null records nothing.</summary>
+    public IMergeRecorder? Recorder { get; init; }
 }

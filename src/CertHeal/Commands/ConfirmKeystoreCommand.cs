@@ -53,6 +53,13 @@ public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
     [ValidateRange(0, 3650)]
     public int RenewBefore { get; set; }
 
+    [Parameter]
+    public SwitchParameter Ledger { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? LedgerPath { get; set; }
+
     protected override void ProcessRecord() => TargetBinding.Collect(this, Uri, null, null, _targets);
 
     protected override void EndProcessing()
@@ -67,6 +74,9 @@ public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
                 Endpoints = _targets,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 RenewBeforeDays = RenewBefore,
+                Ledger = Ledger || LedgerPath is not null
+                    ? Trust.TrustLedger.Read(LedgerPath is null ? Trust.TrustLedger.DefaultPath() : SessionState.Path.GetUnresolvedProviderPathFromPSPath(LedgerPath))
+                    : null,
             }, _cancel.Token).GetAwaiter().GetResult();
             foreach (var finding in report.Findings)
             {

@@ -75,6 +75,7 @@ public sealed class InvokeHealedRequestCommand : PSCmdlet, IDisposable
             Timeout = TimeSpan.FromSeconds(TimeoutSec),
             ClientCertificate = Certificate,
             RenewBeforeDays = RenewBefore,
+            Recorder = new Trust.LedgerRecorder(Trust.TrustLedger.DefaultPath()),
         };
         var spec = new RequestSpec
         {

@@ -62,9 +62,19 @@ public sealed class MergeKeystoreCommand : PSCmdlet
     [Parameter]
     public ScriptBlock? ApprovalScript { get; set; }
 
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? LedgerPath { get; set; }
+
+    private readonly Dictionary<string, string> _sources = new(StringComparer.OrdinalIgnoreCase);
+
     protected override void ProcessRecord()
     {
         _incoming.AddRange(Certificate);
+        foreach (var certificate in Certificate.Where(_ => Target is not null))
+        {
+            _sources.TryAdd(certificate.Thumbprint, Target!);
+        }
         if (!SkipValidation && Target is not null && Handshake.TlsTarget.TryParse(Target, null, null, out var target, out _)
             && !_endpoints.Any(e => e.Display == target.Display))
         {
@@ -90,7 +100,8 @@ public sealed class MergeKeystoreCommand : PSCmdlet
                 return;
             }
             WriteResult(KeystoreMerger.Merge(path, Format, password, _incoming,
-                new MergeOptions { Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, ApproveAnchor = approved.Contains },
+                new MergeOptions { Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, ApproveAnchor = approved.Contains,
+                    Recorder = new Trust.LedgerRecorder(LedgerPath is null ? Trust.TrustLedger.DefaultPath() : SessionState.Path.GetUnresolvedProviderPathFromPSPath(LedgerPath), _sources) },
                 new SaveOptions(), _endpoints));
         }
         catch (KeystoreException e)
