@@ -245,4 +245,28 @@ public sealed class FindKeystoreTests(DiscoveryFixture fixture) : IClassFixture<
             Assert.Equal(KeystoreKind.Certifi, At(found, certifi).Kind);
         }
     }
+
+    [Fact]
+    public async Task Cli_find_through_a_process_json_table_and_bad_input()
+    {
+        var scan = await CliProcess.RunAsync(["find", "--path", Path.Combine(fixture.Root, "apps"), "--json"]);
+        var machine = await CliProcess.RunAsync(["find"]);
+        var none = await CliProcess.RunAsync(["find", "--process-id", (int.MaxValue - 7).ToString(System.Globalization.CultureInfo.InvariantCulture), "--verbose"]);
+        var bad = await CliProcess.RunAsync(["find", "--process-id", "java"]);
+
+        Assert.True(scan.Code == 0, scan.Stderr);
+        var json = System.Text.Json.JsonDocument.Parse(scan.Stdout).RootElement;
+        Assert.Equal(2, json.GetArrayLength());
+        var app = json.EnumerateArray().Single(e => e.GetProperty("Path").GetString() == fixture.AppStore);
+        Assert.Equal("Application", app.GetProperty("Kind").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, app.GetProperty("PasswordHint").ValueKind);
+        Assert.Contains(json.EnumerateArray(), e => e.GetProperty("Kind").GetString() == "Certifi");
+        Assert.True(machine.Code == 0, machine.Stderr);
+        Assert.Contains(DiscoveryFixture.SystemJdkCacerts(), machine.Stdout);
+        Assert.Contains("JavaCacerts", machine.Stdout);
+        Assert.Equal(1, none.Code);
+        Assert.Contains("does not exist", none.Stderr);
+        Assert.Equal(2, bad.Code);
+        Assert.Equal("certheal: option '--process-id' must be a process id, not 'java'.", bad.Stderr.Trim());
+    }
 }
