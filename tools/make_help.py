@@ -140,7 +140,7 @@ HELP = [
       "With -Uri (or targets from the pipeline), each endpoint is handshaked with the keystore as its only trust store and the HandshakeResults are included. IsValid is false when any endpoint fails or any Error finding exists. Merge-Keystore runs the same validation on every merged keystore before it replaces the old one.",
     ],
     params=[
-      ("Path", "string", False, "0", "False", "$HOME/.certheal/truststore.pem (or $env:CERTHEAL_KEYSTORE)", "The keystore to validate; wildcards must match exactly one file."),
+      ("Path", "string", False, "0", "True (ByPropertyName)", "$HOME/.certheal/truststore.pem (or $env:CERTHEAL_KEYSTORE)", "The keystore to validate; wildcards must match exactly one file. Binds KeystoreLocation.Path by property name, so Find-Keystore | Confirm-Keystore emits one report per store found (a store that cannot be read is then a non-terminating error)."),
       ("LiteralPath", "string", True, "named", "False", "None", "The keystore path, used exactly as typed."),
       ("Uri", "string[]", False, "named", "True (ByValue, ByPropertyName)", "None", "Endpoints (host, host:port or https:// URLs) that must handshake with this keystore as the trust store."),
       ("Format", "KeystoreFormat", False, "named", "False", "detected from the content", "PemBundle, Der, Pkcs12, Jks, Directory or WindowsStore."),
@@ -160,6 +160,8 @@ HELP = [
         "Lists expired, soon-to-expire and weak entries."),
       ("Check that the endpoints an app calls still handshake with its truststore", "'api.example.com', 'billing.example.com:8443' | Confirm-Keystore -Path ./truststore.pem",
         "IsValid is false if any endpoint fails; Endpoints holds each HandshakeResult."),
+      ("Monitor drift after upgrades: which healed entries did an upgrade remove?", "Find-Keystore | Where-Object Kind -like 'Java*' | Confirm-Keystore -Ledger |\n    ForEach-Object { $_.Findings | Where-Object Code -eq 'LedgerDrift' }",
+        "One report per store; each LedgerDrift finding names a ledger entry the store lacks. Sync-Keystore restores them."),
     ],
     links=["Merge-Keystore", "Test-TlsHandshake", "about_CertHeal"],
   ),
@@ -211,7 +213,7 @@ HELP = [
     params=[
       ("ProcessId", "int[]", False, "named", "True (ByPropertyName)", "None", "Processes whose trust stores to report; binds Id from Get-Process objects by property name."),
       ("AllProcesses", "SwitchParameter", False, "named", "False", "False", "Report the stores of every process this user may inspect."),
-      ("Path", "string[]", False, "0", "False", "None", "Folders to scan for keystores by content (JKS, JCEKS, PKCS#12, PEM with certificates, DER certificates) and for virtualenvs (pyvenv.cfg) with certifi; wildcards allowed. Links to folders are not followed."),
+      ("Path", "string[]", False, "0", "False", "None", "Files to check, or folders to scan, for keystores by content (JKS, JCEKS, PKCS#12, PEM with certificates, DER certificates) and for virtualenvs (pyvenv.cfg) with certifi; wildcards allowed. Links to folders are not followed."),
       ("Depth", "int", False, "named", "False", "6", "How many folder levels below each -Path are scanned (0 to 64)."),
     ],
     inputs=[("System.Diagnostics.Process", "Processes (their Id binds to -ProcessId).")],

@@ -16,9 +16,22 @@ internal sealed class PathScanSource(IReadOnlyList<string> roots, int maxDepth =
     {
         foreach (var root in roots.Select(r => Path.GetFullPath(r)))
         {
+            if (File.Exists(root))
+            {
+                // A file named directly is checked by content like any file of a scanned folder.
+                if (LooksLikeKeystore(context, root))
+                {
+                    yield return new KeystoreCandidate(root, KeystoreKind.Application, $"the file {root}", "-Path");
+                }
+                else
+                {
+                    context.Skip($"-Path '{root}' is not a keystore of certificates; skipped.");
+                }
+                continue;
+            }
             if (!Directory.Exists(root))
             {
-                context.Skip($"-Path '{root}' is not a folder; skipped.");
+                context.Skip($"-Path '{root}' does not exist; skipped.");
                 continue;
             }
             var foundBy = $"-Path scan of {root}";

@@ -17,9 +17,13 @@ public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
     private readonly List<TlsTarget> _targets = [];
     private readonly CancellationTokenSource _cancel = new();
 
-    [Parameter(Position = 0, ParameterSetName = PathSet)]
+    /// <summary>Also binds KeystoreLocation.Path from Find-Keystore by property name: one report per piped store.</summary>
+    [Parameter(Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
+
+    private readonly List<string> _pipedPaths = [];
+    private string? _commandLinePath;
 
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
     [Alias("PSPath")]
@@ -60,11 +64,32 @@ public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string? LedgerPath { get; set; }
 
-    protected override void ProcessRecord() => TargetBinding.Collect(this, Uri, null, null, _targets);
+    protected override void BeginProcessing() => _commandLinePath = Path;
+
+    protected override void ProcessRecord()
+    {
+        if (Path is not null && Path != _commandLinePath)
+        {
+            _pipedPaths.Add(PathBinding.Keystore(this, Path, null));
+            return;
+        }
+        TargetBinding.Collect(this, Uri, null, null, _targets);
+    }
 
     protected override void EndProcessing()
     {
-        var path = PathBinding.Keystore(this, Path, LiteralPath);
+        if (_pipedPaths.Count == 0)
+        {
+            Validate(PathBinding.Keystore(this, Path, LiteralPath), terminating: true);
+        }
+        foreach (var piped in _pipedPaths.Distinct())
+        {
+            Validate(piped, terminating: false);
+        }
+    }
+
+    private void Validate(string path, bool terminating)
+    {
         using var password = PasswordBinding.From(Password, Credential);
         try
         {
@@ -83,6 +108,10 @@ public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
                 WriteVerbose($"{finding.Severity} {finding.Code}: {finding.Message}");
             }
             WriteObject(report);
+        }
+        catch (KeystoreException e) when (!terminating)
+        {
+            WriteError(KeystoreErrors.Record(e));
         }
         catch (KeystoreException e)
         {

@@ -95,6 +95,11 @@ public sealed class FindKeystoreTests(DiscoveryFixture fixture) : IClassFixture<
 
         var shallow = Find(new FindOptions { Paths = [Path.Combine(fixture.Root, "apps")], MaxDepth = 1 }).Found;
         Assert.DoesNotContain(shallow, l => l.Path == fixture.AppStore);
+
+        var (direct, notes) = Find(new FindOptions { Paths = [fixture.OsBundle, Path.Combine(fixture.Root, "pip.conf"), Path.Combine(fixture.Root, "nowhere")] });
+        Assert.Equal(KeystoreKind.Application, Assert.Single(direct).Kind);
+        Assert.Contains(notes, n => n.Contains("pip.conf") && n.Contains("not a keystore"));
+        Assert.Contains(notes, n => n.Contains("nowhere") && n.Contains("does not exist"));
     }
 
     [Fact]
