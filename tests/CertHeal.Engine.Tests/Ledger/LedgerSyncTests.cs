@@ -1,6 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
 using CertHeal.Chains;
-using CertHeal.Handshake;
 using CertHeal.Keystores;
 using CertHeal.Lab;
 using CertHeal.Trust;
@@ -31,16 +30,7 @@ public sealed class LedgerSyncTests(LabFixture fixture) : IClassFixture<LabFixtu
         return original;
     }
 
-    private async Task<List<X509Certificate2>> CollectAsync(LabEndpoint endpoint)
-    {
-        using var aia = new AiaFetcher();
-        var report = await ChainCollector.CollectAsync(TlsTarget.Parse(endpoint.Target), new ChainOptions
-        {
-            Probe = new ProbeOptions { Trust = fixture.Trust, Timeout = TimeSpan.FromSeconds(5) },
-            Aia = aia,
-        }, default);
-        return report.Path.Select(c => CertificateInput.FromPem(c.Pem)).ToList();
-    }
+    private Task<List<X509Certificate2>> CollectAsync(LabEndpoint endpoint) => LabClients.CollectAsync(fixture, endpoint);
 
     private KeystoreChange Heal(string store, IReadOnlyList<X509Certificate2> chain, string ledger, string source)
     {
@@ -191,5 +181,5 @@ public sealed class LedgerSyncTests(LabFixture fixture) : IClassFixture<LabFixtu
     }
 
     private static Task<(int Code, string Stdout, string Stderr)> JavaProbeAsync(LabEndpoint server, string keystore) =>
-        Tools.RunAsync("java", [Path.Combine(AppContext.BaseDirectory, "Merge", "Probe.java"), "127.0.0.1", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), keystore, "JKS", Password], timeoutSeconds: 120);
+        LabClients.JavaProbeAsync(server, keystore, "JKS", Password);
 }
