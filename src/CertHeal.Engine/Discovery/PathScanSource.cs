@@ -59,7 +59,7 @@ internal sealed class PathScanSource(IReadOnlyList<string> roots, int maxDepth =
                         yield return candidate;
                     }
                 }
-                foreach (var file in files.Order(StringComparer.Ordinal))
+                foreach (var file in files.Order(StringComparer.Ordinal).Where(f => !IsWritePathLeftover(f)))
                 {
                     if (LooksLikeKeystore(context, file))
                     {
@@ -79,6 +79,14 @@ internal sealed class PathScanSource(IReadOnlyList<string> roots, int maxDepth =
                 context.Skip($"The scan of '{root}' stopped after {MaxFolders} folders; name a smaller folder with -Path.");
             }
         }
+    }
+
+    /// <summary>The write path's `.bak` of a keystore beside it, and its temporary files: copies, not stores an app reads.</summary>
+    private static bool IsWritePathLeftover(string file)
+    {
+        var name = Path.GetFileName(file);
+        return name.EndsWith(".bak", StringComparison.Ordinal) && File.Exists(file[..^4])
+            || name.StartsWith('.') && name.EndsWith(".tmp", StringComparison.Ordinal);
     }
 
     private static bool LooksLikeKeystore(DiscoveryContext context, string file)
