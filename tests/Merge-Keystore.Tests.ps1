@@ -2,6 +2,7 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../out/CertHeal/CertHeal.psd1') -Force
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')  # keeps the trust ledger out of ~/.certheal
 
     function New-TestCertificate([string] $Name, [switch] $Authority) {
         $key = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
