@@ -48,6 +48,14 @@ public sealed class LedgerRecorder(string ledgerPath, IReadOnlyDictionary<string
                 Pem = certificate.ExportCertificatePem(),
             });
         }
-        TrustLedger.Record(LedgerPath, entries);
+        try
+        {
+            TrustLedger.Record(LedgerPath, entries);
+        }
+        catch (KeystoreException e) when (e.Path == LedgerPath)
+        {
+            // The keystore itself is already written; say so, so nobody repeats or undoes the merge.
+            throw new KeystoreException(e.Kind, LedgerPath, $"The keystore '{change.Path}' was merged, but {(e.Message.StartsWith("The ", StringComparison.Ordinal) ? "the " + e.Message[4..] : e.Message)}", e);
+        }
     }
 }

@@ -67,7 +67,18 @@ public static class TrustLedger
         }
         path = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var fileLock = KeystoreLock.Acquire(path, lockTimeout ?? TimeSpan.FromSeconds(30));
+        KeystoreLock fileLock;
+        try
+        {
+            fileLock = KeystoreLock.Acquire(path, lockTimeout ?? TimeSpan.FromSeconds(30));
+        }
+        catch (KeystoreException e)
+        {
+            throw new KeystoreException(e.Kind, path, e.Kind == KeystoreErrorKind.Locked
+                ? $"The trust ledger '{path}' has been locked by another process for too long; try again, or delete '{path}.lock' if no CertHeal process is running."
+                : $"The trust ledger '{path}' could not be written (its folder is not writable); check the permissions of its folder.", e);
+        }
+        using var held = fileLock;
         var ledger = Read(path);
         foreach (var addition in additions)
         {

@@ -124,6 +124,29 @@ public sealed class LedgerSyncTests(LabFixture fixture) : IClassFixture<LabFixtu
     }
 
     [Fact]
+    public async Task A_ledger_that_cannot_be_written_is_one_sentence_saying_the_keystore_was_merged()
+    {
+        var folder = Directory.CreateDirectory(NewPath("locked-ledger")).FullName;
+        var ledger = Path.Combine(folder, "ledger.json");
+        var store = NewPath("store.pem");
+        File.WriteAllText(store, CertificateMint.ToPem(fixture.Lab.Trusted.Root));
+        Assert.Equal(0, (await Tools.RunAsync("chattr", ["+i", folder])).Code);
+        try
+        {
+            var error = Assert.Throws<KeystoreException>(() => KeystoreMerger.Merge(store, null, null, [fixture.Lab.Trusted.Intermediate],
+                new MergeOptions { System = fixture.Trust, Recorder = new LedgerRecorder(ledger) }, new SaveOptions()));
+
+            Assert.Equal(ledger, error.Path);
+            Assert.StartsWith($"The keystore '{store}' was merged, but the trust ledger '{ledger}'", error.Message);
+            Assert.Equal(2, KeystoreFile.Open(store).TrustedEntries.Count());
+        }
+        finally
+        {
+            await Tools.RunAsync("chattr", ["-i", folder]);
+        }
+    }
+
+    [Fact]
     public async Task Concurrent_recorders_lose_no_ledger_entry()
     {
         var ledger = NewPath("ledger.json");
@@ -162,7 +185,8 @@ public sealed class LedgerSyncTests(LabFixture fixture) : IClassFixture<LabFixtu
         var sync = await CliProcess.RunAsync(["sync", stores[0], "--ledger", ledger, "--json"]);
         var bytes = File.ReadAllBytes(stores[0]);
         var again = await CliProcess.RunAsync(["sync", stores[0], "--ledger", ledger, "--json"]);
-        var other = await CliProcess.RunAsync(["sync", stores[1], "--ledger", ledger, "--what-if"]);
+        var other = await CliProcess.RunAsync(["sync", stores[1], "--ledger", ledger, "--what-if", "--json"]);
+        var table = await CliProcess.RunAsync(["sync", stores[1], "--ledger", ledger, "--what-if"]);
 
         Assert.All(merges, m => Assert.True(m.Code == 0, m.Stdout + m.Stderr));
         var recorded = TrustLedger.Read(ledger).Entries;
@@ -177,7 +201,13 @@ public sealed class LedgerSyncTests(LabFixture fixture) : IClassFixture<LabFixtu
         Assert.Contains("\"Unchanged\": 2", again.Stdout);
         Assert.Equal(bytes, File.ReadAllBytes(stores[0]));
         Assert.True(other.Code == 0, other.Stderr);
-        Assert.Matches(@"b\.jks\s+Jks\s+would\s+1\s+1\s+0", other.Stdout);
+        var plan = System.Text.Json.JsonDocument.Parse(other.Stdout).RootElement.EnumerateArray().Single();
+        Assert.True(plan.GetProperty("WhatIf").GetBoolean());
+        Assert.False(plan.GetProperty("Written").GetBoolean());
+        Assert.Equal(1, plan.GetProperty("Added").GetInt32());
+        Assert.Equal(1, plan.GetProperty("Unchanged").GetInt32());
+        Assert.True(table.Code == 0, table.Stderr);
+        Assert.Contains("would", table.Stdout);
     }
 
     private static Task<(int Code, string Stdout, string Stderr)> JavaProbeAsync(LabEndpoint server, string keystore) =>
