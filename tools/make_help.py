@@ -90,8 +90,8 @@ HELP = [
       "One CertHeal.KeystoreChange is always written to the pipeline, with one entry per incoming certificate (Added, Replaced, Unchanged or Skipped, with the reason).",
     ],
     params=[
-      ("Path", "string", False, "0", "False", "$HOME/.certheal/truststore.pem (or $env:CERTHEAL_KEYSTORE)",
-        "The keystore to merge into; wildcards are allowed if they match exactly one file. Created when it does not exist (its extension chooses the format: .jks, .p12/.pfx, .der/.cer, a trailing slash for a folder, anything else PEM)."),
+      ("Path", "string", False, "0", "True (ByPropertyName)", "$HOME/.certheal/truststore.pem (or $env:CERTHEAL_KEYSTORE)",
+        "The keystore to merge into; wildcards are allowed if they match exactly one file. Binds KeystoreLocation.Path by property name, so Find-Keystore | Merge-Keystore -Certificate $chain merges into every store found (one KeystoreChange each). Created when it does not exist (its extension chooses the format: .jks, .p12/.pfx, .der/.cer, a trailing slash for a folder, anything else PEM)."),
       ("LiteralPath", "string", True, "named", "False", "None",
         "The keystore path, used exactly as typed (no wildcards)."),
       ("Certificate", "X509Certificate2[]", True, "named", "True (ByValue)", "None",

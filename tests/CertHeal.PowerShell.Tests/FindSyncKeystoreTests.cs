@@ -150,6 +150,29 @@ public sealed class FindSyncKeystoreTests(PsLab lab) : IClassFixture<PsLab>
     }
 
     [Fact]
+    public void Find_Keystore_piped_into_Merge_Keystore_merges_into_every_store_and_records_each_in_the_ledger()
+    {
+        var folder = lab.NewFolder();
+        var stores = new[] { Path.Combine(folder, "a", "bundle.pem"), Path.Combine(folder, "b", "bundle.pem") };
+        foreach (var store in stores)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(store)!);
+            File.WriteAllText(store, CertificateMint.ToPem(lab.Lab.Trusted.Root));
+        }
+        var ledger = Path.Combine(lab.NewFolder(), "ledger.json");
+        using var ps = PsSession.NoUi();
+
+        var result = ps.Run("param($Folder, $Cert, $Ledger) Find-Keystore -Path $Folder | Merge-Keystore -Certificate $Cert -LedgerPath $Ledger -SkipValidation",
+            new() { ["Folder"] = folder, ["Cert"] = lab.Lab.Trusted.Intermediate, ["Ledger"] = ledger });
+
+        result.AssertNoErrors();
+        Assert.Equal(stores, result.Output.Select(o => o.Value<string>("Path")).Order(StringComparer.Ordinal));
+        Assert.All(result.Output, o => Assert.Equal(1, o.Value<int>("Added")));
+        var json = File.ReadAllText(ledger);
+        Assert.All(stores, s => Assert.Contains(s, json));
+    }
+
+    [Fact]
     public void Help_has_three_examples_for_Find_Keystore_and_Sync_Keystore()
     {
         using var ps = PsSession.NoUi();

@@ -16,7 +16,8 @@ public sealed class MergeKeystoreCommand : PSCmdlet
     private readonly List<X509Certificate2> _incoming = [];
     private readonly List<Handshake.TlsTarget> _endpoints = [];
 
-    [Parameter(Position = 0, ParameterSetName = PathSet)]
+    /// <summary>Also binds KeystoreLocation.Path from Find-Keystore by property name: the certificates go into every piped store.</summary>
+    [Parameter(Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
 
@@ -70,6 +71,15 @@ public sealed class MergeKeystoreCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
+        if (Path is not null && Path != _commandLinePath)
+        {
+            // A KeystoreLocation piped in with -Certificate on the command line: collect the store, not the (same) certificates again.
+            _pipedPaths.Add(PathBinding.Keystore(this, Path, null));
+            if (_incoming.Count > 0)
+            {
+                return;
+            }
+        }
         _incoming.AddRange(Certificate);
         foreach (var certificate in Certificate.Where(_ => Target is not null))
         {
@@ -82,9 +92,21 @@ public sealed class MergeKeystoreCommand : PSCmdlet
         }
     }
 
+    private readonly List<string> _pipedPaths = [];
+    private string? _commandLinePath;
+
+    protected override void BeginProcessing() => _commandLinePath = Path;
+
     protected override void EndProcessing()
     {
-        var path = PathBinding.Keystore(this, Path, LiteralPath);
+        foreach (var path in _pipedPaths.Count > 0 ? _pipedPaths.Distinct().ToList() : [PathBinding.Keystore(this, Path, LiteralPath)])
+        {
+            MergeInto(path);
+        }
+    }
+
+    private void MergeInto(string path)
+    {
         using var password = PasswordBinding.From(Password, Credential);
         var options = new MergeOptions { Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded };
         try
