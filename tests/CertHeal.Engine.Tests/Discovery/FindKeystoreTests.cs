@@ -244,6 +244,18 @@ public sealed class FindKeystoreTests(DiscoveryFixture fixture) : IClassFixture<
         Assert.Equal(int.Parse(RealMachine.Shell("grep -c 'BEGIN CERTIFICATE' /etc/ssl/certs/ca-certificates.crt").Trim(), System.Globalization.CultureInfo.InvariantCulture), bundle.EntryCount);
         Assert.Equal(KeystoreKind.SystemDirectory, At(found, "/etc/ssl/certs").Kind);
         Assert.Contains(found, l => l.Path == "/etc/ssl/certs/java/cacerts");
+        if (Directory.Exists("/usr/local/share/ca-certificates"))
+        {
+            Assert.Equal(KeystoreKind.SystemSource, At(found, "/usr/local/share/ca-certificates").Kind);
+        }
+        // Whatever trust variables this machine sets (CI sets none; a dev box may set several) are each reported.
+        foreach (var name in new[] { "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "PIP_CERT", "NODE_EXTRA_CA_CERTS", "GIT_SSL_CAINFO" })
+        {
+            if (Environment.GetEnvironmentVariable(name) is { Length: > 0 } value && File.Exists(value))
+            {
+                Assert.Contains($"environment variable {name}", At(found, value).FoundBy);
+            }
+        }
         var certifi = RealMachine.Shell("python3 -c 'import certifi; print(certifi.where())' 2>/dev/null || true").Trim();
         if (certifi.Length > 0)
         {
