@@ -62,7 +62,7 @@ internal sealed class ProcessSource(IReadOnlyList<int> processIds, bool allProce
         {
             ($"environment variable JAVA_TOOL_OPTIONS of process {pid}", Tokens(environment.GetValueOrDefault("JAVA_TOOL_OPTIONS"))),
             ($"environment variable JDK_JAVA_OPTIONS of process {pid}", javaHome is null ? [] : Tokens(environment.GetValueOrDefault("JDK_JAVA_OPTIONS"))),
-            ($"command line of process {pid}", arguments.Skip(1)),
+            ($"command line of process {pid}", javaHome is null ? [] : JvmOptions(arguments)),
             ($"environment variable _JAVA_OPTIONS of process {pid}", Tokens(environment.GetValueOrDefault("_JAVA_OPTIONS"))),
         };
         (string Value, string Origin)? trustStore = null;
@@ -142,6 +142,30 @@ internal sealed class ProcessSource(IReadOnlyList<int> processIds, bool allProce
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// The launcher's own options: everything after the main class, -jar file, -m module or
+    /// source file is the program's arguments, where a -D is not a system property.
+    /// </summary>
+    internal static IEnumerable<string> JvmOptions(string[] arguments)
+    {
+        string[] takesValue = ["-cp", "-classpath", "--class-path", "-p", "--module-path", "--upgrade-module-path", "--add-modules", "--add-opens",
+            "--add-exports", "--add-reads", "--limit-modules", "--patch-module", "--enable-native-access", "--source"];
+        for (var i = 1; i < arguments.Length; i++)
+        {
+            var arg = arguments[i];
+            if (takesValue.Contains(arg))
+            {
+                i++;
+                continue;
+            }
+            if (arg is "-jar" or "-m" or "--module" || !arg.StartsWith('-'))
+            {
+                yield break;
+            }
+            yield return arg;
         }
     }
 

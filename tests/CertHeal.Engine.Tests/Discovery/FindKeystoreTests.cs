@@ -163,7 +163,7 @@ public sealed class FindKeystoreTests(DiscoveryFixture fixture) : IClassFixture<
         }
         try
         {
-            var javaWithStore = Start("java", ["-Djavax.net.ssl.trustStore=app-truststore.jks", "-Djavax.net.ssl.trustStoreType=JKS", "Sleep.java"]);
+            var javaWithStore = Start("java", ["-Djavax.net.ssl.trustStore=app-truststore.jks", "-Djavax.net.ssl.trustStoreType=JKS", "Sleep.java", "-Djavax.net.ssl.trustStore=a-program-argument.jks"]);
             var plainJava = Start("java", ["Sleep.java"]);
             var sleep = Start("sleep", ["300"], new Dictionary<string, string>
             {
