@@ -35,6 +35,11 @@ public static class KeystoreMerge
                 (change.Action, change.Alias, change.Reason) = (KeystoreChangeAction.Unchanged, existing.Alias, "already in the keystore");
                 continue;
             }
+            if (KeystoreConsumers.Rejects(keystore.Format, certificate) is { } rejected)
+            {
+                (change.Action, change.Reason) = (KeystoreChangeAction.Skipped, rejected);
+                continue;
+            }
             var (allowed, reason, newAnchor) = evaluator.Decide(certificate);
             if (!allowed)
             {
