@@ -99,7 +99,7 @@ public sealed partial class KeystoreToolMadeStoreTests(KeystoreTestKit kit) : IC
             Assert.True(report.IsValid, string.Join("; ", report.Findings.Select(f => f.Message)));
             if (entriesBefore is not null)
             {
-                Assert.Equal(entriesBefore.Count, report.EntryCount);
+                Assert.Equal(entriesBefore.Count, KeystoreFile.Open(path, null, pw).Entries.Count);
             }
             var change = KeystoreMerger.Merge(path, null, pw, [kit.Certificates[0]], new MergeOptions { Policy = TrustPolicy.TrustOnFirstUse, System = TrustAnchors.FromCertificates("none", []) }, new SaveOptions());
             Assert.True(change.Written);
@@ -192,6 +192,56 @@ public sealed partial class KeystoreToolMadeStoreTests(KeystoreTestKit kit) : IC
         Assert.Equal("trustedCertEntry", entries["kit-trust-anchor-1"]);
         var chainListing = await KeystoreTestKit.Run("keytool", "-list", "-v", "-alias", "srv", "-keystore", path, "-storepass", Pw, "-storetype", "PKCS12");
         Assert.Contains("Certificate chain length: 3", chainListing);
+    }
+
+    [Fact]
+    public async Task Confirm_says_an_empty_file_is_empty()
+    {
+        var path = kit.NewPath("empty.p12");
+        await File.WriteAllBytesAsync(path, []);
+
+        var report = await CertHeal.Validation.KeystoreValidator.ValidateFileAsync(path, null, null, new CertHeal.Validation.ValidationOptions(), default);
+
+        Assert.True(report.IsValid);
+        Assert.Contains(report.Findings, f => f.Code == CertHeal.Validation.FindingCodes.Empty && f.Message.Contains("empty", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_truncated_pkcs12_is_named_as_a_truncated_pkcs12()
+    {
+        var source = await OpensslStore(Pw);
+        var path = kit.NewPath("truncated.p12");
+        var bytes = await File.ReadAllBytesAsync(source);
+        await File.WriteAllBytesAsync(path, bytes[..(bytes.Length / 2)]);
+
+        using var pw = KeystoreTestKit.Pw();
+        var error = Assert.Throws<KeystoreException>(() => KeystoreFile.Open(path, null, pw));
+
+        Assert.Equal(KeystoreErrorKind.Corrupt, error.Kind);
+        Assert.Contains("truncated PKCS#12", error.Message);
+    }
+
+    [Theory]
+    [InlineData(Pkcs12Encryption.Aes, "PBES2, PBKDF2, AES-256-CBC", "MAC: sha256")]
+    [InlineData(Pkcs12Encryption.Legacy, "pbeWithSHA1And3-KeyTripleDES-CBC", "MAC: sha1")]
+    public async Task A_new_pkcs12_is_encrypted_as_asked_and_keytool_and_openssl_read_it(Pkcs12Encryption encryption, string algorithm, string mac)
+    {
+        var path = kit.NewPath("new.p12");
+        using (var pw = KeystoreTestKit.Pw())
+        {
+            KeystoreFile.Update(path, null, pw, keystore =>
+            {
+                keystore.NewPkcs12Encryption = encryption;
+                return KeystoreTestKit.AddTo(keystore, kit.Certificates.Take(2));
+            });
+        }
+
+        var info = await OpensslInfo(path, Pw, []);
+        Assert.Contains(algorithm, info.Protection);
+        Assert.Contains(mac, info.Protection);
+        Assert.Equal(2, info.Certificates);
+        var entries = await KeytoolEntries(path, "PKCS12", Pw);
+        Assert.Equal(["trustedCertEntry", "trustedCertEntry"], entries.Values);
     }
 
     /// <summary>keytool -list: alias to entry type (PrivateKeyEntry, trustedCertEntry, SecretKeyEntry).</summary>
