@@ -244,6 +244,24 @@ public sealed partial class KeystoreToolMadeStoreTests(KeystoreTestKit kit) : IC
         Assert.Equal(["trustedCertEntry", "trustedCertEntry"], entries.Values);
     }
 
+    [Theory]
+    [InlineData("BKS")]
+    [InlineData("UBER")]
+    public async Task A_bouncycastle_keystore_is_refused_with_one_sentence_naming_its_format(string storeType)
+    {
+        var path = kit.NewPath("android." + storeType.ToLowerInvariant());
+        await KeystoreTestKit.Run("keytool", "-importcert", "-noprompt", "-alias", "anchor", "-file", kit.WritePem(kit.Certificates[0]), "-keystore", path,
+            "-storetype", storeType, "-storepass", Pw, "-providerpath", "/usr/share/java/bcprov.jar", "-providerclass", "org.bouncycastle.jce.provider.BouncyCastleProvider");
+        var before = await File.ReadAllBytesAsync(path);
+
+        using var pw = KeystoreTestKit.Pw();
+        var error = Assert.Throws<KeystoreException>(() => KeystoreTestKit.Add(path, null, [kit.Certificates[1]]));
+
+        Assert.Equal(KeystoreErrorKind.Unsupported, error.Kind);
+        Assert.Contains($"BouncyCastle {storeType} keystore", error.Message);
+        Assert.Equal(before, await File.ReadAllBytesAsync(path));
+    }
+
     /// <summary>keytool -list: alias to entry type (PrivateKeyEntry, trustedCertEntry, SecretKeyEntry).</summary>
     private static async Task<Dictionary<string, string>> KeytoolEntries(string path, string storeType, string password)
     {
