@@ -10,7 +10,8 @@ internal static class TestVerb
     public static readonly Dictionary<string, bool> Options = new()
     {
         ["--port"] = true, ["--sni"] = true, ["--timeout"] = true, ["--protocol"] = true,
-        ["--keystore"] = true, ["--throttle"] = true, ["--json"] = false, ["--no-aia"] = false,
+        ["--keystore"] = true, ["--throttle"] = true,
+        ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true, ["--json"] = false, ["--no-aia"] = false,
     };
 
     /// <summary>Targets from the positional arguments, with --port and --sni applied; a bad one is a usage error.</summary>
@@ -33,11 +34,12 @@ internal static class TestVerb
                 ? (TlsProtocol?)value
                 : throw new UsageException($"'{p}' is not a TLS version; use Tls, Tls11, Tls12 or Tls13.")).ToList();
         var keystore = args.Value("--keystore");
+        using var keystorePassword = PasswordOption.Read(args);
         using var aia = args.Flag("--no-aia") ? null : new Chains.AiaFetcher();
         var options = new ProbeOptions
         {
             Timeout = TimeSpan.FromSeconds(args.Int("--timeout", 1, 600) ?? 10),
-            Trust = keystore is null ? null : TrustStoreLoader.Load(keystore),
+            Trust = keystore is null ? null : TrustStoreLoader.Load(keystore, keystorePassword),
             Aia = aia,
         };
 

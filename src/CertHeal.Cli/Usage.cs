@@ -7,8 +7,8 @@ internal static class Usage
 
         usage:
           certheal test <target>... [--port N] [--sni NAME] [--timeout S] [--protocol Tls12,Tls13]
-                                    [--keystore PATH] [--no-aia] [--throttle N] [--json]
-          certheal chain <target>... [--out bundle.pem | --out -] [--no-aia] [--keystore PATH] [--json]
+                                    [--keystore PATH [--password-file F | --password-env VAR | --password P]] [--no-aia] [--throttle N] [--json]
+          certheal chain <target>... [--out bundle.pem | --out -] [--no-aia] [--keystore PATH [--password-file F | --password-env VAR]] [--json]
           certheal merge <keystore> <certificate-file | ->... [--format F]
                          [--password-file F | --password-env VAR | --password P]
                          [--policy ChainToTrusted|Pinned|TrustOnFirstUse] [--trusted-fingerprint SHA256]...
