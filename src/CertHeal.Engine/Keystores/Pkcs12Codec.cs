@@ -304,13 +304,14 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
     public byte[] Write(Keystore keystore, KeystorePassword? password)
     {
         var layout = keystore.CodecState as Pkcs12Layout ?? Pkcs12Layout.New(keystore.NewPkcs12Encryption);
-        var kept = new HashSet<Bag>(ReferenceEqualityComparer.Instance);
+        // By content, not by reference: KeystoreFile.Save hands over entries from an earlier read of the same bytes.
+        var kept = new HashSet<string>(StringComparer.Ordinal);
         var added = new List<byte[]>();
         foreach (var entry in keystore.Entries)
         {
             if (entry.Opaque is Pkcs12Opaque opaque && (entry.EntryType != KeystoreEntryType.TrustedCertificate || opaque.Unchanged(entry)))
             {
-                kept.UnionWith(opaque.Bags);
+                kept.UnionWith(opaque.Bags.Select(b => b.Key));
             }
             else if (entry.EntryType == KeystoreEntryType.TrustedCertificate && entry.Certificate is not null)
             {
@@ -344,7 +345,7 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
                 for (var i = 0; i < layout.Safes.Count; i++)
                 {
                     var safe = layout.Safes[i];
-                    var bags = safe.Bags.Where(kept.Contains).Select(b => b.Encoded).ToList();
+                    var bags = safe.Bags.Where(b => kept.Contains(b.Key)).Select(b => b.Encoded).ToList();
                     var extra = i == target ? added : [];
                     if (extra.Count == 0 && bags.Count == safe.Bags.Count)
                     {
@@ -568,6 +569,8 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
     /// <summary>One SafeBag: its exact bytes, and what CertHeal reads from it.</summary>
     private sealed record Bag(byte[] Encoded, string Id, byte[] Value, string? FriendlyName, byte[]? LocalKeyId, bool JavaTrusted)
     {
+        public string Key => Convert.ToBase64String(Encoded);
+
         public static Bag Parse(byte[] encoded)
         {
             var bag = new AsnReader(encoded, AsnEncodingRules.BER).ReadSequence();

@@ -195,6 +195,27 @@ public sealed partial class KeystoreToolMadeStoreTests(KeystoreTestKit kit) : IC
     }
 
     [Fact]
+    public async Task Save_of_an_opened_openssl_key_store_keeps_the_key_its_chain_and_the_encryption()
+    {
+        var (path, _, _, flags) = await Make("openssl-legacy");
+        var infoBefore = await OpensslInfo(path, Pw, flags);
+        using (var pw = KeystoreTestKit.Pw())
+        {
+            var keystore = KeystoreFile.Open(path, null, pw);
+            Assert.True(KeystoreTestKit.AddTo(keystore, [kit.Certificates[0]]));
+            Assert.True(KeystoreFile.Save(keystore, pw).Written);
+        }
+
+        var infoAfter = await OpensslInfo(path, Pw, flags);
+        Assert.Equal(infoBefore.Protection, infoAfter.Protection);
+        Assert.Equal(infoBefore.Keys, infoAfter.Keys);
+        Assert.Equal(infoBefore.Certificates + 1, infoAfter.Certificates);
+        var entries = await KeytoolEntries(path, "PKCS12", Pw);
+        Assert.Equal("PrivateKeyEntry", entries["srv"]);
+        Assert.Equal("trustedCertEntry", entries["kit-trust-anchor-1"]);
+    }
+
+    [Fact]
     public async Task Confirm_says_an_empty_file_is_empty()
     {
         var path = kit.NewPath("empty.p12");
