@@ -61,4 +61,24 @@ public sealed class KeystorePasswordCliTests(LabFixture fixture) : IClassFixture
             Environment.SetEnvironmentVariable(variable, null);
         }
     }
+
+    [Fact]
+    public async Task Merge_pkcs12_encryption_chooses_how_a_new_file_is_encrypted_and_a_missing_password_names_the_cli_options()
+    {
+        var path = Path.Combine(fixture.Lab.Folder, Guid.NewGuid().ToString("N")[..6] + "-new.p12");
+        var pem = fixture.Lab.WriteTrustedRootPem(Guid.NewGuid().ToString("N")[..6] + "-root.pem");
+        var stderr = new StringWriter();
+
+        var code = await CliApp.RunAsync(["merge", path, pem, "--password", Password, "--pkcs12-encryption", "Aes", "--policy", "TrustOnFirstUse", "--force"], new StringWriter(), stderr, default);
+        var missing = new StringWriter();
+        var missingCode = await CliApp.RunAsync(["merge", path, pem, "--policy", "TrustOnFirstUse", "--force"], new StringWriter(), missing, default);
+
+        Assert.True(code == CliApp.Success, stderr.ToString());
+        var info = await KeystoreTestKit.Run("openssl", "pkcs12", "-info", "-nokeys", "-in", path, "-passin", "pass:" + Password);
+        Assert.Contains("PBES2, PBKDF2, AES-256-CBC", info);
+        Assert.Contains("MAC: sha256", info);
+        Assert.Equal(CliApp.UsageError, missingCode);
+        Assert.Contains("--password-file", missing.ToString());
+        Assert.DoesNotContain("-Credential", missing.ToString());
+    }
 }

@@ -216,6 +216,23 @@ public sealed partial class KeystoreToolMadeStoreTests(KeystoreTestKit kit) : IC
     }
 
     [Fact]
+    public async Task An_openssl_pkcs12_with_an_empty_password_opens_and_merges_without_one_and_openssl_still_reads_it_with_pass()
+    {
+        var (path, _, _, _) = await Make("openssl-empty-password");
+
+        var report = await CertHeal.Validation.KeystoreValidator.ValidateFileAsync(path, null, null, new CertHeal.Validation.ValidationOptions(), default);
+        Assert.True(report.IsValid, string.Join("; ", report.Findings.Select(f => f.Message)));
+        Assert.Single(KeystoreFile.Open(path).Entries);
+        var change = KeystoreMerger.Merge(path, null, null, [kit.Certificates[0]], new MergeOptions { Policy = TrustPolicy.TrustOnFirstUse, System = TrustAnchors.FromCertificates("none", []) }, new SaveOptions());
+
+        Assert.Equal(1, change.Added);
+        var info = await OpensslInfo(path, "", []);
+        Assert.Equal(1, info.Keys);
+        Assert.Equal(4, info.Certificates);
+        Assert.Contains("MAC:", info.Protection);
+    }
+
+    [Fact]
     public async Task Confirm_says_an_empty_file_is_empty()
     {
         var path = kit.NewPath("empty.p12");
