@@ -120,4 +120,19 @@ public sealed class KeystoreTests(PsLab lab) : IClassFixture<PsLab>
         Assert.Equal(ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
         Assert.Equal(before, await File.ReadAllBytesAsync(path));
     }
+
+    [Fact]
+    public void Confirm_Keystore_says_an_empty_keystore_is_empty()
+    {
+        var path = Path.Combine(lab.NewFolder(), "empty.pem");
+        File.WriteAllBytes(path, []);
+        using var ps = PsSession.NoUi();
+
+        var result = ps.Run("param($Path) Confirm-Keystore -Path $Path", new() { ["Path"] = path });
+
+        result.AssertNoErrors();
+        var report = result.Single();
+        Assert.True(report.Value<bool>("IsValid"));
+        Assert.Contains(report.Items("Findings"), f => f.Value<string>("Code") == "Empty" && f.Value<string>("Message").Contains("empty", StringComparison.Ordinal));
+    }
 }

@@ -224,6 +224,10 @@ internal static class JavaSerialization
 
         private ClassDesc? ClassDescriptor(int depth)
         {
+            if (depth > MaxDepth)
+            {
+                throw new FormatException("it nests too deeply");
+            }
             var tag = Byte();
             switch (tag)
             {

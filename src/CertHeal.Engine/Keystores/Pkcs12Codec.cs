@@ -99,7 +99,7 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
             throw new KeystoreException(KeystoreErrorKind.Unsupported, path,
                 $"The keystore '{path}' is protected with {e.Message}, which CertHeal does not read; re-export it with AES (keytool -importkeystore, or openssl pkcs12 -export).", e);
         }
-        catch (Exception e) when (e is AsnContentException or CryptographicException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is AsnContentException or CryptographicException or ArgumentException or InvalidOperationException or OverflowException)
         {
             throw new KeystoreException(KeystoreErrorKind.Corrupt, path, $"The keystore '{path}' is not a valid PKCS#12 file ({e.Message.TrimEnd('.')}); restore it from its .bak or a backup.", e);
         }
