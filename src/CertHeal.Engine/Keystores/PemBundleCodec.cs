@@ -35,7 +35,7 @@ internal sealed class PemBundleCodec : IKeystoreCodec
                 try
                 {
                     var certificate = new X509Certificate2(Convert.FromBase64String(text.Substring(offset + fields.Base64Data.Start.Value, fields.Base64Data.End.Value - fields.Base64Data.Start.Value)));
-                    layout.Blocks.Add(new PemBlock(position.Item1, position.Item2, certificate.RawData, null));
+                    layout.Blocks.Add(new PemBlock(OwnComment(text, position.Item1, certificate), position.Item2, certificate.RawData, null) { BlockStart = position.Item1 });
                     keystore.Entries.Add(new KeystoreEntry
                     {
                         Alias = KeystoreAliases.Derive(certificate, aliases),
@@ -123,8 +123,7 @@ internal sealed class PemBundleCodec : IKeystoreCodec
         foreach (var entry in certificates)
         {
             var certificate = entry.Certificate!;
-            text.Append("# ").Append(certificate.Subject).Append(" (expires ")
-                .Append(certificate.NotAfter.ToUniversalTime().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append(")\n");
+            text.Append(Comment(certificate)).Append('\n');
             text.Append(certificate.ExportCertificatePem()).Append('\n');
         }
         foreach (var entry in others)
@@ -137,5 +136,27 @@ internal sealed class PemBundleCodec : IKeystoreCodec
     /// <summary>The text a bundle was read from and where each PEM block sits in it, so a rewrite keeps the rest.</summary>
     private sealed record PemLayout(string Text, List<PemBlock> Blocks);
 
-    private sealed record PemBlock(int Start, int End, byte[]? Certificate, string? Opaque);
+    /// <summary>
+    /// Where a certificate's block starts for removal: at the comment line CertHeal wrote above it
+    /// ("# subject (expires date)"), which would describe a certificate no longer there; any
+    /// other text above a block is the user's and stays.
+    /// </summary>
+    private static int OwnComment(string text, int blockStart, X509Certificate2 certificate)
+    {
+        if (blockStart < 2 || text[blockStart - 1] != '\n')
+        {
+            return blockStart;
+        }
+        var lineStart = text.LastIndexOf('\n', blockStart - 2) + 1;
+        return text.AsSpan(lineStart, blockStart - 1 - lineStart).SequenceEqual(Comment(certificate)) ? lineStart : blockStart;
+    }
+
+    private static string Comment(X509Certificate2 certificate) =>
+        $"# {certificate.Subject} (expires {certificate.NotAfter.ToUniversalTime().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)})";
+
+    /// <summary>A PEM block in the text read: Start..End is what a removal takes out (the block, and CertHeal's own comment above it); BlockStart..End is the block.</summary>
+    private sealed record PemBlock(int Start, int End, byte[]? Certificate, string? Opaque)
+    {
+        public int BlockStart { get; init; } = Start;
+    }
 }

@@ -194,6 +194,28 @@ public sealed class KeystoreSideEffectTests(KeystoreTestKit kit) : IClassFixture
     }
 
     [Fact]
+    public void A_removed_pem_entry_takes_only_its_block_and_certheals_own_comment_with_it()
+    {
+        var path = kit.NewPath("bundle.pem");
+        File.WriteAllText(path, "# kept note\n");
+        KeystoreTestKit.Add(path, KeystoreFormat.PemBundle, kit.Certificates.Take(2));
+        var before = File.ReadAllText(path);
+        Assert.Contains("# CN=Kit Trust Anchor 1,", before);
+
+        using (var pw = KeystoreTestKit.Pw())
+        {
+            KeystoreFile.Update(path, null, pw, keystore => keystore.Entries.Remove(keystore.Entries.Single(e => e.Certificate?.Thumbprint == kit.Certificates[0].Thumbprint)));
+        }
+
+        var after = File.ReadAllText(path);
+        Assert.StartsWith("# kept note\n", after);
+        Assert.DoesNotContain("Kit Trust Anchor 1", after);
+        Assert.DoesNotContain(kit.Certificates[0].ExportCertificatePem(), after);
+        Assert.Contains("# CN=Kit Trust Anchor 2,", after);
+        Assert.Contains(kit.Certificates[1].ExportCertificatePem(), after);
+    }
+
+    [Fact]
     public void A_pem_file_with_the_x509_certificate_header_is_read_as_openssl_reads_it()
     {
         var path = kit.NewPath("x509.pem");
