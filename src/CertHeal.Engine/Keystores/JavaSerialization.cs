@@ -58,6 +58,9 @@ internal static class JavaSerialization
 
         private byte Byte() => Take(1)[0];
 
+        /// <summary>The next type code, refusing nesting deeper than <see cref="MaxDepth"/> (a hostile file must not exhaust the stack).</summary>
+        private byte Tag(int depth) => depth > MaxDepth ? throw new FormatException("it nests too deeply") : Byte();
+
         private ReadOnlySpan<byte> Take(long count)
         {
             if (count < 0 || count > bytes.Length - Position)
@@ -89,11 +92,7 @@ internal static class JavaSerialization
         /// <summary>One content item: an object or block data; returns the class descriptor or string when that is what it was.</summary>
         public object? Content(int depth)
         {
-            if (depth > MaxDepth)
-            {
-                throw new FormatException("it nests too deeply");
-            }
-            var tag = Byte();
+            var tag = Tag(depth);
             switch (tag)
             {
                 case TcNull:
@@ -224,11 +223,7 @@ internal static class JavaSerialization
 
         private ClassDesc? ClassDescriptor(int depth)
         {
-            if (depth > MaxDepth)
-            {
-                throw new FormatException("it nests too deeply");
-            }
-            var tag = Byte();
+            var tag = Tag(depth);
             switch (tag)
             {
                 case TcNull:
