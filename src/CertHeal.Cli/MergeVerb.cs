@@ -16,6 +16,7 @@ internal static class MergeVerb
         ["--policy"] = true, ["--trusted-fingerprint"] = true, ["--remove-superseded"] = false, ["--force"] = false,
         ["--what-if"] = false, ["--json"] = false, ["--uri"] = true, ["--approval-command"] = true,
         ["--ledger"] = true,
+        ["--pkcs12-encryption"] = true,
     };
 
     public static async Task<int> RunAsync(CliArguments args, TextReader stdin, TextWriter stdout, CancellationToken cancellationToken)
@@ -42,6 +43,7 @@ internal static class MergeVerb
             ApproveAnchor = ApprovalCommand.Create(args.Value("--approval-command"), args.Flag("--force")),
             Recorder = new Trust.LedgerRecorder(Path.GetFullPath(args.Value("--ledger") ?? Trust.TrustLedger.DefaultPath()), null,
                 string.Join(", ", args.Positionals.Skip(1).Select(s => s == "-" ? "standard input" : "file " + Path.GetFullPath(s)))),
+            Pkcs12Encryption = Parse<Pkcs12Encryption>(args.Value("--pkcs12-encryption"), "--pkcs12-encryption", "Aes or Legacy"),
         };
         var endpoints = args.Values("--uri").Select(u => Handshake.TlsTarget.TryParse(u, null, null, out var t, out var error) ? t : throw new UsageException(error)).ToList();
         var change = KeystoreMerger.Merge(path, Parse<KeystoreFormat>(args.Value("--format"), "--format", "PemBundle, Der, Pkcs12, Jks or Directory"),

@@ -27,4 +27,6 @@ public sealed class MergeOptions
 
     /// <summary>Told after a merge that wrote the keystore (the trust ledger); null records nothing.</summary>
     public IMergeRecorder? Recorder { get; init; }
+    /// <summary>How a PKCS#12 file the merge creates is encrypted; an existing one keeps its own protection. Null: certificates unencrypted under an HMAC-SHA256 MAC.</summary>
+    public Pkcs12Encryption? Pkcs12Encryption { get; init; }
 }

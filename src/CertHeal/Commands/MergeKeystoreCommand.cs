@@ -69,6 +69,10 @@ public sealed class MergeKeystoreCommand : PSCmdlet
 
     private readonly Dictionary<string, string> _sources = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>How a PKCS#12 file this merge creates is encrypted; an existing file keeps its own protection.</summary>
+    [Parameter]
+    public Pkcs12Encryption? Pkcs12Encryption { get; set; }
+
     protected override void ProcessRecord()
     {
         if (Path is not null && Path != _commandLinePath)
@@ -108,7 +112,7 @@ public sealed class MergeKeystoreCommand : PSCmdlet
     private void MergeInto(string path)
     {
         using var password = PasswordBinding.From(Password, Credential);
-        var options = new MergeOptions { Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded };
+        var options = new MergeOptions { Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, Pkcs12Encryption = Pkcs12Encryption };
         try
         {
             // Plan without writing, ask about new trust anchors here on the pipeline thread, then write.
@@ -122,7 +126,7 @@ public sealed class MergeKeystoreCommand : PSCmdlet
                 return;
             }
             WriteResult(KeystoreMerger.Merge(path, Format, password, _incoming,
-                new MergeOptions { Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, ApproveAnchor = approved.Contains,
+                new MergeOptions { Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, ApproveAnchor = approved.Contains, Pkcs12Encryption = Pkcs12Encryption,
                     Recorder = new Trust.LedgerRecorder(LedgerPath is null ? Trust.TrustLedger.DefaultPath() : SessionState.Path.GetUnresolvedProviderPathFromPSPath(LedgerPath), _sources) },
                 new SaveOptions(), _endpoints));
         }
