@@ -42,7 +42,9 @@ public static class KeystoreMerge
                 change.Refused = now >= certificate.NotBefore.ToUniversalTime() && now <= certificate.NotAfter.ToUniversalTime();
                 continue;
             }
-            if (newAnchor && options.ApproveAnchor is { } approve && !approve(change.Sha256Fingerprint))
+            // A fingerprint the user named (-TrustedFingerprint / --trusted-fingerprint) is the consent
+            // for that one anchor: only anchors nobody named are put to ApproveAnchor.
+            if (newAnchor && !evaluator.IsPinned(certificate) && options.ApproveAnchor is { } approve && !approve(change.Sha256Fingerprint))
             {
                 (change.Action, change.Reason, change.Refused) = (KeystoreChangeAction.Skipped, $"a new trust anchor (SHA-256 {change.Sha256Fingerprint}) that was not confirmed", true);
                 continue;
