@@ -149,6 +149,7 @@ HELP = [
       ("Path", "string", False, "0", "False", "$HOME/.certheal/truststore.pem (or $env:CERTHEAL_KEYSTORE)", "The keystore to validate; wildcards must match exactly one file."),
       ("LiteralPath", "string", True, "named", "False", "None", "The keystore path, used exactly as typed."),
       ("Uri", "string[]", False, "named", "True (ByValue, ByPropertyName)", "None", "Endpoints (host, host:port or https:// URLs) that must handshake with this keystore as the trust store."),
+      ("Port", "int", False, "named", "True (ByPropertyName)", "443", "The port for endpoints that name none. Binds by property name, so Import-Csv rows with ComputerName and Port columns work as they are."),
       ("Format", "KeystoreFormat", False, "named", "False", "detected from the content", "PemBundle, Der, Pkcs12, Jks, Directory or WindowsStore."),
       ("Password", "SecureString", False, "named", "False", "None", "The keystore password (JKS and PKCS#12)."),
       ("Credential", "PSCredential", False, "named", "False", "None", "The keystore password as a credential."),

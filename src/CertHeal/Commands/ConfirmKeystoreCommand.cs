@@ -31,6 +31,11 @@ public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string[] Uri { get; set; } = [];
 
+    /// <summary>The port for endpoints that name none; bound by property name, so Import-Csv rows with ComputerName and Port work.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; } = TlsTarget.DefaultPort;
+
     [Parameter]
     public KeystoreFormat? Format { get; set; }
 
@@ -53,7 +58,8 @@ public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
     [ValidateRange(0, 3650)]
     public int RenewBefore { get; set; }
 
-    protected override void ProcessRecord() => TargetBinding.Collect(this, Uri, null, null, _targets);
+    protected override void ProcessRecord() =>
+        TargetBinding.Collect(this, Uri, MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : null, null, _targets);
 
     protected override void EndProcessing()
     {
