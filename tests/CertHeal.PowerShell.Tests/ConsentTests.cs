@@ -220,4 +220,25 @@ public sealed class ConsentTests(PsLab lab) : IClassFixture<PsLab>
         Assert.Contains("-TrustedFingerprint " + fingerprint, error.Exception.Message);
         Assert.False(File.Exists(keystore));
     }
+
+    [Theory]
+    [InlineData(HostKind.NoUi)]
+    [InlineData(HostKind.Interactive)]
+    public void Invoke_HealedRequest_WhatIf_never_prompts_and_never_writes(HostKind kind)
+    {
+        var endpoint = lab.Lab.Start(LabScenario.SelfSigned);
+        var keystore = Path.Combine(lab.NewFolder(), "whatif.pem");
+        using var ps = PsSession.Open(kind);
+
+        var result = ps.Run("param($Uri, $Keystore) Invoke-HealedRequest $Uri -Keystore $Keystore -TrustPolicy TrustOnFirstUse -TimeoutSec 20 -WhatIf",
+            new() { ["Uri"] = $"https://{endpoint.Target}/", ["Keystore"] = keystore });
+
+        result.AssertNoErrors();
+        AssertNoPrompt(ps);
+        var response = result.Single();
+        Assert.Equal(0, response.Value<int>("Attempts"));
+        Assert.Contains(response.Items("Steps"), s => s.Value<string>("Name") == "WouldMerge" && s.Value<string>("Detail").Contains(PsLab.Sha256(endpoint.Presented[0]), StringComparison.Ordinal));
+        Assert.False(File.Exists(keystore));
+        Assert.Equal(1, endpoint.Connections); // the diagnosis handshake only: no request was sent
+    }
 }
