@@ -241,4 +241,49 @@ public sealed class ConsentTests(PsLab lab) : IClassFixture<PsLab>
         Assert.False(File.Exists(keystore));
         Assert.Equal(1, endpoint.Connections); // the diagnosis handshake only: no request was sent
     }
+
+    [Theory]
+    [InlineData(HostKind.NoUi, false)]
+    [InlineData(HostKind.Interactive, true)]
+    public void Trust_on_first_use_of_a_private_chain_asks_once_for_its_root_and_the_rest_follows_the_answer(HostKind kind, bool yes)
+    {
+        var endpoint = lab.Lab.Start(LabScenario.UntrustedRoot);
+        var path = Path.Combine(lab.NewFolder(), "chain.pem");
+        var root = PsLab.Sha256(lab.Lab.Untrusted.Root);
+        using var ps = PsSession.Open(kind, PromptAnswer.Yes);
+
+        var result = ps.Run("param($T, $Path) Get-ServerCertificateChain $T -NoAia -TimeoutSec 10 | Merge-Keystore -Path $Path -TrustPolicy TrustOnFirstUse",
+            new() { ["T"] = endpoint.Target, ["Path"] = path });
+
+        var change = result.Single();
+        if (yes)
+        {
+            result.AssertNoErrors();
+            Assert.Contains(root, Assert.Single(ps.Host!.Prompts).Message);
+            Assert.Equal(3, change.Value<int>("Added"));
+        }
+        else
+        {
+            // Without the root's consent nothing below it may go in: Java would trust an intermediate entry as an anchor.
+            Assert.Equal(root, result.Error("CertHeal.TrustRefused").TargetObject);
+            Assert.Equal(3, change.Value<int>("Skipped"));
+            Assert.All(change.Items("Entries"), e => Assert.True(e.Value<bool>("Refused")));
+            Assert.False(File.Exists(path));
+        }
+    }
+
+    [Fact]
+    public void Invoke_HealedRequest_trust_on_first_use_of_a_private_chain_without_Force_writes_nothing()
+    {
+        var endpoint = lab.Lab.Start(LabScenario.UntrustedRoot);
+        var keystore = Path.Combine(lab.NewFolder(), "private.pem");
+        using var ps = PsSession.NoUi();
+
+        var result = ps.Run("param($Uri, $Keystore) Invoke-HealedRequest $Uri -Keystore $Keystore -TrustPolicy TrustOnFirstUse -TimeoutSec 20",
+            new() { ["Uri"] = $"https://{endpoint.Target}/", ["Keystore"] = keystore });
+
+        Assert.Empty(result.Output);
+        Assert.Equal(PsLab.Sha256(lab.Lab.Untrusted.Root), result.Error("CertHeal.TrustRefused").TargetObject);
+        Assert.False(File.Exists(keystore));
+    }
 }

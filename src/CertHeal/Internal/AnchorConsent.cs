@@ -63,7 +63,7 @@ internal sealed class AnchorConsent
                 try
                 {
                     yes = _cmdlet.ShouldContinue(
-                        $"Trust '{anchor.Subject}' (SHA-256 {anchor.Sha256Fingerprint}) as a new root in {path}? Every certificate it signs will be trusted.",
+                        $"Trust '{anchor.Subject}' (SHA-256 {anchor.Sha256Fingerprint}) as a new trust anchor in {path}? It and every certificate it signs will be trusted.",
                         "Add a new trust anchor", hasSecurityImpact: true, ref yesToAll, ref noToAll);
                 }
                 catch (Exception e) when (e is PSInvalidOperationException or HostException)
