@@ -18,6 +18,10 @@ public sealed class ConsentTests(PsLab lab) : IClassFixture<PsLab>
 
     private static void AssertNoPrompt(PsSession ps) => Assert.Empty(ps.Host?.Prompts ?? []);
 
+    private static PsResult InvokeHealed(PsSession ps, LabEndpoint endpoint, string keystore, string arguments, string? fingerprint = null) =>
+        ps.Run($"param($Uri, $Keystore, $Fingerprint) Invoke-HealedRequest $Uri -Keystore $Keystore -TimeoutSec 20 {arguments}",
+            new() { ["Uri"] = $"https://{endpoint.Target}/", ["Keystore"] = keystore, ["Fingerprint"] = fingerprint });
+
     [Theory]
     [InlineData(HostKind.NoUi)]
     [InlineData(HostKind.NonInteractive)]
@@ -192,8 +196,7 @@ public sealed class ConsentTests(PsLab lab) : IClassFixture<PsLab>
         var keystore = Path.Combine(lab.NewFolder(), "truststore.pem");
         using var ps = PsSession.Open(kind);
 
-        var result = ps.Run("param($Uri, $Keystore, $Fingerprint) Invoke-HealedRequest $Uri -Keystore $Keystore -TrustPolicy Pinned -TrustedFingerprint $Fingerprint -TimeoutSec 20",
-            new() { ["Uri"] = $"https://{endpoint.Target}/", ["Keystore"] = keystore, ["Fingerprint"] = PsLab.Sha256(lab.Lab.Untrusted.Root) });
+        var result = InvokeHealed(ps, endpoint, keystore, "-TrustPolicy Pinned -TrustedFingerprint $Fingerprint", PsLab.Sha256(lab.Lab.Untrusted.Root));
 
         result.AssertNoErrors();
         AssertNoPrompt(ps);
@@ -211,8 +214,7 @@ public sealed class ConsentTests(PsLab lab) : IClassFixture<PsLab>
         var fingerprint = PsLab.Sha256(endpoint.Presented[0]);
         using var ps = PsSession.NoUi();
 
-        var result = ps.Run("param($Uri, $Keystore) Invoke-HealedRequest $Uri -Keystore $Keystore -TrustPolicy TrustOnFirstUse -TimeoutSec 20",
-            new() { ["Uri"] = $"https://{endpoint.Target}/", ["Keystore"] = keystore });
+        var result = InvokeHealed(ps, endpoint, keystore, "-TrustPolicy TrustOnFirstUse");
 
         Assert.Null(result.Terminating);
         var error = result.Error("CertHeal.TrustRefused");
@@ -230,8 +232,7 @@ public sealed class ConsentTests(PsLab lab) : IClassFixture<PsLab>
         var keystore = Path.Combine(lab.NewFolder(), "whatif.pem");
         using var ps = PsSession.Open(kind);
 
-        var result = ps.Run("param($Uri, $Keystore) Invoke-HealedRequest $Uri -Keystore $Keystore -TrustPolicy TrustOnFirstUse -TimeoutSec 20 -WhatIf",
-            new() { ["Uri"] = $"https://{endpoint.Target}/", ["Keystore"] = keystore });
+        var result = InvokeHealed(ps, endpoint, keystore, "-TrustPolicy TrustOnFirstUse -WhatIf");
 
         result.AssertNoErrors();
         AssertNoPrompt(ps);
@@ -279,8 +280,7 @@ public sealed class ConsentTests(PsLab lab) : IClassFixture<PsLab>
         var keystore = Path.Combine(lab.NewFolder(), "private.pem");
         using var ps = PsSession.NoUi();
 
-        var result = ps.Run("param($Uri, $Keystore) Invoke-HealedRequest $Uri -Keystore $Keystore -TrustPolicy TrustOnFirstUse -TimeoutSec 20",
-            new() { ["Uri"] = $"https://{endpoint.Target}/", ["Keystore"] = keystore });
+        var result = InvokeHealed(ps, endpoint, keystore, "-TrustPolicy TrustOnFirstUse");
 
         Assert.Empty(result.Output);
         Assert.Equal(PsLab.Sha256(lab.Lab.Untrusted.Root), result.Error("CertHeal.TrustRefused").TargetObject);
