@@ -34,6 +34,21 @@ public static class KeystoreMerge
             }
         }
         var changes = new List<KeystoreChangeEntry>();
+        // One answer per anchor: a root is asked once, and the certificates below it follow that answer.
+        var answers = new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
+        bool Approved(X509Certificate2 anchor)
+        {
+            var fingerprint = CertificateFacts.Sha256Fingerprint(anchor);
+            if (evaluator.IsPinned(anchor) || options.ApproveAnchor is not { } approve)
+            {
+                return true;
+            }
+            if (!answers.TryGetValue(fingerprint, out var answer))
+            {
+                answers[fingerprint] = answer = approve(fingerprint);
+            }
+            return answer;
+        }
         foreach (var certificate in unique)
         {
             var change = new KeystoreChangeEntry
@@ -61,9 +76,17 @@ public static class KeystoreMerge
                 change.Refused = now >= certificate.NotBefore.ToUniversalTime() && now <= certificate.NotAfter.ToUniversalTime();
                 continue;
             }
-            if (newAnchor && options.ApproveAnchor is { } approve && !approve(change.Sha256Fingerprint))
+            // A fingerprint the user named (-TrustedFingerprint / --trusted-fingerprint) is the consent
+            // for that one anchor: only anchors nobody named are put to ApproveAnchor.
+            if (newAnchor && !Approved(certificate))
             {
                 (change.Action, change.Reason, change.Refused) = (KeystoreChangeAction.Skipped, $"a new trust anchor (SHA-256 {change.Sha256Fingerprint}) that was not confirmed", true);
+                continue;
+            }
+            if (!newAnchor && options.Policy == TrustPolicy.TrustOnFirstUse && evaluator.IncomingRootOf(certificate) is { } root && !Approved(root))
+            {
+                (change.Action, change.Reason, change.Refused) = (KeystoreChangeAction.Skipped,
+                    $"it chains only to '{root.Subject}' (SHA-256 {CertificateFacts.Sha256Fingerprint(root)}), which was not confirmed as a new trust anchor", true);
                 continue;
             }
             change.NewTrustAnchor = newAnchor;

@@ -19,7 +19,8 @@ public sealed class MergeOptions
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
     /// <summary>
-    /// Asked for every certificate that would become a new trust anchor (its SHA-256); false
+    /// Asked for every certificate that would become a new trust anchor (its SHA-256) and whose
+    /// fingerprint is not in <see cref="TrustedFingerprints"/> (naming it is the consent); false
     /// skips it. Null approves all the policy allows. Merge-Keystore plans first, asks the
     /// person (on the pipeline thread), then merges with the approved set.
     /// </summary>

@@ -35,6 +35,11 @@ public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string[] Uri { get; set; } = [];
 
+    /// <summary>The port for endpoints that name none; bound by property name, so Import-Csv rows with ComputerName and Port work.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; } = TlsTarget.DefaultPort;
+
     [Parameter]
     public KeystoreFormat? Format { get; set; }
 
@@ -73,7 +78,7 @@ public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
             _pipedPaths.Add(PathBinding.Keystore(this, Path, null));
             return;
         }
-        TargetBinding.Collect(this, Uri, null, null, _targets);
+        TargetBinding.Collect(this, Uri, MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : null, null, _targets);
     }
 
     protected override void EndProcessing()

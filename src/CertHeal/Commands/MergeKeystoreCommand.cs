@@ -113,68 +113,36 @@ public sealed class MergeKeystoreCommand : PSCmdlet
     {
         using var password = PasswordBinding.From(Password, Credential);
         var options = new MergeOptions { Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, Pkcs12Encryption = Pkcs12Encryption };
+        var consent = new AnchorConsent(this, Force, TrustedFingerprint, hasApprovalScript: true);
         try
         {
-            // Plan without writing, ask about new trust anchors here on the pipeline thread, then write.
+            // Plan without writing; -WhatIf (ShouldProcess false) reports the plan and never asks.
+            // Only then ask about the anchors nobody named, here on the pipeline thread, and write.
             var plan = KeystoreMerger.Merge(path, Format, password, _incoming, options, new SaveOptions { WhatIf = true });
-            var approved = ConfirmNewAnchors(plan, path);
+            var anchors = consent.Unnamed(plan);
             var changes = plan.Added + plan.Replaced;
-            if (changes == 0 || !ShouldProcess(path, $"Merge {changes} certificate(s) ({TrustPolicy})"))
+            var action = $"Merge {changes} certificate(s) ({TrustPolicy})" + (anchors.Count == 0 || consent.ApprovesAll ? "" :
+                $"; {anchors.Count} new trust anchor(s) need approval: SHA-256 {string.Join(", ", anchors.Select(a => a.Sha256Fingerprint))}");
+            if (changes == 0 || !ShouldProcess(path, action))
             {
                 plan.WhatIf = changes > 0;
                 WriteResult(plan);
                 return;
             }
+            var approved = consent.Ask(anchors, path, ApprovalScript);
             WriteResult(KeystoreMerger.Merge(path, Format, password, _incoming,
-                new MergeOptions { Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, ApproveAnchor = approved.Contains, Pkcs12Encryption = Pkcs12Encryption,
-                    Recorder = new Trust.LedgerRecorder(LedgerPath is null ? Trust.TrustLedger.DefaultPath() : SessionState.Path.GetUnresolvedProviderPathFromPSPath(LedgerPath), _sources) },
+                new MergeOptions
+                {
+                    Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded,
+                    ApproveAnchor = consent.ApprovesAll ? null : approved.Contains, Pkcs12Encryption = Pkcs12Encryption,
+                    Recorder = new Trust.LedgerRecorder(LedgerPath is null ? Trust.TrustLedger.DefaultPath() : SessionState.Path.GetUnresolvedProviderPathFromPSPath(LedgerPath), _sources),
+                },
                 new SaveOptions(), _endpoints));
         }
         catch (KeystoreException e)
         {
             ThrowTerminatingError(KeystoreErrors.Record(e));
         }
-    }
-
-    private HashSet<string> ConfirmNewAnchors(KeystoreChange plan, string path)
-    {
-        var approved = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var confirmOff = MyInvocation.BoundParameters.TryGetValue("Confirm", out var confirm) && confirm is SwitchParameter { IsPresent: false };
-        var anchors = plan.Entries.Where(e => e.NewTrustAnchor).ToList();
-        if (anchors.Count > 0 && ApprovalScript is not null && !LanguagePrimitives.IsTrue(ApprovalScript.InvokeReturnAsIs(anchors.ToArray())))
-        {
-            foreach (var anchor in anchors)
-            {
-                WriteError(new ErrorRecord(new InvalidOperationException($"The -ApprovalScript did not approve '{anchor.Subject}' (SHA-256 {anchor.Sha256Fingerprint}) as a new trust anchor."),
-                    ErrorIds.TrustRefused, ErrorCategory.SecurityError, anchor.Sha256Fingerprint));
-            }
-            return approved;
-        }
-        foreach (var anchor in anchors)
-        {
-            var query = $"Trust '{anchor.Subject}' (SHA-256 {anchor.Sha256Fingerprint}) as a new root in {path}? Every certificate it signs will be trusted.";
-            bool yes;
-            try
-            {
-                yes = Force || confirmOff || ShouldContinue(query, "Add a new trust anchor");
-            }
-            catch (PSInvalidOperationException)
-            {
-                yes = false; // a non-interactive host cannot ask: refuse, as without -Force
-            }
-            if (yes)
-            {
-                approved.Add(anchor.Sha256Fingerprint);
-                WriteVerbose($"Trusting {anchor.Subject} (SHA-256 {anchor.Sha256Fingerprint}) as a new anchor.");
-            }
-            else
-            {
-                WriteError(new ErrorRecord(new InvalidOperationException(
-                    $"'{anchor.Subject}' (SHA-256 {anchor.Sha256Fingerprint}) would become a new trust anchor and was not confirmed; confirm it, or pass -Force or -Confirm:$false after checking the fingerprint."),
-                    ErrorIds.TrustRefused, ErrorCategory.SecurityError, anchor.Sha256Fingerprint));
-            }
-        }
-        return approved;
     }
 
     private void WriteResult(KeystoreChange change)
