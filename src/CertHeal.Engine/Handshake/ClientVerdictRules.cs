@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CertHeal.Chains;
 using CertHeal.Trust;
@@ -34,8 +33,8 @@ internal sealed class VerdictFacts
 /// dotnet/runtime src/native/libs/System.Security.Cryptography.Native/pal_ssl.c, "CipherSuitesPolicy"
 /// docs); TLS 1.0/1.1 as this machine's OpenSSL allows (loopback self-test); X509Chain on Linux
 /// checks neither key size nor SHA-1 and downloads missing intermediates through AIA.</item>
-/// <item>OpenSSL/curl: SSL_CTX_set_security_level(3) at the library's default level (1 for OpenSSL
-/// 3.0/3.1, 2 from 3.2): TLS 1.0/1.1 need level 0; SHA-1 and MD5 signatures are refused from level 1
+/// <item>OpenSSL/curl: SSL_CTX_set_security_level(3) at the default level 2 (upstream from 3.2;
+/// Debian, Ubuntu and RHEL builds of 3.0): TLS 1.0/1.1 need level 0; SHA-1 and MD5 signatures are refused from level 1
 /// ("CA signature digest algorithm too weak"); RSA/DSA keys below 1024 (level 1) or 2048 (level 2)
 /// bits and EC keys below 160/224 bits are refused ("EE/CA certificate key too weak"); suites are
 /// OpenSSL 3's DEFAULT list (openssl-ciphers(1): AES-GCM, AES-CBC and CHACHA20-POLY1305 with ECDHE,
@@ -55,8 +54,13 @@ internal sealed class VerdictFacts
 /// </summary>
 internal static class ClientVerdictRules
 {
-    /// <summary>OpenSSL's built-in default security level: 1 up to 3.1, 2 from 3.2 (SSL_CTX_set_security_level(3)).</summary>
-    public static int OpenSslSecurityLevel { get; } = DetectOpenSslLevel();
+    /// <summary>
+    /// OpenSSL's default security level as distributions ship it: 2 is upstream's default from 3.2
+    /// and what Debian and Ubuntu build 3.0 with (-DOPENSSL_TLS_SECURITY_LEVEL=2; seen here: curl on
+    /// OpenSSL 3.0.19 refuses a 1024-bit RSA leaf, "EE certificate key too weak"), and RHEL's
+    /// DEFAULT crypto policy sets it too. Upstream 3.0/3.1 built without that flag use level 1.
+    /// </summary>
+    public const int OpenSslSecurityLevel = 2;
 
     private static readonly string[] DotNetLinuxSuites =
     [
@@ -251,24 +255,4 @@ internal static class ClientVerdictRules
         "1.2.840.113549.1.1.4" or "1.2.840.113549.1.1.2" => "MD5",
         _ => null,
     };
-
-    private static int DetectOpenSslLevel()
-    {
-        try
-        {
-            if (!OperatingSystem.IsLinux())
-            {
-                return 2;
-            }
-            // 0xMNN00PP0L: major, minor, patch.
-            var version = SafeEvpPKeyHandle.OpenSslVersion;
-            var major = (version >> 28) & 0xF;
-            var minor = (version >> 20) & 0xFF;
-            return major > 3 || (major == 3 && minor >= 2) ? 2 : 1;
-        }
-        catch (Exception e) when (e is PlatformNotSupportedException or TypeInitializationException or DllNotFoundException)
-        {
-            return 2;
-        }
-    }
 }

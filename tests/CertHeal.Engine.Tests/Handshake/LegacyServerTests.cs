@@ -1,0 +1,187 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using CertHeal.Handshake;
+using CertHeal.Lab;
+using CertHeal.Trust;
+
+namespace CertHeal.Tests.Handshake;
+
+/// <summary>
+/// Servers users really have, served by openssl s_server: each asserts the exact chain (as
+/// `openssl s_client -showcerts` with matching options prints it), the Failure, and every
+/// ClientVerdict that a real client on this machine can confirm (SslStream with defaults, curl,
+/// openssl s_client, a Java client), run in the same test.
+/// </summary>
+public sealed class LegacyServerTests(LabFixture fixture) : IClassFixture<LabFixture>
+{
+    private static CertificateMint.Spec LeafSpec(KeyKind key, HashAlgorithmName? hash = null) => new()
+    {
+        Subject = "CN=legacy.certheal.test, O=CertHeal Lab",
+        Key = key,
+        DnsNames = ["legacy.certheal.test", "localhost"],
+        IpAddresses = [System.Net.IPAddress.Loopback],
+        Hash = hash ?? HashAlgorithmName.SHA256,
+    };
+
+    private sealed record Served(OpenSslServer Server, X509Certificate2[] Presented, X509Certificate2 Root, string RootPem, TrustAnchors Trust) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Server.DisposeAsync();
+    }
+
+    private async Task<Served> ServeAsync(X509Certificate2 leaf, X509Certificate2 intermediate, X509Certificate2 root, string arguments)
+    {
+        var server = await OpenSslServer.StartAsync(fixture.Lab.Folder, leaf, [intermediate], arguments);
+        var rootPem = Path.Combine(fixture.Lab.Folder, $"root-{Guid.NewGuid():N}.pem");
+        await File.WriteAllTextAsync(rootPem, CertificateMint.ToPem(root));
+        return new Served(server, [leaf, intermediate], root, rootPem, TrustAnchors.FromCertificates("Lab roots", [root], isSystem: true));
+    }
+
+    private static Task<HandshakeResult> ProbeAsync(Served served, TlsProtocol? protocol = null) =>
+        HandshakeProbe.ProbeAsync(TlsTarget.Parse($"127.0.0.1:{served.Server.Port}"), new ProbeOptions
+        {
+            Trust = served.Trust,
+            Timeout = TimeSpan.FromSeconds(20),
+            Protocol = protocol,
+        }, CancellationToken.None);
+
+    /// <summary>Asserts the expected verdicts, and that the real .NET, curl, openssl and Java clients agree.</summary>
+    private static async Task AssertVerdictsAsync(HandshakeResult result, Served served, bool dotnet, bool openssl, bool java, bool browser,
+        VerdictCheck? dotnetCheck = null, VerdictCheck? opensslCheck = null, VerdictCheck? browserCheck = null)
+    {
+        var verdicts = result.ClientVerdicts.ToDictionary(v => v.Client);
+        Assert.Equal(4, verdicts.Count);
+        Assert.True(dotnet == verdicts[ClientFamily.DotNet].Accepts, verdicts[ClientFamily.DotNet].ToString());
+        Assert.True(openssl == verdicts[ClientFamily.OpenSsl].Accepts, verdicts[ClientFamily.OpenSsl].ToString());
+        Assert.True(java == verdicts[ClientFamily.Java].Accepts, verdicts[ClientFamily.Java].ToString());
+        Assert.True(browser == verdicts[ClientFamily.Browser].Accepts, verdicts[ClientFamily.Browser].ToString());
+        if (dotnetCheck is { } d)
+        {
+            Assert.Equal(d, verdicts[ClientFamily.DotNet].Check);
+        }
+        if (opensslCheck is { } o)
+        {
+            Assert.Equal(o, verdicts[ClientFamily.OpenSsl].Check);
+        }
+        if (browserCheck is { } b)
+        {
+            Assert.Equal(b, verdicts[ClientFamily.Browser].Check);
+        }
+        Assert.All(verdicts.Values, v => Assert.Equal(v.Accepts, v.Check == VerdictCheck.None));
+
+        var port = served.Server.Port;
+        var realDotNet = await RealClients.DotNetAsync(port, served.Root);
+        var curl = await RealClients.CurlAsync(port, served.RootPem);
+        var sClient = await RealClients.OpenSslAsync(port, served.RootPem);
+        var realJava = await RealClients.JavaAsync(port, served.RootPem);
+        Assert.True(realDotNet.Ok == dotnet, ".NET: " + realDotNet.Detail);
+        Assert.True(curl.Ok == openssl, "curl: " + curl.Detail);
+        Assert.True(sClient.Ok == openssl, "openssl s_client: " + sClient.Detail);
+        Assert.True(realJava.Ok == java, "java: " + realJava.Detail);
+    }
+
+    [Fact]
+    public async Task Chacha20_only_server_handshakes_with_the_broad_suite_policy_and_dotnet_defaults_are_judged_to_fail()
+    {
+        var hierarchy = fixture.Lab.Trusted;
+        var leaf = CertificateMint.Issue(LeafSpec(KeyKind.EcdsaP256), hierarchy.Intermediate);
+        await using var served = await ServeAsync(leaf, hierarchy.Intermediate, hierarchy.Root, "-tls1_2 -cipher ECDHE-ECDSA-CHACHA20-POLY1305");
+
+        var result = await ProbeAsync(served);
+
+        Assert.True(result.Succeeded, result.Reason);
+        Assert.Equal(HandshakeFailure.None, result.Failure);
+        Assert.Equal(TlsStack.Platform, result.CapturedBy);
+        Assert.Equal("Tls12", result.Protocol);
+        Assert.Equal("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", result.CipherSuite);
+        Assert.Equal(await RealClients.ShowCertsAsync(served.Server.Port), result.PresentedChain.Select(c => c.Thumbprint));
+        Assert.Equal(served.Presented.Select(c => c.Thumbprint), result.PresentedChain.Select(c => c.Thumbprint));
+        await AssertVerdictsAsync(result, served, dotnet: false, openssl: true, java: true, browser: true, dotnetCheck: VerdictCheck.CipherSuite);
+    }
+
+    [Fact]
+    public async Task Rsa_key_exchange_only_server_handshakes_and_browsers_are_judged_to_refuse_it()
+    {
+        var hierarchy = fixture.Lab.Trusted;
+        var leaf = CertificateMint.Issue(LeafSpec(KeyKind.Rsa2048), hierarchy.Intermediate);
+        await using var served = await ServeAsync(leaf, hierarchy.Intermediate, hierarchy.Root, "-tls1_2 -cipher AES128-SHA");
+
+        var result = await ProbeAsync(served);
+
+        Assert.True(result.Succeeded, result.Reason);
+        Assert.Equal(TlsStack.Platform, result.CapturedBy);
+        Assert.Equal("TLS_RSA_WITH_AES_128_CBC_SHA", result.CipherSuite);
+        Assert.Equal(await RealClients.ShowCertsAsync(served.Server.Port), result.PresentedChain.Select(c => c.Thumbprint));
+        await AssertVerdictsAsync(result, served, dotnet: false, openssl: true, java: true, browser: false,
+            dotnetCheck: VerdictCheck.CipherSuite, browserCheck: VerdictCheck.CipherSuite);
+    }
+
+    [Fact]
+    public async Task Tls10_only_server_is_captured_with_bouncycastle_and_the_local_policy_is_named()
+    {
+        var hierarchy = fixture.Lab.Trusted;
+        var leaf = CertificateMint.Issue(LeafSpec(KeyKind.Rsa2048), hierarchy.Intermediate);
+        await using var served = await ServeAsync(leaf, hierarchy.Intermediate, hierarchy.Root, "-tls1 -cipher DEFAULT@SECLEVEL=0");
+
+        var result = await ProbeAsync(served);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(HandshakeFailure.ProtocolMismatch, result.Failure);
+        Assert.Equal(TlsStack.BouncyCastle, result.CapturedBy);
+        Assert.Equal("Tls", result.Protocol);
+        Assert.Equal(["Tls"], result.ServerProtocols);
+        Assert.NotEmpty(result.ServerCipherSuites);
+        Assert.Contains(result.CipherSuite, result.ServerCipherSuites);
+        Assert.Contains("this machine's TLS policy forbids", result.Reason);
+        Assert.Contains("BouncyCastle", result.Reason);
+        Assert.Equal(await RealClients.ShowCertsAsync(served.Server.Port, "-tls1", "-cipher", "DEFAULT@SECLEVEL=0"), result.PresentedChain.Select(c => c.Thumbprint));
+        Assert.Equal(served.Presented.Select(c => c.Thumbprint), result.PresentedChain.Select(c => c.Thumbprint));
+        await AssertVerdictsAsync(result, served, dotnet: false, openssl: false, java: false, browser: false,
+            dotnetCheck: VerdictCheck.Protocol, opensslCheck: VerdictCheck.Protocol, browserCheck: VerdictCheck.Protocol);
+
+        // -Protocol Tls10: forbidden here, accepted by the server; TLS 1.3 only: refused by the server.
+        Assert.True(TlsProtocols.TryParse("Tls10", out var named));
+        var tls10 = await ProbeAsync(served, named);
+        Assert.Equal(HandshakeFailure.ProtocolMismatch, tls10.Failure);
+        Assert.Equal(TlsStack.BouncyCastle, tls10.CapturedBy);
+        Assert.Contains("this machine's TLS policy forbids", tls10.Reason);
+        var tls13 = await ProbeAsync(served, TlsProtocol.Tls13);
+        Assert.Equal(HandshakeFailure.ProtocolMismatch, tls13.Failure);
+        Assert.Null(tls13.CapturedBy);
+        Assert.Contains("refuses TLS 1.3", tls13.Reason);
+    }
+
+    [Fact]
+    public async Task Sha1_signed_leaf_under_a_private_ca_is_a_weak_signature_that_openssl_refuses_and_java_accepts()
+    {
+        using var hierarchy = LabHierarchy.Create("Sha1 Private", KeyKind.Rsa2048);
+        var leaf = CertificateMint.Issue(LeafSpec(KeyKind.Rsa2048, HashAlgorithmName.SHA1), hierarchy.Intermediate);
+        await using var served = await ServeAsync(leaf, hierarchy.Intermediate, hierarchy.Root, "-cipher DEFAULT@SECLEVEL=0");
+
+        var result = await ProbeAsync(served);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(HandshakeFailure.WeakSignature, result.Failure);
+        Assert.False(result.Healable);
+        Assert.Contains("SHA-1", result.Reason);
+        Assert.Equal(await RealClients.ShowCertsAsync(served.Server.Port), result.PresentedChain.Select(c => c.Thumbprint));
+        await AssertVerdictsAsync(result, served, dotnet: true, openssl: false, java: true, browser: false,
+            opensslCheck: VerdictCheck.SignatureAlgorithm, browserCheck: VerdictCheck.SignatureAlgorithm);
+    }
+
+    [Fact]
+    public async Task Rsa1024_leaf_is_a_weak_key_judged_per_client()
+    {
+        var hierarchy = fixture.Lab.Trusted;
+        var leaf = CertificateMint.Issue(LeafSpec(KeyKind.Rsa1024), hierarchy.Intermediate);
+        await using var served = await ServeAsync(leaf, hierarchy.Intermediate, hierarchy.Root, "-cipher DEFAULT@SECLEVEL=0");
+
+        var result = await ProbeAsync(served);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(HandshakeFailure.WeakKey, result.Failure);
+        Assert.Contains("1024", result.Reason);
+        Assert.Equal(await RealClients.ShowCertsAsync(served.Server.Port), result.PresentedChain.Select(c => c.Thumbprint));
+        await AssertVerdictsAsync(result, served, dotnet: true, openssl: false, java: true, browser: false,
+            opensslCheck: VerdictCheck.KeySize, browserCheck: VerdictCheck.KeySize);
+    }
+}
