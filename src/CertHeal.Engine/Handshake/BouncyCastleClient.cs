@@ -223,6 +223,18 @@ internal static class BouncyCastleClient
         /// <summary>Capture only: a legacy server's small DH group must not stop us from seeing its certificate.</summary>
         public override TlsDHGroupVerifier GetDHGroupVerifier() => new DefaultTlsDHGroupVerifier(512);
 
+        /// <summary>
+        /// No encrypt_then_mac: OpenSSL servers echo it even for NULL-encryption suites, which
+        /// BouncyCastle then rejects (illegal_parameter); record-layer hardening does not matter
+        /// to a client that only captures the certificate.
+        /// </summary>
+        public override IDictionary<int, byte[]> GetClientExtensions()
+        {
+            var extensions = base.GetClientExtensions();
+            extensions.Remove(ExtensionType.encrypt_then_mac);
+            return extensions;
+        }
+
         public override void NotifyServerVersion(ProtocolVersion serverVersion)
         {
             base.NotifyServerVersion(serverVersion);

@@ -157,7 +157,7 @@ internal static class BouncyCastleFallback
         var versions = string.Join(", ", serverProtocols.OrderBy(v => v).Select(TlsProtocols.Describe));
         var captured = main.Certificates.Count > 0
             ? "the chain was captured with BouncyCastle"
-            : "BouncyCastle saw no certificate";
+            : $"BouncyCastle saw no certificate ({main.Error ?? "none was sent"})";
         var chainNote = ChainNote(main, trust, nowUtc);
         if (!await ProtocolPolicy.IsAllowedAsync(negotiated, cancellationToken).ConfigureAwait(false))
         {

@@ -184,4 +184,22 @@ public sealed class LegacyServerTests(LabFixture fixture) : IClassFixture<LabFix
         await AssertVerdictsAsync(result, served, dotnet: true, openssl: false, java: true, browser: false,
             opensslCheck: VerdictCheck.KeySize, browserCheck: VerdictCheck.KeySize);
     }
+
+    [Fact]
+    public async Task Server_whose_only_suite_this_machine_forbids_is_a_cipher_mismatch_naming_both_sides()
+    {
+        var hierarchy = fixture.Lab.Trusted;
+        var leaf = CertificateMint.Issue(LeafSpec(KeyKind.Rsa2048), hierarchy.Intermediate);
+        // NULL-SHA256 (no encryption) needs security level 0: the server allows it, this machine's OpenSSL does not.
+        await using var served = await ServeAsync(leaf, hierarchy.Intermediate, hierarchy.Root, "-tls1_2 -cipher NULL-SHA256@SECLEVEL=0");
+
+        var result = await ProbeAsync(served);
+
+        Assert.True(HandshakeFailure.CipherMismatch == result.Failure, result.Reason);
+        Assert.True(TlsStack.BouncyCastle == result.CapturedBy, result.Reason);
+        Assert.Equal(["TLS_RSA_WITH_NULL_SHA256"], result.ServerCipherSuites);
+        Assert.Contains("no cipher suite in common: the server offers TLS_RSA_WITH_NULL_SHA256, this client offers", result.Reason);
+        Assert.Equal(await RealClients.ShowCertsAsync(served.Server.Port, "-cipher", "NULL-SHA256@SECLEVEL=0"), result.PresentedChain.Select(c => c.Thumbprint));
+        Assert.False((await RealClients.CurlAsync(served.Server.Port, served.RootPem)).Ok);
+    }
 }
