@@ -22,6 +22,11 @@ internal static class TlsProtocols
     /// </summary>
     public static bool TryParse(string? text, out TlsProtocol protocol)
     {
+        protocol = default;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
         var key = new string((text ?? "").Where(c => !char.IsWhiteSpace(c) && c is not '.' and not '_').ToArray()).ToLowerInvariant().Replace("tlsv", "tls", StringComparison.Ordinal);
         if (key.StartsWith("tls", StringComparison.Ordinal))
         {

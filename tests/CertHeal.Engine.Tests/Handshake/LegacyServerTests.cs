@@ -148,7 +148,38 @@ public sealed class LegacyServerTests(LabFixture fixture) : IClassFixture<LabFix
         Assert.Equal(HandshakeFailure.ProtocolMismatch, tls13.Failure);
         Assert.Null(tls13.CapturedBy);
         Assert.Contains("refuses TLS 1.3", tls13.Reason);
+
+        // certheal test --protocol Tls10 --json: the same verdict, CapturedBy and ClientVerdicts in the JSON.
+        var stdout = new StringWriter();
+        var code = await CertHeal.Cli.CliApp.RunAsync(["test", $"127.0.0.1:{served.Server.Port}", "--protocol", "Tls10", "--keystore", served.RootPem, "--json", "--timeout", "20"],
+            stdout, new StringWriter(), default);
+        Assert.Equal(1, code);
+        var json = System.Text.Json.JsonDocument.Parse(stdout.ToString()).RootElement[0];
+        Assert.Equal("ProtocolMismatch", json.GetProperty("Failure").GetString());
+        Assert.Equal("BouncyCastle", json.GetProperty("CapturedBy").GetString());
+        Assert.Equal(4, json.GetProperty("ClientVerdicts").GetArrayLength());
+        Assert.Equal("Java", json.GetProperty("ClientVerdicts")[2].GetProperty("Client").GetString());
+        Assert.False(json.GetProperty("ClientVerdicts")[2].GetProperty("Accepts").GetBoolean());
     }
+
+    [Theory]
+    [InlineData("Tls10", TlsProtocol.Tls)]
+    [InlineData("Tls", TlsProtocol.Tls)]
+    [InlineData("TLS 1.0", TlsProtocol.Tls)]
+    [InlineData("TLSv1.1", TlsProtocol.Tls11)]
+    [InlineData("1.2", TlsProtocol.Tls12)]
+    [InlineData("tls13", TlsProtocol.Tls13)]
+    public void Protocol_names_users_write_are_read(string text, TlsProtocol expected)
+    {
+        Assert.True(TlsProtocols.TryParse(text, out var protocol));
+        Assert.Equal(expected, protocol);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("Ssl3")]
+    [InlineData("Tls14")]
+    public void Other_protocol_names_are_refused(string text) => Assert.False(TlsProtocols.TryParse(text, out _));
 
     [Fact]
     public async Task Sha1_signed_leaf_under_a_private_ca_is_a_weak_signature_that_openssl_refuses_and_java_accepts()
