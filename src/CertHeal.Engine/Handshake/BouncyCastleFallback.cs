@@ -158,33 +158,34 @@ internal static class BouncyCastleFallback
         var captured = main.Certificates.Count > 0
             ? "the chain was captured with BouncyCastle"
             : $"BouncyCastle saw no certificate ({main.Error ?? "none was sent"})";
-        var chainNote = ChainNote(main, trust, nowUtc);
+        var (chainNote, trustedBy) = ChainNote(main, trust, nowUtc);
         if (!await ProtocolPolicy.IsAllowedAsync(negotiated, cancellationToken).ConfigureAwait(false))
         {
             var accepts = options.Protocol is null ? $"accepts only {versions}" : $"accepts {TlsProtocols.Describe(negotiated)}";
             return new(HandshakeFailure.ProtocolMismatch,
-                $"{where} {accepts} (with {suite}), which this machine's TLS policy forbids (a loopback self-test fails too; OpenSSL 3 allows TLS 1.0 and 1.1 only at security level 0); {captured}{chainNote}; the server must enable TLS 1.2 or later.");
+                $"{where} {accepts} (with {suite}), which this machine's TLS policy forbids (a loopback self-test fails too; OpenSSL 3 allows TLS 1.0 and 1.1 only at security level 0); {captured}{chainNote}; the server must enable TLS 1.2 or later.", trustedBy);
         }
         var offered = PlatformOffer(negotiated);
         if (!offered.Contains(suite, StringComparer.Ordinal))
         {
             var server = serverSuites.Count > 0 ? string.Join(", ", serverSuites) : suite;
             return new(HandshakeFailure.CipherMismatch,
-                $"{where} and this client share {TlsProtocols.Describe(negotiated)} but no cipher suite in common: the server offers {server}, this client offers {Summarize(offered)}; {captured}{chainNote}; the server must enable a suite this machine allows.");
+                $"{where} and this client share {TlsProtocols.Describe(negotiated)} but no cipher suite in common: the server offers {server}, this client offers {Summarize(offered)}; {captured}{chainNote}; the server must enable a suite this machine allows.", trustedBy);
         }
         return platform with { Reason = platform.Reason.TrimEnd('.') + $"; BouncyCastle completed {TlsProtocols.Describe(negotiated)} with {suite}, {captured}{chainNote}." };
     }
 
     /// <summary>The trust verdict of a BouncyCastle capture, as a clause for the Reason.</summary>
-    private static string ChainNote(BouncyCastleAttempt main, TrustAnchors trust, DateTime nowUtc)
+    /// <summary>TrustedBy is the anchors' name when the captured chain is trusted (HandshakeResult.TrustedBy), else null.</summary>
+    private static (string Note, string? TrustedBy) ChainNote(BouncyCastleAttempt main, TrustAnchors trust, DateTime nowUtc)
     {
         if (main.Certificates.Count == 0)
         {
-            return "";
+            return ("", null);
         }
         var chain = main.Certificates.Select(der => new X509Certificate2(der)).ToList();
         var verdict = ChainTrustEvaluator.Evaluate(chain, trust, nowUtc);
-        return verdict.Trusted ? $" (trusted by {trust.Name})" : $" ({verdict.Failure}: {verdict.Detail})";
+        return verdict.Trusted ? ($" (trusted by {trust.Name})", trust.Name) : ($" ({verdict.Failure}: {verdict.Detail})", null);
     }
 
     /// <summary>The suites SslStream offers for a version with the broad policy (IANA names).</summary>

@@ -233,4 +233,35 @@ public sealed class LegacyServerTests(LabFixture fixture) : IClassFixture<LabFix
         Assert.Equal(await RealClients.ShowCertsAsync(served.Server.Port, "-cipher", "NULL-SHA256@SECLEVEL=0"), result.PresentedChain.Select(c => c.Thumbprint));
         Assert.False((await RealClients.CurlAsync(served.Server.Port, served.RootPem)).Ok);
     }
+
+    [Fact]
+    public async Task Tls10_only_server_chain_is_collected_merged_and_confirmed_through_the_bouncycastle_capture()
+    {
+        var hierarchy = fixture.Lab.Trusted;
+        var leaf = CertificateMint.Issue(LeafSpec(KeyKind.Rsa2048), hierarchy.Intermediate);
+        await using var served = await ServeAsync(leaf, hierarchy.Intermediate, hierarchy.Root, "-tls1 -cipher DEFAULT@SECLEVEL=0");
+        var target = TlsTarget.Parse($"127.0.0.1:{served.Server.Port}");
+        var keystore = Path.Combine(fixture.Lab.Folder, $"legacy-{Guid.NewGuid():N}.pem");
+        await File.WriteAllTextAsync(keystore, CertificateMint.ToPem(hierarchy.Root));
+
+        var chain = await CertHeal.Chains.ChainCollector.CollectAsync(target, new CertHeal.Chains.ChainOptions
+        {
+            Probe = new ProbeOptions { Trust = CertHeal.Keystores.TrustStoreLoader.Load(keystore), Timeout = TimeSpan.FromSeconds(20) },
+        }, default);
+        Assert.Equal(TlsStack.BouncyCastle, chain.Handshake.CapturedBy);
+        Assert.Equal(served.Presented.Select(c => c.Thumbprint), chain.Certificates.Where(c => c.Source == CertificateSource.Presented).Select(c => c.Thumbprint));
+
+        var change = CertHeal.Keystores.KeystoreMerger.Merge(keystore, null, null,
+            chain.Path.Select(c => CertHeal.Chains.CertificateInput.FromPem(c.Pem)).ToList(),
+            new CertHeal.Keystores.MergeOptions { System = served.Trust }, new CertHeal.Keystores.SaveOptions(), [target]);
+        Assert.True(change.Written);
+        Assert.Equal(1, change.Added);
+
+        var report = await CertHeal.Validation.KeystoreValidator.ValidateFileAsync(keystore, null, null,
+            new CertHeal.Validation.ValidationOptions { Endpoints = [target], Timeout = TimeSpan.FromSeconds(20) }, default);
+        Assert.True(report.IsValid, string.Join(" | ", report.Findings.Select(f => f.Message)));
+        var endpoint = Assert.Single(report.Endpoints);
+        Assert.Equal(HandshakeFailure.ProtocolMismatch, endpoint.Failure);
+        Assert.Equal(keystore, endpoint.TrustedBy);
+    }
 }
