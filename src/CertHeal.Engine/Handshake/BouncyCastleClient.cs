@@ -52,7 +52,7 @@ internal static class BouncyCastleClient
     public static IReadOnlyList<int> AllSuites { get; } = Names.Keys
         .Where(s => CertificateKeyExchanges.Contains(TlsUtilities.GetKeyExchangeAlgorithm(s)) && TlsUtilities.IsSupportedCipherSuite(Crypto.Value, s))
         .Where(s => !Names[s].Contains("_SCSV", StringComparison.Ordinal))
-        .OrderBy(s => Rank(Names[s]))
+        .OrderBy(s => BroadCipherPolicy.Rank(Names[s]))
         .ThenBy(s => Names[s], StringComparer.Ordinal)
         .ToArray();
 
@@ -178,20 +178,6 @@ internal static class BouncyCastleClient
         TlsFatalAlert alert => AlertDescription.GetText(alert.AlertDescription),
         _ => e.Message.TrimEnd('.'),
     };
-
-    private static int Rank(string name)
-    {
-        if (!name.Contains("_WITH_", StringComparison.Ordinal))
-        {
-            return 0;
-        }
-        var rank = name.StartsWith("TLS_ECDHE_", StringComparison.Ordinal) ? 10 : name.StartsWith("TLS_DHE_", StringComparison.Ordinal) ? 20
-            : name.StartsWith("TLS_RSA_", StringComparison.Ordinal) ? 30 : 40;
-        rank += name.Contains("GCM", StringComparison.Ordinal) || name.Contains("CHACHA20", StringComparison.Ordinal) ? 1
-            : name.Contains("CCM", StringComparison.Ordinal) ? 2 : 3;
-        rank += name.Contains("_NULL_", StringComparison.Ordinal) ? 50 : 0;
-        return rank;
-    }
 
     internal static ProtocolVersion ToVersion(TlsProtocol protocol) => protocol switch
     {

@@ -23,7 +23,7 @@ internal static class BroadCipherPolicy
     public static IReadOnlyList<TlsCipherSuite> Suites { get; } = Enum.GetValues<TlsCipherSuite>()
         .Distinct()
         .Where(CarriesCertificate)
-        .OrderBy(Rank)
+        .OrderBy(s => Rank(s.ToString()))
         .ToArray();
 
     private static CipherSuitesPolicy? Create()
@@ -54,19 +54,19 @@ internal static class BroadCipherPolicy
         return !excluded.Any(x => name.Contains(x, StringComparison.Ordinal));
     }
 
-    /// <summary>TLS 1.3 first, then forward secrecy, then AEAD, then the rest: the order a client prefers.</summary>
-    private static int Rank(TlsCipherSuite suite)
+    /// <summary>TLS 1.3 first, then forward secrecy (ECDHE, DHE, RSA, the rest), then AEAD, then the rest, NULL encryption last: the order a client prefers.</summary>
+    internal static int Rank(string name)
     {
-        var name = suite.ToString();
-        var rank = 0;
         if (!name.Contains("_WITH_", StringComparison.Ordinal))
         {
             return 0; // TLS 1.3 suites carry no key exchange in their name
         }
-        rank += name.StartsWith("TLS_ECDHE_", StringComparison.Ordinal) ? 10 : name.StartsWith("TLS_DHE_", StringComparison.Ordinal) ? 20 : 30;
+        var rank = name.StartsWith("TLS_ECDHE_", StringComparison.Ordinal) ? 10 : name.StartsWith("TLS_DHE_", StringComparison.Ordinal) ? 20
+            : name.StartsWith("TLS_RSA_", StringComparison.Ordinal) ? 30 : 40;
         rank += name.Contains("GCM", StringComparison.Ordinal) || name.Contains("CHACHA20", StringComparison.Ordinal) ? 1
             : name.Contains("CCM", StringComparison.Ordinal) ? 2 : 3;
         rank += name.Contains("AES", StringComparison.Ordinal) || name.Contains("CHACHA20", StringComparison.Ordinal) ? 0 : 5;
+        rank += name.Contains("_NULL_", StringComparison.Ordinal) ? 50 : 0;
         return rank;
     }
 }

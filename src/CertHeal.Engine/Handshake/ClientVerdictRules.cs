@@ -47,7 +47,7 @@ internal sealed class VerdictFacts
 /// false. (Java 24 adds TLS_RSA_* to jdk.tls.disabledAlgorithms; that is not modelled.)</item>
 /// <item>Browsers: current Chromium (Chrome, Edge) as the strictest mainstream one: TLS 1.2+ (TLS 1.0/1.1
 /// removed in Chrome 84, Firefox 78, Safari 14), ECDHE with AES-GCM, CHACHA20-POLY1305 or AES-CBC-SHA
-/// (DHE removed in Chrome 53, RSA key exchange in Chrome 131), no SHA-1 signatures (Chrome 57,
+/// (DHE removed in Chrome 52, RSA key exchange in Chrome 131), no SHA-1 signatures (Chrome 56,
 /// Firefox 52), RSA keys of at least 2048 bits (CA/Browser Forum Baseline Requirements 6.1.5),
 /// missing intermediates fetched through AIA.</item>
 /// </list>

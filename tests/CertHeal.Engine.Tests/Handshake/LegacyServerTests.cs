@@ -264,4 +264,26 @@ public sealed class LegacyServerTests(LabFixture fixture) : IClassFixture<LabFix
         Assert.Equal(HandshakeFailure.ProtocolMismatch, endpoint.Failure);
         Assert.Equal(keystore, endpoint.TrustedBy);
     }
+
+    [Fact]
+    public async Task Modern_server_is_accepted_by_every_client_and_a_leaf_only_one_by_none_that_cannot_fetch_aia()
+    {
+        var hierarchy = fixture.Lab.Trusted;
+        await using var good = await ServeAsync(CertificateMint.Issue(LeafSpec(KeyKind.EcdsaP256), hierarchy.Intermediate), hierarchy.Intermediate, hierarchy.Root, "");
+        var leafOnlyLeaf = CertificateMint.Issue(LeafSpec(KeyKind.EcdsaP256), hierarchy.Intermediate);
+        await using var leafOnlyServer = await OpenSslServer.StartAsync(fixture.Lab.Folder, leafOnlyLeaf, []);
+        var leafOnly = good with { Server = leafOnlyServer, Presented = [leafOnlyLeaf] };
+
+        var ok = await ProbeAsync(good);
+        var incomplete = await ProbeAsync(leafOnly);
+
+        Assert.True(ok.Succeeded, ok.Reason);
+        Assert.Equal(TlsStack.Platform, ok.CapturedBy);
+        await AssertVerdictsAsync(ok, good, dotnet: true, openssl: true, java: true, browser: true);
+        Assert.Equal(HandshakeFailure.IncompleteChain, incomplete.Failure);
+        Assert.Equal(await RealClients.ShowCertsAsync(leafOnlyServer.Port), incomplete.PresentedChain.Select(c => c.Thumbprint));
+        // No AIA URL in the leaf: even the clients that fetch AIA (.NET on Linux, browsers) cannot complete it.
+        await AssertVerdictsAsync(incomplete, leafOnly, dotnet: false, openssl: false, java: false, browser: false,
+            dotnetCheck: VerdictCheck.IncompleteChain, opensslCheck: VerdictCheck.IncompleteChain, browserCheck: VerdictCheck.IncompleteChain);
+    }
 }
