@@ -36,6 +36,13 @@ public sealed class LegacyServerTests(LabFixture fixture) : IClassFixture<LabFix
         return new Served(server, [leaf, intermediate], root, rootPem, TrustAnchors.FromCertificates("Lab roots", [root], isSystem: true));
     }
 
+    /// <summary>A leaf (with the given key) from the lab's trusted hierarchy, served with its intermediate.</summary>
+    private Task<Served> ServeLabLeafAsync(KeyKind key, string arguments)
+    {
+        var hierarchy = fixture.Lab.Trusted;
+        return ServeAsync(CertificateMint.Issue(LeafSpec(key), hierarchy.Intermediate), hierarchy.Intermediate, hierarchy.Root, arguments);
+    }
+
     private static Task<HandshakeResult> ProbeAsync(Served served, TlsProtocol? protocol = null) =>
         HandshakeProbe.ProbeAsync(TlsTarget.Parse($"127.0.0.1:{served.Server.Port}"), new ProbeOptions
         {
@@ -82,9 +89,7 @@ public sealed class LegacyServerTests(LabFixture fixture) : IClassFixture<LabFix
     [Fact]
     public async Task Chacha20_only_server_handshakes_with_the_broad_suite_policy_and_dotnet_defaults_are_judged_to_fail()
     {
-        var hierarchy = fixture.Lab.Trusted;
-        var leaf = CertificateMint.Issue(LeafSpec(KeyKind.EcdsaP256), hierarchy.Intermediate);
-        await using var served = await ServeAsync(leaf, hierarchy.Intermediate, hierarchy.Root, "-tls1_2 -cipher ECDHE-ECDSA-CHACHA20-POLY1305");
+        await using var served = await ServeLabLeafAsync(KeyKind.EcdsaP256, "-tls1_2 -cipher ECDHE-ECDSA-CHACHA20-POLY1305");
 
         var result = await ProbeAsync(served);
 
@@ -101,9 +106,7 @@ public sealed class LegacyServerTests(LabFixture fixture) : IClassFixture<LabFix
     [Fact]
     public async Task Rsa_key_exchange_only_server_handshakes_and_browsers_are_judged_to_refuse_it()
     {
-        var hierarchy = fixture.Lab.Trusted;
-        var leaf = CertificateMint.Issue(LeafSpec(KeyKind.Rsa2048), hierarchy.Intermediate);
-        await using var served = await ServeAsync(leaf, hierarchy.Intermediate, hierarchy.Root, "-tls1_2 -cipher AES128-SHA");
+        await using var served = await ServeLabLeafAsync(KeyKind.Rsa2048, "-tls1_2 -cipher AES128-SHA");
 
         var result = await ProbeAsync(served);
 
@@ -118,9 +121,7 @@ public sealed class LegacyServerTests(LabFixture fixture) : IClassFixture<LabFix
     [Fact]
     public async Task Tls10_only_server_is_captured_with_bouncycastle_and_the_local_policy_is_named()
     {
-        var hierarchy = fixture.Lab.Trusted;
-        var leaf = CertificateMint.Issue(LeafSpec(KeyKind.Rsa2048), hierarchy.Intermediate);
-        await using var served = await ServeAsync(leaf, hierarchy.Intermediate, hierarchy.Root, "-tls1 -cipher DEFAULT@SECLEVEL=0");
+        await using var served = await ServeLabLeafAsync(KeyKind.Rsa2048, "-tls1 -cipher DEFAULT@SECLEVEL=0");
 
         var result = await ProbeAsync(served);
 
@@ -202,9 +203,7 @@ public sealed class LegacyServerTests(LabFixture fixture) : IClassFixture<LabFix
     [Fact]
     public async Task Rsa1024_leaf_is_a_weak_key_judged_per_client()
     {
-        var hierarchy = fixture.Lab.Trusted;
-        var leaf = CertificateMint.Issue(LeafSpec(KeyKind.Rsa1024), hierarchy.Intermediate);
-        await using var served = await ServeAsync(leaf, hierarchy.Intermediate, hierarchy.Root, "-cipher DEFAULT@SECLEVEL=0");
+        await using var served = await ServeLabLeafAsync(KeyKind.Rsa1024, "-cipher DEFAULT@SECLEVEL=0");
 
         var result = await ProbeAsync(served);
 
@@ -219,10 +218,8 @@ public sealed class LegacyServerTests(LabFixture fixture) : IClassFixture<LabFix
     [Fact]
     public async Task Server_whose_only_suite_this_machine_forbids_is_a_cipher_mismatch_naming_both_sides()
     {
-        var hierarchy = fixture.Lab.Trusted;
-        var leaf = CertificateMint.Issue(LeafSpec(KeyKind.Rsa2048), hierarchy.Intermediate);
         // NULL-SHA256 (no encryption) needs security level 0: the server allows it, this machine's OpenSSL does not.
-        await using var served = await ServeAsync(leaf, hierarchy.Intermediate, hierarchy.Root, "-tls1_2 -cipher NULL-SHA256@SECLEVEL=0");
+        await using var served = await ServeLabLeafAsync(KeyKind.Rsa2048, "-tls1_2 -cipher NULL-SHA256@SECLEVEL=0");
 
         var result = await ProbeAsync(served);
 
@@ -237,12 +234,10 @@ public sealed class LegacyServerTests(LabFixture fixture) : IClassFixture<LabFix
     [Fact]
     public async Task Tls10_only_server_chain_is_collected_merged_and_confirmed_through_the_bouncycastle_capture()
     {
-        var hierarchy = fixture.Lab.Trusted;
-        var leaf = CertificateMint.Issue(LeafSpec(KeyKind.Rsa2048), hierarchy.Intermediate);
-        await using var served = await ServeAsync(leaf, hierarchy.Intermediate, hierarchy.Root, "-tls1 -cipher DEFAULT@SECLEVEL=0");
+        await using var served = await ServeLabLeafAsync(KeyKind.Rsa2048, "-tls1 -cipher DEFAULT@SECLEVEL=0");
         var target = TlsTarget.Parse($"127.0.0.1:{served.Server.Port}");
         var keystore = Path.Combine(fixture.Lab.Folder, $"legacy-{Guid.NewGuid():N}.pem");
-        await File.WriteAllTextAsync(keystore, CertificateMint.ToPem(hierarchy.Root));
+        await File.WriteAllTextAsync(keystore, CertificateMint.ToPem(served.Root));
 
         var chain = await CertHeal.Chains.ChainCollector.CollectAsync(target, new CertHeal.Chains.ChainOptions
         {
