@@ -38,7 +38,7 @@ HELP = [
     ],
     params=[COMMON_TARGET, COMMON_PORT, COMMON_SNI, COMMON_TIMEOUT,
       ("Protocol", "TlsProtocol[]", False, "named", "False", "the machine's defaults",
-        "Probe each listed TLS version separately (Tls, Tls11, Tls12, Tls13) and emit one result per version; RequestedProtocol tells which. A version this machine's own TLS policy forbids (TLS 1.0 and 1.1 under OpenSSL 3) is reported as such, not as a server refusal."),
+        "Probe each listed TLS version separately (Tls10 or Tls, Tls11, Tls12, Tls13) and emit one result per version; RequestedProtocol tells which. A version this machine's own TLS policy forbids (TLS 1.0 and 1.1 under OpenSSL 3) is reported as such, not as a server refusal; BouncyCastle then tells whether the server accepts it and captures the chain."),
       ("ClientCertificate", "X509Certificate2", False, "named", "False", "None",
         "A certificate with its private key to offer when the server asks for one (mutual TLS). Without it, a server that requires a client certificate is reported as ClientCertificateRequired."),
       COMMON_KEYSTORE, COMMON_KEYSTORE_PASSWORD, COMMON_KEYSTORE_CREDENTIAL, COMMON_NOAIA, COMMON_THROTTLE],

@@ -30,9 +30,9 @@ internal static class TestVerb
     {
         var targets = ParseTargets(args, "test");
         var protocols = args.Values("--protocol").SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Select(p => Enum.TryParse<TlsProtocol>(p, ignoreCase: true, out var value) && Enum.IsDefined(value)
+            .Select(p => TlsProtocols.TryParse(p, out var value)
                 ? (TlsProtocol?)value
-                : throw new UsageException($"'{p}' is not a TLS version; use Tls, Tls11, Tls12 or Tls13.")).ToList();
+                : throw new UsageException($"'{p}' is not a TLS version; use Tls10 (or Tls), Tls11, Tls12 or Tls13.")).ToList();
         var keystore = args.Value("--keystore");
         using var keystorePassword = PasswordOption.Read(args);
         using var aia = args.Flag("--no-aia") ? null : new Chains.AiaFetcher();

@@ -48,7 +48,7 @@ public static class KeystoreMerger
     {
         var report = Validation.KeystoreValidator.ValidateAsync(candidate, [], new Validation.ValidationOptions { Endpoints = endpoints }, CancellationToken.None)
             .GetAwaiter().GetResult();
-        var failed = report.Endpoints.Where(e => !e.Succeeded).ToList();
+        var failed = report.Endpoints.Where(e => !Validation.EndpointTrust.Trusts(e)).ToList();
         return failed.Count == 0 ? null
             : $"with the merged keystore as the only trust store, {string.Join("; ", failed.Select(f => f.Reason.TrimEnd('.')))} (use -SkipValidation to write it anyway).";
     }

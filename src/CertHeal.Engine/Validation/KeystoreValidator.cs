@@ -138,7 +138,7 @@ public static class KeystoreValidator
             {
                 findings.AddRange(Renewals(entries, endpoints, now, options.RenewBeforeDays));
             }
-            findings.AddRange(endpoints.Where(e => !e.Succeeded).Select(e => new KeystoreFinding
+            findings.AddRange(endpoints.Where(e => !EndpointTrust.Trusts(e)).Select(e => new KeystoreFinding
             {
                 Severity = FindingSeverity.Error,
                 Code = FindingCodes.EndpointFailed,

@@ -33,6 +33,7 @@ public sealed class TestTlsHandshakeCommand : PSCmdlet, IDisposable
     public int TimeoutSec { get; set; } = 10;
 
     [Parameter]
+    [TlsProtocolTransformation]
     public TlsProtocol[]? Protocol { get; set; }
 
     [Parameter]
