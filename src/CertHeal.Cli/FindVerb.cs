@@ -38,9 +38,10 @@ internal static class FindVerb
         }
         else
         {
-            await stdout.WriteAsync(TableOutput.Format(["Kind", "Format", "Entries", "Writable", "Path", "Consumer"],
+            // The path is what the next command needs: it goes last, under its row, never cut.
+            await stdout.WriteAsync(TableOutput.Format(["Kind", "Format", "Entries", "Writable", "Consumer", "Path"],
                 found.Select(l => (IReadOnlyList<string>)[l.Kind.ToString(), l.Format, l.EntryCount?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?",
-                    l.Writable ? "yes" : "no", l.Path, string.Join("; ", l.Consumer)]), 200)).ConfigureAwait(false);
+                    l.Writable ? "yes" : "no", string.Join("; ", l.Consumer), l.Path]), 400)).ConfigureAwait(false);
         }
         return found.Count > 0 ? CliApp.Success : CliApp.CheckFailed;
     }
