@@ -20,6 +20,7 @@ public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
     /// <summary>Also binds KeystoreLocation.Path from Find-Keystore by property name: one report per piped store.</summary>
     [Parameter(Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KeystorePathCompleter))]
     public string? Path { get; set; }
 
     private readonly List<string> _pipedPaths = [];

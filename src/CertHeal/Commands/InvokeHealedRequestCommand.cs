@@ -40,6 +40,7 @@ public sealed class InvokeHealedRequestCommand : PSCmdlet, IDisposable
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KeystorePathCompleter))]
     public string? Keystore { get; set; }
 
     [Parameter]
@@ -50,6 +51,7 @@ public sealed class InvokeHealedRequestCommand : PSCmdlet, IDisposable
 
     [Parameter]
     [ValidatePattern("^[0-9A-Fa-f:]{64,95}$")]
+    [ArgumentCompleter(typeof(FingerprintCompleter))]
     public string[] TrustedFingerprint { get; set; } = [];
 
     [Parameter]

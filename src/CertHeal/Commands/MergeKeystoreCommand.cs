@@ -19,6 +19,7 @@ public sealed class MergeKeystoreCommand : PSCmdlet
     /// <summary>Also binds KeystoreLocation.Path from Find-Keystore by property name: the certificates go into every piped store.</summary>
     [Parameter(Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KeystorePathCompleter))]
     public string? Path { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
@@ -45,6 +46,7 @@ public sealed class MergeKeystoreCommand : PSCmdlet
 
     [Parameter]
     [ValidatePattern("^[0-9A-Fa-f:]{64,95}$")]
+    [ArgumentCompleter(typeof(FingerprintCompleter))]
     public string[] TrustedFingerprint { get; set; } = [];
 
     [Parameter]

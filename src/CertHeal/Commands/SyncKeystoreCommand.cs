@@ -19,6 +19,7 @@ public sealed class SyncKeystoreCommand : PSCmdlet
     /// <summary>Binds KeystoreLocation.Path (Find-Keystore) by property name.</summary>
     [Parameter(Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KeystorePathCompleter))]
     public string[]? Path { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
