@@ -80,7 +80,7 @@ internal static class ReliabilityKit
     public static async Task<int> OpenSslCount(string path, bool pkcs12)
     {
         var (code, stdout, stderr) = pkcs12
-            ? await Tools.RunAsync("openssl", ["pkcs12", "-in", path, "-nokeys", "-passin", "env:" + PasswordVariable], timeoutSeconds: 120)
+            ? await Tools.RunAsync("openssl", ["pkcs12", "-in", path, "-nokeys", "-passin", "pass:" + Password], timeoutSeconds: 120)
             : await Tools.RunAsync("openssl", ["crl2pkcs7", "-nocrl", "-certfile", path], timeoutSeconds: 120);
         Assert.True(code == 0, $"openssl could not open {path}: {stderr}");
         if (!pkcs12)
