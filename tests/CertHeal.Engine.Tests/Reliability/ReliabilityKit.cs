@@ -92,7 +92,20 @@ internal static class ReliabilityKit
         return stdout.Split('\n').Count(l => l.StartsWith("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal));
     }
 
-    /// <summary>certheal as its own process; the password always travels in an environment variable.</summary>
+    private static string CliDll => Path.Combine(AppContext.BaseDirectory, "certheal.dll");
+
+    /// <summary>The environment every certheal run of the suite gets: the password (never on the command line) and the caller's extras.</summary>
+    private static Dictionary<string, string> CliEnvironment(IDictionary<string, string>? extra)
+    {
+        var environment = new Dictionary<string, string> { [PasswordVariable] = Password, ["DOTNET_TieredPGO"] = "0" };
+        foreach (var (name, value) in extra ?? new Dictionary<string, string>())
+        {
+            environment[name] = value;
+        }
+        return environment;
+    }
+
+    /// <summary>certheal as its own process, for tests that kill it or watch it while it runs.</summary>
     public static Process StartCli(IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("dotnet")
@@ -102,14 +115,12 @@ internal static class ReliabilityKit
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "certheal.dll"));
+        info.ArgumentList.Add(CliDll);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
         }
-        info.Environment[PasswordVariable] = Password;
-        info.Environment["DOTNET_TieredPGO"] = "0";
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (name, value) in CliEnvironment(environment))
         {
             info.Environment[name] = value;
         }
@@ -118,23 +129,8 @@ internal static class ReliabilityKit
         return process;
     }
 
-    public static async Task<(int Code, string Stdout, string Stderr)> RunCliAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, int timeoutSeconds = 120)
-    {
-        using var process = StartCli(args, environment);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"certheal {string.Join(' ', args)} did not finish within {timeoutSeconds} s.");
-        }
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    public static Task<(int Code, string Stdout, string Stderr)> RunCliAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, int timeoutSeconds = 120) =>
+        Tools.RunAsync("dotnet", [CliDll, .. args], stdin: "", timeoutSeconds: timeoutSeconds, environment: CliEnvironment(environment));
 
     /// <summary>Merge arguments that add every certificate file (new anchors need --force; the test decides trust, not the policy).</summary>
     public static string[] MergeArgs(string store, params string[] certificateFiles) =>
