@@ -199,7 +199,7 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
 
             output.WriteLine($"{name}: one merge {duration.TotalMilliseconds:0} ms; {tally[0]} kills, 0 torn (store afterwards: {tally[1]} old, {tally[2]} new); "
                 + $"{tally[3]} runs finished before their kill; {tally[4]} peer-tool checks; {tally[5]} recovering merges; {started.Elapsed.TotalSeconds:0} s");
-            Assert.True(tally[0] >= 10, $"only {tally[0]} kills fit in the time budget");
+            Assert.True(tally[0] >= 5, $"only {tally[0]} kills fit in the time budget");
         }
         finally
         {
