@@ -20,6 +20,10 @@ COMMON_THROTTLE = ("ThrottleLimit", "int", False, "named", "False", "32",
     "How many targets are probed at the same time (1 to 1024). A progress bar shows how many are done; Ctrl+C stops all of them promptly.")
 COMMON_KEYSTORE = ("Keystore", "string", False, "named", "False", "the system's roots",
     "A keystore of trusted certificates to judge the server's chain against, instead of this machine's root store: a PEM bundle, a DER certificate, a JKS truststore (read without its password, as keytool does), a PKCS#12 file that has no password, or a folder of certificate files. The format is detected from the content. Resolved through the PowerShell provider, relative to the current location. A keystore that cannot be read stops the command, because nothing could be judged.")
+COMMON_KEYSTORE_PASSWORD = ("KeystorePassword", "SecureString", False, "named", "False", "None",
+    "The password of -Keystore: a PKCS#12 truststore whose certificates are encrypted (keytool's default) needs it; a JKS, and a PKCS#12 with an empty or no password, are read without it. With it, the keystore's integrity check is verified too.")
+COMMON_KEYSTORE_CREDENTIAL = ("KeystoreCredential", "PSCredential", False, "named", "False", "None",
+    "The password of -Keystore as a credential (the user name is ignored).")
 COMMON_NOAIA = ("NoAia", "SwitchParameter", False, "named", "False", "False",
     "Do not follow the certificates' AIA caIssuers URLs. Without it, at most 10 http/https fetches per chain are made (5 s and 1 MiB each), cached for the run.")
 
@@ -37,7 +41,7 @@ HELP = [
         "Probe each listed TLS version separately (Tls, Tls11, Tls12, Tls13) and emit one result per version; RequestedProtocol tells which. A version this machine's own TLS policy forbids (TLS 1.0 and 1.1 under OpenSSL 3) is reported as such, not as a server refusal."),
       ("ClientCertificate", "X509Certificate2", False, "named", "False", "None",
         "A certificate with its private key to offer when the server asks for one (mutual TLS). Without it, a server that requires a client certificate is reported as ClientCertificateRequired."),
-      COMMON_KEYSTORE, COMMON_NOAIA, COMMON_THROTTLE],
+      COMMON_KEYSTORE, COMMON_KEYSTORE_PASSWORD, COMMON_KEYSTORE_CREDENTIAL, COMMON_NOAIA, COMMON_THROTTLE],
     inputs=[("System.String", "Targets, by value or by property name (Target, ComputerName, HostName, Host, Uri).")],
     outputs=[("CertHeal.HandshakeResult", "One per target (one per target and protocol with -Protocol).")],
     notes="Healable is true for IncompleteChain (healed by the default trust policy) and for UntrustedRoot and SelfSigned (healed only by pinning the fingerprint that Recommendation names). Expired, NotYetValid and NameMismatch describe the server's certificate, which only the server can fix.",
@@ -62,7 +66,7 @@ HELP = [
       "Every object carries Pem, so a deserialized copy (remoting, ConvertTo-Json) can still be merged into a keystore. -OutFile writes the completed chain, leaf first, as a PEM bundle.",
       "A target whose handshake yields no certificate (refused, timed out, not TLS) is a non-terminating error with ErrorId CertHeal.NoCertificate; unparseable targets are CertHeal.InvalidTarget.",
     ],
-    params=[COMMON_TARGET, COMMON_PORT, COMMON_SNI, COMMON_TIMEOUT, COMMON_NOAIA, COMMON_KEYSTORE,
+    params=[COMMON_TARGET, COMMON_PORT, COMMON_SNI, COMMON_TIMEOUT, COMMON_NOAIA, COMMON_KEYSTORE, COMMON_KEYSTORE_PASSWORD, COMMON_KEYSTORE_CREDENTIAL,
       ("OutFile", "string", False, "named", "False", "None",
         "Write the completed chains of all targets (leaf first, no duplicates or unrelated certificates) to this PEM bundle, through a temporary file and a rename. Resolved through the PowerShell provider."),
       COMMON_THROTTLE],
@@ -116,6 +120,8 @@ HELP = [
         "Write the merged keystore without handshaking with the endpoints the certificates came from (for offline merges)."),
       ("ApprovalScript", "ScriptBlock", False, "named", "False", "None",
         "Receives the KeystoreChangeEntry objects of the certificates that would become new trust anchors ($args) and must return $true for them to be added: the hook for runbooks that ask a ticketing system or a person."),
+      ("Pkcs12Encryption", "Pkcs12Encryption", False, "named", "False", "None (certificates unencrypted under an HMAC-SHA256 MAC)",
+        "How a PKCS#12 file that this merge creates is protected: Aes (PBES2 with AES-256-CBC and an HMAC-SHA256 MAC, as keytool 17 and OpenSSL 3 write) or Legacy (pbeWithSHAAnd3-KeyTripleDES-CBC and an HMAC-SHA1 MAC, for Java 8, OpenSSL 1.x and older Windows). An existing PKCS#12 always keeps its own algorithms, MAC or no MAC."),
     ],
     inputs=[("System.Security.Cryptography.X509Certificates.X509Certificate2", "Certificates."), ("CertHeal.ChainCertificate", "Output of Get-ServerCertificateChain, live or deserialized."), ("System.String", "PEM text or certificate file paths.")],
     outputs=[("CertHeal.KeystoreChange", "One per keystore: what was (or, with -WhatIf, would be) written.")],

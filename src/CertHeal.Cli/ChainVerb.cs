@@ -11,20 +11,22 @@ internal static class ChainVerb
     public static readonly Dictionary<string, bool> Options = new()
     {
         ["--port"] = true, ["--sni"] = true, ["--timeout"] = true, ["--out"] = true, ["--no-aia"] = false,
-        ["--keystore"] = true, ["--throttle"] = true, ["--json"] = false,
+        ["--keystore"] = true, ["--throttle"] = true,
+        ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true, ["--json"] = false,
     };
 
     public static async Task<int> RunAsync(CliArguments args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var targets = TestVerb.ParseTargets(args, "chain");
         var keystore = args.Value("--keystore");
+        using var keystorePassword = PasswordOption.Read(args);
         using var aia = args.Flag("--no-aia") ? null : new AiaFetcher();
         var options = new ChainOptions
         {
             Probe = new ProbeOptions
             {
                 Timeout = TimeSpan.FromSeconds(args.Int("--timeout", 1, 600) ?? 10),
-                Trust = keystore is null ? null : TrustStoreLoader.Load(keystore),
+                Trust = keystore is null ? null : TrustStoreLoader.Load(keystore, keystorePassword),
             },
             Aia = aia,
         };

@@ -64,7 +64,7 @@ public static class CliApp
         }
         catch (Keystores.KeystoreException e)
         {
-            await stderr.WriteLineAsync("certheal: " + e.Message).ConfigureAwait(false);
+            await stderr.WriteLineAsync("certheal: " + Keystores.KeystoreWording.ForCli(e.Message)).ConfigureAwait(false);
             return UsageError;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or InvalidDataException)

@@ -48,11 +48,14 @@ internal static class Usage
         usage:
           certheal test <target>... [--port N] [--sni NAME] [--timeout S] [--protocol Tls12,Tls13]
                                     [--keystore PATH] [--no-aia] [--throttle N] [--json]
+                                    [--password-file F | --password-env VAR | --password P]
           certheal chain <target>... [--out bundle.pem | --out -] [--no-aia] [--keystore PATH] [--json]
+                                     [--password-file F | --password-env VAR | --password P]
           certheal merge <keystore> <certificate-file | ->... [--format F]
                          [--password-file F | --password-env VAR | --password P]
                          [--policy ChainToTrusted|Pinned|TrustOnFirstUse] [--trusted-fingerprint SHA256]...
                          [--remove-superseded] [--force] [--what-if] [--json]
+                         [--pkcs12-encryption Aes|Legacy]
           certheal confirm <keystore> [--password-file F | --password-env VAR | --password P] [--format F]
                            [--uri URL]... [--expiring-within DAYS] [--renew-before DAYS] [--json]
           certheal request <https-url> [--method M] [--keystore PATH] [--password-file F | --password-env VAR]

@@ -19,6 +19,7 @@ public static class KeystoreMerger
         List<KeystoreChangeEntry> changes = [];
         var result = KeystoreFile.Update(path, format, password, keystore =>
         {
+            keystore.NewPkcs12Encryption = options.Pkcs12Encryption;
             changes = KeystoreMerge.Apply(keystore, incoming, options);
             return changes.Any(c => c.Action is KeystoreChangeAction.Added or KeystoreChangeAction.Replaced);
         }, write);

@@ -24,4 +24,7 @@ public sealed class MergeOptions
     /// person (on the pipeline thread), then merges with the approved set.
     /// </summary>
     public Func<string, bool>? ApproveAnchor { get; init; }
+
+    /// <summary>How a PKCS#12 file the merge creates is encrypted; an existing one keeps its own protection. Null: certificates unencrypted under an HMAC-SHA256 MAC.</summary>
+    public Pkcs12Encryption? Pkcs12Encryption { get; init; }
 }

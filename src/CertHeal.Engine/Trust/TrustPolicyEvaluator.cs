@@ -13,7 +13,8 @@ internal sealed class TrustPolicyEvaluator
     private readonly X509Certificate2Collection _anchors = [];
     private readonly X509Certificate2Collection _material = [];
     private readonly DateTime _now;
-    private readonly List<X509Certificate2> _trustedBefore;
+    private readonly HashSet<string> _trustedBefore;
+    private readonly HashSet<string> _known;
 
     /// <param name="keystore">The certificates already in the keystore.</param>
     /// <param name="system">The machine's anchors (tests inject a lab set).</param>
@@ -32,7 +33,7 @@ internal sealed class TrustPolicyEvaluator
         }
         _anchors.AddRange(system.Roots);
         _material.AddRange(system.Intermediates);
-        _trustedBefore = [.. _anchors.Cast<X509Certificate2>()];
+        _trustedBefore = _anchors.Cast<X509Certificate2>().Select(CertificateFacts.Sha256Fingerprint).ToHashSet(StringComparer.Ordinal);
         var incomingList = incoming.ToList();
         foreach (var certificate in incomingList)
         {
@@ -45,6 +46,8 @@ internal sealed class TrustPolicyEvaluator
                 _material.Add(certificate);
             }
         }
+        _known = _anchors.Cast<X509Certificate2>().Concat(_material.Cast<X509Certificate2>())
+            .Select(CertificateFacts.Sha256Fingerprint).ToHashSet(StringComparer.Ordinal);
     }
 
     public static string NormalizeFingerprint(string fingerprint) =>
@@ -65,7 +68,7 @@ internal sealed class TrustPolicyEvaluator
             return (false, $"not valid before {certificate.NotBefore.ToUniversalTime():yyyy-MM-dd}; not-yet-valid certificates are never added", false);
         }
         var selfSigned = CertificateFacts.IsSelfSigned(certificate);
-        var alreadyAnchor = selfSigned && _trustedBefore.Any(a => a.RawDataMemory.Span.SequenceEqual(certificate.RawDataMemory.Span));
+        var alreadyAnchor = selfSigned && _trustedBefore.Contains(fingerprint);
         if (_policy == TrustPolicy.TrustOnFirstUse)
         {
             return (true, selfSigned && !alreadyAnchor
@@ -113,7 +116,7 @@ internal sealed class TrustPolicyEvaluator
         }
         // The path must not lean on the user's CA cache: every element is ours.
         return chain.ChainElements.Cast<X509ChainElement>().All(e =>
-            _anchors.Cast<X509Certificate2>().Concat(_material.Cast<X509Certificate2>()).Any(k => k.RawDataMemory.Span.SequenceEqual(e.Certificate.RawDataMemory.Span))
+            _known.Contains(CertificateFacts.Sha256Fingerprint(e.Certificate))
             || e.Certificate.RawDataMemory.Span.SequenceEqual(certificate.RawDataMemory.Span));
     }
 }

@@ -66,6 +66,16 @@ public static class KeystoreValidator
                 e.EntryType == Keystores.KeystoreEntryType.PrivateKey))
             .Where(e => e.Certificate is not null || e.UnreadableReason is not null)
             .ToList();
+        if (keystore.Entries.Count == 0)
+        {
+            // Valid (an empty file is an empty keystore) but worth saying: a truststore that trusts nothing.
+            integrityFindings = integrityFindings.Append(new KeystoreFinding
+            {
+                Severity = FindingSeverity.Info,
+                Code = FindingCodes.Empty,
+                Message = $"The keystore '{keystore.Path}' is empty: it holds no certificates, so as a trust store it trusts nothing.",
+            });
+        }
         return ValidateAsync(keystore.Path, keystore.Format.ToString(), entries, integrityFindings, options, cancellationToken);
     }
 

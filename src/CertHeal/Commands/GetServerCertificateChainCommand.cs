@@ -38,6 +38,14 @@ public sealed class GetServerCertificateChainCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string? Keystore { get; set; }
 
+    /// <summary>The password of -Keystore (a PKCS#12 truststore with encrypted certificates needs it; a JKS is read without).</summary>
+    [Parameter]
+    public System.Security.SecureString? KeystorePassword { get; set; }
+
+    [Parameter]
+    [Credential]
+    public PSCredential? KeystoreCredential { get; set; }
+
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? OutFile { get; set; }
@@ -51,7 +59,7 @@ public sealed class GetServerCertificateChainCommand : PSCmdlet, IDisposable
 
     protected override void EndProcessing()
     {
-        var trust = TrustBinding.Load(this, Keystore);
+        var trust = TrustBinding.Load(this, Keystore, KeystorePassword, KeystoreCredential);
         using var aia = NoAia ? null : new AiaFetcher();
         var options = new ChainOptions { Probe = new ProbeOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), Trust = trust }, Aia = aia };
         var bundle = new List<ChainCertificate>();

@@ -62,6 +62,10 @@ public sealed class MergeKeystoreCommand : PSCmdlet
     [Parameter]
     public ScriptBlock? ApprovalScript { get; set; }
 
+    /// <summary>How a PKCS#12 file this merge creates is encrypted; an existing file keeps its own protection.</summary>
+    [Parameter]
+    public Pkcs12Encryption? Pkcs12Encryption { get; set; }
+
     protected override void ProcessRecord()
     {
         _incoming.AddRange(Certificate);
@@ -76,7 +80,7 @@ public sealed class MergeKeystoreCommand : PSCmdlet
     {
         var path = PathBinding.Keystore(this, Path, LiteralPath);
         using var password = PasswordBinding.From(Password, Credential);
-        var options = new MergeOptions { Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded };
+        var options = new MergeOptions { Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, Pkcs12Encryption = Pkcs12Encryption };
         try
         {
             // Plan without writing, ask about new trust anchors here on the pipeline thread, then write.
@@ -90,7 +94,7 @@ public sealed class MergeKeystoreCommand : PSCmdlet
                 return;
             }
             WriteResult(KeystoreMerger.Merge(path, Format, password, _incoming,
-                new MergeOptions { Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, ApproveAnchor = approved.Contains },
+                new MergeOptions { Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, ApproveAnchor = approved.Contains, Pkcs12Encryption = Pkcs12Encryption },
                 new SaveOptions(), _endpoints));
         }
         catch (KeystoreException e)

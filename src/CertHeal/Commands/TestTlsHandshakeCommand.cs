@@ -46,6 +46,14 @@ public sealed class TestTlsHandshakeCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string? Keystore { get; set; }
 
+    /// <summary>The password of -Keystore (a PKCS#12 truststore with encrypted certificates needs it; a JKS is read without).</summary>
+    [Parameter]
+    public System.Security.SecureString? KeystorePassword { get; set; }
+
+    [Parameter]
+    [Credential]
+    public PSCredential? KeystoreCredential { get; set; }
+
     [Parameter]
     public SwitchParameter NoAia { get; set; }
 
@@ -59,7 +67,7 @@ public sealed class TestTlsHandshakeCommand : PSCmdlet, IDisposable
         {
             Timeout = TimeSpan.FromSeconds(TimeoutSec),
             ClientCertificate = ClientCertificate,
-            Trust = TrustBinding.Load(this, Keystore),
+            Trust = TrustBinding.Load(this, Keystore, KeystorePassword, KeystoreCredential),
             Aia = aia,
         };
         IReadOnlyList<TlsProtocol?>? protocols = Protocol?.Distinct().Select(p => (TlsProtocol?)p).ToList();
