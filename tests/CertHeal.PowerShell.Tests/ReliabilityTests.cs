@@ -110,7 +110,7 @@ public sealed class ReliabilityTests(PsLab lab) : IClassFixture<PsLab>
 
     [Theory]
     [InlineData(true)]
-    [InlineData(false, Skip = "The no-UI host still surfaces HostFunctionNotImplemented; the consent fix of issue #9 (ps) makes it CertHeal.TrustRefused as DESIGN.md specifies. Unskip when it is merged.")]
+    [InlineData(false)]
     public void TrustOnFirstUse_without_Force_in_a_host_that_cannot_prompt_is_a_TrustRefused_error(bool nonInteractive)
     {
         var (result, _, root) = TrustOnFirstUseWithoutConsent(nonInteractive);
