@@ -7,11 +7,11 @@ namespace CertHeal.Cli;
 /// <summary>certheal test: Test-TlsHandshake for shells without PowerShell.</summary>
 internal static class TestVerb
 {
-    public static readonly Dictionary<string, bool> Options = new()
+    public static readonly Dictionary<string, bool> Options = ConnectionOptions.With(new()
     {
         ["--port"] = true, ["--sni"] = true, ["--timeout"] = true, ["--protocol"] = true,
         ["--keystore"] = true, ["--throttle"] = true, ["--json"] = false, ["--no-aia"] = false,
-    };
+    });
 
     /// <summary>Targets from the positional arguments, with --port and --sni applied; a bad one is a usage error.</summary>
     public static List<TlsTarget> ParseTargets(CliArguments args, string verb)
@@ -27,7 +27,8 @@ internal static class TestVerb
 
     public static async Task<int> RunAsync(CliArguments args, TextWriter stdout, CancellationToken cancellationToken)
     {
-        var targets = ParseTargets(args, "test");
+        var connector = ConnectionOptions.Connector(args);
+        var targets = await ConnectionOptions.TargetsAsync(args, ParseTargets(args, "test"), connector, cancellationToken).ConfigureAwait(false);
         var protocols = args.Values("--protocol").SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .Select(p => Enum.TryParse<TlsProtocol>(p, ignoreCase: true, out var value) && Enum.IsDefined(value)
                 ? (TlsProtocol?)value
@@ -39,6 +40,8 @@ internal static class TestVerb
             Timeout = TimeSpan.FromSeconds(args.Int("--timeout", 1, 600) ?? 10),
             Trust = keystore is null ? null : TrustStoreLoader.Load(keystore),
             Aia = aia,
+            Connector = connector,
+            ClientCertificate = ConnectionOptions.ClientCertificate(args),
         };
 
         var results = new List<HandshakeResult>();
@@ -48,7 +51,7 @@ internal static class TestVerb
             results.Add(result);
         }
         // Results stream in completion order; print them in the order the targets were given.
-        var ordered = results.OrderBy(r => targets.FindIndex(t => t.Display == r.Target)).ThenBy(r => r.RequestedProtocol).ToList();
+        var ordered = results.OrderBy(r => targets.FindIndex(t => t.Display == r.Target)).ThenBy(r => r.Address, StringComparer.Ordinal).ThenBy(r => r.RequestedProtocol).ToList();
         if (args.Flag("--json"))
         {
             await JsonOutput.WriteAsync(stdout, ordered).ConfigureAwait(false);
@@ -58,7 +61,7 @@ internal static class TestVerb
             await stdout.WriteAsync(TableOutput.Format(
                 ["Target", "Succeeded", "Failure", "Protocol", "HandshakeTime", "Reason"],
                 ordered.Select(r => (IReadOnlyList<string>)[
-                    r.Target, r.Succeeded.ToString(), r.Failure.ToString(), r.Protocol ?? r.RequestedProtocol?.ToString() ?? "",
+                    args.Flag("--all-addresses") && r.Address is not null ? $"{r.Target} ({r.Address})" : r.Target, r.Succeeded.ToString(), r.Failure.ToString(), r.Protocol ?? r.RequestedProtocol?.ToString() ?? "",
                     r.HandshakeTime.TotalMilliseconds.ToString("0 'ms'", CultureInfo.InvariantCulture), r.Reason,
                 ]), lastColumnMax: 400)).ConfigureAwait(false);
         }

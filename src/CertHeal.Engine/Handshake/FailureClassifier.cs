@@ -14,6 +14,14 @@ internal static class FailureClassifier
     public static Outcome FromConnect(Exception error, TlsTarget target, TimeSpan timeout)
     {
         var where = target.Display;
+        if (Unwrap<ProxyRefusedException>(error) is { } proxy)
+        {
+            return new(HandshakeFailure.ProxyRefused, proxy.Message);
+        }
+        if (Unwrap<StartTlsRefusedException>(error) is { } startTls)
+        {
+            return new(HandshakeFailure.StartTlsRefused, startTls.Message);
+        }
         switch (Unwrap<SocketException>(error))
         {
             case { SocketErrorCode: SocketError.ConnectionRefused }:

@@ -15,6 +15,26 @@ public sealed record TlsTarget(string Host, int Port, string ServerName, string 
     /// <summary>The path and query of a URL target, kept for the request stage.</summary>
     public string? PathAndQuery { get; init; }
 
+    /// <summary>The plain-text protocol to upgrade before TLS (smtp://, postgres://, -StartTls); None for TLS from the first byte.</summary>
+    public StartTlsProtocol StartTls { get; init; }
+
+    /// <summary>One address to connect to instead of resolving Host (-AllAddresses probes each address of a name).</summary>
+    public IPAddress? Address { get; init; }
+
+    /// <summary>
+    /// The same endpoint upgraded with <paramref name="protocol"/>; the display gains the
+    /// protocol's scheme so a Recommendation copied from the result keeps the upgrade.
+    /// </summary>
+    public TlsTarget WithStartTls(StartTlsProtocol protocol)
+    {
+        var hostPort = Host.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+        return this with
+        {
+            StartTls = protocol,
+            Display = protocol == StartTlsProtocol.None ? hostPort : $"{TargetScheme.Name(protocol)}://{hostPort}",
+        };
+    }
+
     public static TlsTarget Parse(string text, int? port = null, string? serverName = null)
     {
         if (TryParse(text, port, serverName, out var target, out var error))
@@ -43,6 +63,7 @@ public sealed record TlsTarget(string Host, int Port, string ServerName, string 
 
         string host;
         int? parsedPort = null;
+        var startTls = StartTlsProtocol.None;
         string? path = null;
         if (value.Contains("://", StringComparison.Ordinal))
         {
@@ -54,6 +75,11 @@ public sealed record TlsTarget(string Host, int Port, string ServerName, string 
             host = uri.IdnHost.Trim('[', ']');
             parsedPort = uri.Port > 0 ? uri.Port : null;
             path = uri.PathAndQuery;
+            if (TargetScheme.TryGet(uri.Scheme, out var schemePort, out startTls))
+            {
+                // smtp://host means port 25 with STARTTLS; an explicit port still wins.
+                parsedPort = uri.IsDefaultPort || uri.Port <= 0 ? schemePort : uri.Port;
+            }
         }
         else if (value.StartsWith('['))
         {
@@ -105,6 +131,10 @@ public sealed record TlsTarget(string Host, int Port, string ServerName, string 
         var sni = string.IsNullOrWhiteSpace(serverName) ? host : serverName.Trim();
         var display = host.Contains(':') ? $"[{host}]:{finalPort}" : $"{host}:{finalPort}";
         target = new TlsTarget(host, finalPort, sni, display) { PathAndQuery = path };
+        if (startTls != StartTlsProtocol.None)
+        {
+            target = target.WithStartTls(startTls);
+        }
         return true;
     }
 

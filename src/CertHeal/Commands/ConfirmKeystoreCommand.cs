@@ -53,6 +53,28 @@ public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
     [ValidateRange(0, 3650)]
     public int RenewBefore { get; set; }
 
+    /// <summary>Presented to -Uri endpoints that require a client certificate (mutual TLS).</summary>
+    [Parameter]
+    [Alias("Certificate")]
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; set; }
+
+    [Parameter]
+    public Uri? Proxy { get; set; }
+
+    [Parameter]
+    [Credential]
+    public PSCredential? ProxyCredential { get; set; }
+
+    [Parameter]
+    public SwitchParameter NoProxy { get; set; }
+
+    [Parameter]
+    public Handshake.StartTlsProtocol? StartTls { get; set; }
+
+    [Parameter]
+    [ValidateSet(nameof(System.Net.Sockets.AddressFamily.InterNetwork), nameof(System.Net.Sockets.AddressFamily.InterNetworkV6))]
+    public System.Net.Sockets.AddressFamily AddressFamily { get; set; } = System.Net.Sockets.AddressFamily.Unspecified;
+
     protected override void ProcessRecord() => TargetBinding.Collect(this, Uri, null, null, _targets);
 
     protected override void EndProcessing()
@@ -64,9 +86,11 @@ public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
             var report = KeystoreValidator.ValidateFileAsync(path, Format, password, new ValidationOptions
             {
                 ExpiringWithinDays = ExpiringWithin,
-                Endpoints = _targets,
+                Endpoints = StartTls is { } upgrade ? _targets.Select(t => t.WithStartTls(upgrade)).ToList() : _targets,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 RenewBeforeDays = RenewBefore,
+                Connector = ConnectionBinding.Connector(this, Proxy, ProxyCredential, NoProxy, AddressFamily),
+                ClientCertificate = ClientCertificate,
             }, _cancel.Token).GetAwaiter().GetResult();
             foreach (var finding in report.Findings)
             {

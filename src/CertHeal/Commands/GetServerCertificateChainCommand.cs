@@ -46,6 +46,35 @@ public sealed class GetServerCertificateChainCommand : PSCmdlet, IDisposable
     [ValidateRange(1, 1024)]
     public int ThrottleLimit { get; set; } = 32;
 
+    /// <summary>Presented when the server asks for one (mutual TLS), so its chain can still be read.</summary>
+    [Parameter]
+    [Alias("Certificate")]
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; set; }
+
+    /// <summary>An HTTP proxy to tunnel through (CONNECT); without it HTTPS_PROXY/ALL_PROXY and NO_PROXY apply.</summary>
+    [Parameter]
+    public Uri? Proxy { get; set; }
+
+    [Parameter]
+    [Credential]
+    public PSCredential? ProxyCredential { get; set; }
+
+    /// <summary>Connect directly even when HTTPS_PROXY is set.</summary>
+    [Parameter]
+    public SwitchParameter NoProxy { get; set; }
+
+    /// <summary>Upgrade a plain-text protocol before TLS; smtp://, imap://, postgres:// ... targets imply it.</summary>
+    [Parameter]
+    public StartTlsProtocol? StartTls { get; set; }
+
+    [Parameter]
+    [ValidateSet(nameof(System.Net.Sockets.AddressFamily.InterNetwork), nameof(System.Net.Sockets.AddressFamily.InterNetworkV6))]
+    public System.Net.Sockets.AddressFamily AddressFamily { get; set; } = System.Net.Sockets.AddressFamily.Unspecified;
+
+    /// <summary>Probe every address the name resolves to (one result each), not only the first that answers.</summary>
+    [Parameter]
+    public SwitchParameter AllAddresses { get; set; }
+
     protected override void ProcessRecord() =>
         TargetBinding.Collect(this, Target, MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : null, ServerName, _targets);
 
@@ -53,10 +82,16 @@ public sealed class GetServerCertificateChainCommand : PSCmdlet, IDisposable
     {
         var trust = TrustBinding.Load(this, Keystore);
         using var aia = NoAia ? null : new AiaFetcher();
-        var options = new ChainOptions { Probe = new ProbeOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), Trust = trust }, Aia = aia };
+        var connector = ConnectionBinding.Connector(this, Proxy, ProxyCredential, NoProxy, AddressFamily);
+        var targets = ConnectionBinding.Targets(_targets, StartTls, AllAddresses, connector, _cancel.Token);
+        var options = new ChainOptions
+        {
+            Probe = new ProbeOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), Trust = trust, Connector = connector, ClientCertificate = ClientCertificate },
+            Aia = aia,
+        };
         var bundle = new List<ChainCertificate>();
-        var reader = ChainCollector.Run(_targets, options, ThrottleLimit, _cancel.Token);
-        ResultDrain.Drain(this, reader, _targets.Count, ProgressId, "Get-ServerCertificateChain", report =>
+        var reader = ChainCollector.Run(targets, options, ThrottleLimit, _cancel.Token);
+        ResultDrain.Drain(this, reader, targets.Count, ProgressId, "Get-ServerCertificateChain", report =>
         {
             if (report.Certificates.Count == 0)
             {

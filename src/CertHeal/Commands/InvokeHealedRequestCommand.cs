@@ -36,6 +36,7 @@ public sealed class InvokeHealedRequestCommand : PSCmdlet, IDisposable
     public int TimeoutSec { get; set; } = 30;
 
     [Parameter]
+    [Alias("ClientCertificate")]
     public X509Certificate2? Certificate { get; set; }
 
     [Parameter]
@@ -59,6 +60,21 @@ public sealed class InvokeHealedRequestCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>An HTTP proxy to tunnel through (CONNECT); without it HTTPS_PROXY/ALL_PROXY and NO_PROXY apply.</summary>
+    [Parameter]
+    public Uri? Proxy { get; set; }
+
+    [Parameter]
+    [Credential]
+    public PSCredential? ProxyCredential { get; set; }
+
+    [Parameter]
+    public SwitchParameter NoProxy { get; set; }
+
+    [Parameter]
+    [ValidateSet(nameof(System.Net.Sockets.AddressFamily.InterNetwork), nameof(System.Net.Sockets.AddressFamily.InterNetworkV6))]
+    public System.Net.Sockets.AddressFamily AddressFamily { get; set; } = System.Net.Sockets.AddressFamily.Unspecified;
+
     protected override void ProcessRecord()
     {
         var keystore = PathBinding.Keystore(this, Keystore, null);
@@ -75,6 +91,7 @@ public sealed class InvokeHealedRequestCommand : PSCmdlet, IDisposable
             Timeout = TimeSpan.FromSeconds(TimeoutSec),
             ClientCertificate = Certificate,
             RenewBeforeDays = RenewBefore,
+            Connector = ConnectionBinding.Connector(this, Proxy, ProxyCredential, NoProxy, AddressFamily),
         };
         var spec = new RequestSpec
         {
