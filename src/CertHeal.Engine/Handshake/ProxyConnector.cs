@@ -31,7 +31,8 @@ public sealed class ProxyConnector(Uri proxy, NetworkCredential? credential, ICo
                 {
                     return connection;
                 }
-                if (answer.Status == 407 && credential is not null)
+                // tinyproxy answers a CONNECT without credentials with 401 and WWW-Authenticate, not 407.
+                if (answer.Status is 407 or 401 && credential is not null)
                 {
                     var next = NextAuthorization(answer, ref negotiate, proxyName);
                     if (next is not null && next != authorization)
@@ -116,7 +117,7 @@ public sealed class ProxyConnector(Uri proxy, NetworkCredential? credential, ICo
         var status = PlainTextReader.Quote(answer.StatusLine);
         var hint = answer.Status switch
         {
-            407 => "; give credentials with -ProxyCredential / --proxy-user, or check them",
+            407 or 401 => "; give credentials with -ProxyCredential / --proxy-user, or check them",
             403 => "; the proxy's policy forbids this destination or port",
             502 or 503 or 504 => "; the proxy could not reach the server",
             _ => "",
@@ -177,7 +178,7 @@ public sealed class ProxyConnector(Uri proxy, NetworkCredential? credential, ICo
                 }
                 var name = line[..colon].Trim();
                 var value = line[(colon + 1)..].Trim();
-                if (name.Equals("Proxy-Authenticate", StringComparison.OrdinalIgnoreCase))
+                if (name.Equals("Proxy-Authenticate", StringComparison.OrdinalIgnoreCase) || name.Equals("WWW-Authenticate", StringComparison.OrdinalIgnoreCase))
                 {
                     answer.Challenges.Add(value);
                 }
