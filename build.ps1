@@ -6,8 +6,9 @@
 
 .DESCRIPTION
     1. dotnet build CertHeal.sln.
-    2. Assembles out/CertHeal: CertHeal.psd1, CertHeal.dll, CertHeal.Engine.dll (and their
-       .pdb), CertHeal.Format.ps1xml, en-US (MAML help and about_CertHeal), LICENSE.
+    2. Copies the module folder the build assembled (src/CertHeal's AssembleModule target) to
+       out/CertHeal: CertHeal.psd1, CertHeal.dll, CertHeal.Engine.dll, BouncyCastle.Cryptography.dll
+       (and the .pdb files), CertHeal.Format.ps1xml, en-US (MAML help and about_CertHeal), LICENSE.
     3. Unless -SkipTests: dotnet test, then the Pester files under tests/ (Pester 5 or later)
        against the assembled module. Pester runs in a child pwsh, so this session never loads
        CertHeal.dll: a loaded dll cannot be replaced (Windows locks it, and a later import in
@@ -59,20 +60,14 @@ if (Test-Path $moduleOut) {
     try { Remove-Item $moduleOut -Recurse -Force }
     catch { throw "Cannot remove $moduleOut ($($_.Exception.Message)). Close the PowerShell sessions that imported the module from there, then build again." }
 }
-New-Item -ItemType Directory -Path $moduleOut | Out-Null
-$bin = Join-Path $root "src/CertHeal/bin/$Configuration/net8.0"
-Copy-Item (Join-Path $root 'CertHeal.psd1') $moduleOut
-foreach ($file in 'CertHeal.dll', 'CertHeal.Engine.dll', 'CertHeal.pdb', 'CertHeal.Engine.pdb', 'CertHeal.Format.ps1xml') {
-    $source = Join-Path $bin $file
-    if (Test-Path $source) { Copy-Item $source $moduleOut }
-    elseif ($file -notlike '*.pdb') { throw "The build did not produce $source." }
+# src/CertHeal's AssembleModule target (run by the build) is the one definition of the module
+# folder; the PowerShell tests import the same folder.
+$assembled = Join-Path $root "src/CertHeal/bin/$Configuration/module/CertHeal"
+foreach ($file in 'CertHeal.psd1', 'CertHeal.dll', 'CertHeal.Engine.dll', 'BouncyCastle.Cryptography.dll', 'CertHeal.Format.ps1xml', 'en-US/CertHeal.dll-Help.xml', 'en-US/about_CertHeal.help.txt', 'LICENSE') {
+    if (-not (Test-Path (Join-Path $assembled $file))) { throw "The build did not assemble $file in $assembled." }
 }
-$helpOut = Join-Path $moduleOut 'en-US'
-New-Item -ItemType Directory -Path $helpOut | Out-Null
-foreach ($file in 'CertHeal.dll-Help.xml', 'about_CertHeal.help.txt') {
-    Copy-Item (Join-Path $root "en-US/$file") $helpOut
-}
-Copy-Item (Join-Path $root 'LICENSE') $moduleOut
+New-Item -ItemType Directory -Path (Split-Path $moduleOut) -Force | Out-Null
+Copy-Item -Path $assembled -Destination $moduleOut -Recurse
 Write-Host "Module assembled in $moduleOut"
 
 # 3. Tests.

@@ -30,6 +30,16 @@ public static class CliApp
                 await stdout.WriteAsync(Usage.Text).ConfigureAwait(false);
                 return args.Length == 0 ? UsageError : Success;
             }
+            if (args[0] is "--version" or "version")
+            {
+                await stdout.WriteLineAsync(Usage.Version).ConfigureAwait(false);
+                return Success;
+            }
+            if (args.Skip(1).Any(a => a is "-h" or "--help"))
+            {
+                await stdout.WriteAsync(Usage.ForVerb(args[0]) ?? throw new UsageException($"'{args[0]}' is not a certheal verb; run 'certheal --help' for the list.")).ConfigureAwait(false);
+                return Success;
+            }
             var rest = args[1..];
             return args[0] switch
             {

@@ -2,6 +2,46 @@ namespace CertHeal.Cli;
 
 internal static class Usage
 {
+    /// <summary>The one version of module, CLI and packages (CertHeal.psd1's ModuleVersion, stamped by the build).</summary>
+    public static string Version =>
+        typeof(Usage).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0]
+        ?? typeof(Usage).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>
+    /// One verb's usage, cut from <see cref="Text"/> so the overview and `certheal VERB --help`
+    /// can never disagree: the verb's lines plus the notes that apply to every verb.
+    /// </summary>
+    public static string? ForVerb(string verb)
+    {
+        var lines = Text.Split('\n');
+        var start = Array.FindIndex(lines, l => l.TrimStart().StartsWith($"certheal {verb} ", StringComparison.Ordinal) || l.Trim() == $"certheal {verb}");
+        if (start < 0)
+        {
+            return null;
+        }
+        var indent = lines[start].Length - lines[start].TrimStart().Length;
+        var end = start + 1;
+        while (end < lines.Length && lines[end].Trim().Length > 0 && lines[end].Length - lines[end].TrimStart().Length > indent)
+        {
+            end++;
+        }
+        var notes = lines.SkipWhile(l => l.Trim().Length > 0).SkipWhile(l => !l.StartsWith("usage:", StringComparison.Ordinal))
+            .SkipWhile(l => l.Trim().Length > 0).Skip(1);
+        var text = new System.Text.StringBuilder();
+        text.Append(lines[0]).Append('\n').Append('\n').Append("usage:\n");
+        foreach (var line in lines[start..end])
+        {
+            text.Append(line).Append('\n');
+        }
+        text.Append('\n');
+        foreach (var line in notes)
+        {
+            text.Append(line).Append('\n');
+        }
+        return text.ToString();
+    }
+
     public const string Text = """
         certheal - diagnose and heal TLS trust failures from the client side
 

@@ -1,0 +1,105 @@
+using System.Collections;
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+
+namespace CertHeal.PowerShell.Tests.Harness;
+
+/// <summary>
+/// The harness for cmdlet tests: a fresh runspace of the real PowerShell 7.6 engine
+/// (System.Management.Automation 7.6.9) with the shipped module folder imported by path.
+///
+/// How to use it (one session per test; they are cheap enough and never share state):
+/// <code>
+/// using var ps = PsSession.NoUi();                          // as runbooks run: prompts throw HostException
+/// using var ps = PsSession.WithHost(PromptAnswer.Yes);      // a UI that answers prompts from this queue
+/// using var ps = PsSession.WithHost(new ScriptedHost { NonInteractive = true }); // like pwsh -NonInteractive
+///
+/// var r = ps.Run("param($t) Test-TlsHandshake $t -TimeoutSec 5", new() { ["t"] = endpoint.Target });
+/// r.AssertNoErrors();                        // fails with every error's ErrorId and message
+/// var result = r.Single();                   // the one output object (PSObject)
+/// Assert.True(result.Value&lt;bool&gt;("Succeeded"));
+/// r.Errors[0].FullyQualifiedErrorId / r.ErrorIds / r.Terminating (a terminating ErrorRecord) / r.Verbose / r.Progress
+/// ps.Host!.Prompts / ps.Host.Progress       // what the scripted UI was shown
+/// ps.SetLocation(folder);                    // the runspace's location (relative -Path resolves here)
+/// </code>
+/// Parameters are bound to the script's param() block, so pass SecureString, PSCredential,
+/// X509Certificate2 and deserialized objects from C#: a CreateDefault2() runspace has the
+/// engine's own cmdlets (ForEach-Object, Where-Object, Get-Command, Get-Help, Get-Module,
+/// Import-Module) but not Microsoft.PowerShell.Utility/Management/Security: no Select-Object,
+/// Write-Verbose, Set-Location, Get-Content, Export-Clixml, ConvertTo-SecureString (use .NET in
+/// the script, $ExecutionContext.SessionState.Path, $PSCmdlet.Write* in an advanced function, or
+/// <see cref="SetLocation"/>). Do not set an execution policy (throws on Linux). <see cref="Start"/> gives the PowerShell instance for Stop() tests.
+/// Lab servers: use CertHeal.Lab (referenced) as the engine tests do; see <see cref="PsLab"/>.
+/// </summary>
+public sealed class PsSession : IDisposable
+{
+    private PsSession(Runspace runspace, ScriptedHost? host)
+    {
+        Runspace = runspace;
+        Host = host;
+        runspace.Open();
+        var import = Run("param($Manifest) Import-Module -Name $Manifest -ErrorAction Stop", new() { ["Manifest"] = ShippedModule.Manifest });
+        if (import.Terminating is not null || import.Errors.Count > 0)
+        {
+            throw new InvalidOperationException("Import-Module of the shipped module failed: " + import.Describe());
+        }
+    }
+
+    public Runspace Runspace { get; }
+
+    /// <summary>The scripted host, or null for a no-UI session.</summary>
+    public ScriptedHost? Host { get; }
+
+    /// <summary>A runspace with no host UI, the way Azure Automation, Jenkins agents and apps hosting PowerShell run scripts.</summary>
+    public static PsSession NoUi() => new(RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2()), null);
+
+    /// <summary>A runspace whose host answers prompts with <paramref name="answers"/>, in order.</summary>
+    public static PsSession WithHost(params PromptAnswer[] answers) => WithHost(new ScriptedHost(answers));
+
+    public static PsSession WithHost(ScriptedHost host) => new(RunspaceFactory.CreateRunspace(host, InitialSessionState.CreateDefault2()), host);
+
+    /// <summary>Runs a script (its param() block gets <paramref name="parameters"/>) and collects everything it produced. Never throws for script errors.</summary>
+    public PsResult Run(string script, Dictionary<string, object?>? parameters = null)
+    {
+        using var shell = Create(script, parameters);
+        Collection<PSObject> output = [];
+        ErrorRecord? terminating = null;
+        try
+        {
+            output = shell.Invoke();
+        }
+        catch (RuntimeException e)
+        {
+            terminating = e.ErrorRecord;
+        }
+        return PsResult.From(shell, output, terminating);
+    }
+
+    /// <summary>Starts a script asynchronously; the caller Stop()s or EndInvoke()s the returned instance and disposes it.</summary>
+    public (System.Management.Automation.PowerShell Shell, IAsyncResult Pending) Start(string script, Dictionary<string, object?>? parameters = null)
+    {
+        var shell = Create(script, parameters);
+        return (shell, shell.BeginInvoke());
+    }
+
+    /// <summary>Sets the runspace's current location (not the process's), as Set-Location in a script would.</summary>
+    public void SetLocation(string path) => Runspace.SessionStateProxy.Path.SetLocation(WildcardPattern.Escape(path));
+
+    /// <summary>The runspace's current file-system location.</summary>
+    public string Location => Runspace.SessionStateProxy.Path.CurrentFileSystemLocation.ProviderPath;
+
+    private System.Management.Automation.PowerShell Create(string script, Dictionary<string, object?>? parameters)
+    {
+        var shell = System.Management.Automation.PowerShell.Create();
+        shell.Runspace = Runspace;
+        shell.AddScript(script);
+        if (parameters is not null)
+        {
+            shell.AddParameters((IDictionary)parameters);
+        }
+        return shell;
+    }
+
+    public void Dispose() => Runspace.Dispose();
+}
