@@ -65,6 +65,11 @@ internal static class Usage
         --json prints the objects with the same property names as the PowerShell cmdlets.
         --verbose adds detail to errors.
         Prefer --password-file or --password-env: --password is visible in process lists.
+        Connecting verbs (test, chain, confirm --uri, request) also take:
+          --proxy URL [--proxy-user U --proxy-password-env VAR] | --no-proxy   (default: HTTPS_PROXY, NO_PROXY)
+          --starttls Smtp|Imap|Pop3|Ftp|Ldap|Postgres|MySql|Xmpp   (smtp://, ldap://, postgres://... imply it)
+          --client-cert FILE [--client-cert-password-file F | --client-cert-password-env VAR]
+          -4 | -6 | --address-family InterNetwork|InterNetworkV6   --all-addresses
 
         """;
 }
