@@ -226,7 +226,7 @@ _reach("TlsHandshake")["params"].extend(REACH_CONNECTION)
 _reach("ServerCertificateChain")["params"].extend([REACH_CLIENTCERT] + REACH_CONNECTION)
 next(c for c in HELP if c["verb"] == "Confirm")["params"].extend([REACH_CLIENTCERT, REACH_PROXY, REACH_PROXYCRED, REACH_NOPROXY,
     ("StartTls", "StartTlsProtocol", False, "named", "False", "from the -Uri scheme", "Upgrade each -Uri endpoint with this STARTTLS protocol before the handshake (postgres://, ldap://, smtp:// ... imply it)."),
-    REACH_FAMILY])
+    REACH_FAMILY, REACH_ALL])
 _healed = _reach("HealedRequest")
 for _prm in list(_healed["params"]):
     if _prm[0] == "Certificate" and len(_prm) < 8:

@@ -10,7 +10,7 @@ namespace CertHeal.Commands;
 /// <summary>Confirm-Keystore: is this keystore healthy, and do these endpoints handshake with it?</summary>
 [Cmdlet(VerbsLifecycle.Confirm, "Keystore", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(KeystoreReport))]
-public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
+public sealed class ConfirmKeystoreCommand : TargetingCmdlet, IDisposable
 {
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
@@ -58,38 +58,23 @@ public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
     [Alias("Certificate")]
     public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; set; }
 
-    [Parameter]
-    public Uri? Proxy { get; set; }
-
-    [Parameter]
-    [Credential]
-    public PSCredential? ProxyCredential { get; set; }
-
-    [Parameter]
-    public SwitchParameter NoProxy { get; set; }
-
-    [Parameter]
-    public Handshake.StartTlsProtocol? StartTls { get; set; }
-
-    [Parameter]
-    [ValidateSet(nameof(System.Net.Sockets.AddressFamily.InterNetwork), nameof(System.Net.Sockets.AddressFamily.InterNetworkV6))]
-    public System.Net.Sockets.AddressFamily AddressFamily { get; set; } = System.Net.Sockets.AddressFamily.Unspecified;
-
     protected override void ProcessRecord() => TargetBinding.Collect(this, Uri, null, null, _targets);
 
     protected override void EndProcessing()
     {
         var path = PathBinding.Keystore(this, Path, LiteralPath);
+        var connector = CreateConnector();
+        var endpoints = ResolveTargets(_targets, connector, _cancel.Token);
         using var password = PasswordBinding.From(Password, Credential);
         try
         {
             var report = KeystoreValidator.ValidateFileAsync(path, Format, password, new ValidationOptions
             {
                 ExpiringWithinDays = ExpiringWithin,
-                Endpoints = StartTls is { } upgrade ? _targets.Select(t => t.WithStartTls(upgrade)).ToList() : _targets,
+                Endpoints = endpoints,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 RenewBeforeDays = RenewBefore,
-                Connector = ConnectionBinding.Connector(this, Proxy, ProxyCredential, NoProxy, AddressFamily),
+                Connector = connector,
                 ClientCertificate = ClientCertificate,
             }, _cancel.Token).GetAwaiter().GetResult();
             foreach (var finding in report.Findings)

@@ -8,7 +8,7 @@ namespace CertHeal.Commands;
 /// <summary>Get-ServerCertificateChain: what the server presents, completed by the keystore, the system and AIA.</summary>
 [Cmdlet(VerbsCommon.Get, "ServerCertificateChain")]
 [OutputType(typeof(ChainCertificate))]
-public sealed class GetServerCertificateChainCommand : PSCmdlet, IDisposable
+public sealed class GetServerCertificateChainCommand : TargetingCmdlet, IDisposable
 {
     private const int ProgressId = 0x7C02;
     private readonly List<TlsTarget> _targets = [];
@@ -51,30 +51,6 @@ public sealed class GetServerCertificateChainCommand : PSCmdlet, IDisposable
     [Alias("Certificate")]
     public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; set; }
 
-    /// <summary>An HTTP proxy to tunnel through (CONNECT); without it HTTPS_PROXY/ALL_PROXY and NO_PROXY apply.</summary>
-    [Parameter]
-    public Uri? Proxy { get; set; }
-
-    [Parameter]
-    [Credential]
-    public PSCredential? ProxyCredential { get; set; }
-
-    /// <summary>Connect directly even when HTTPS_PROXY is set.</summary>
-    [Parameter]
-    public SwitchParameter NoProxy { get; set; }
-
-    /// <summary>Upgrade a plain-text protocol before TLS; smtp://, imap://, postgres:// ... targets imply it.</summary>
-    [Parameter]
-    public StartTlsProtocol? StartTls { get; set; }
-
-    [Parameter]
-    [ValidateSet(nameof(System.Net.Sockets.AddressFamily.InterNetwork), nameof(System.Net.Sockets.AddressFamily.InterNetworkV6))]
-    public System.Net.Sockets.AddressFamily AddressFamily { get; set; } = System.Net.Sockets.AddressFamily.Unspecified;
-
-    /// <summary>Probe every address the name resolves to (one result each), not only the first that answers.</summary>
-    [Parameter]
-    public SwitchParameter AllAddresses { get; set; }
-
     protected override void ProcessRecord() =>
         TargetBinding.Collect(this, Target, MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : null, ServerName, _targets);
 
@@ -82,8 +58,8 @@ public sealed class GetServerCertificateChainCommand : PSCmdlet, IDisposable
     {
         var trust = TrustBinding.Load(this, Keystore);
         using var aia = NoAia ? null : new AiaFetcher();
-        var connector = ConnectionBinding.Connector(this, Proxy, ProxyCredential, NoProxy, AddressFamily);
-        var targets = ConnectionBinding.Targets(_targets, StartTls, AllAddresses, connector, _cancel.Token);
+        var connector = CreateConnector();
+        var targets = ResolveTargets(_targets, connector, _cancel.Token);
         var options = new ChainOptions
         {
             Probe = new ProbeOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), Trust = trust, Connector = connector, ClientCertificate = ClientCertificate },

@@ -11,7 +11,7 @@ namespace CertHeal.Commands;
 /// <summary>Invoke-HealedRequest: one HTTPS request through the whole heal loop.</summary>
 [Cmdlet(VerbsLifecycle.Invoke, "HealedRequest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(HealedResponse))]
-public sealed class InvokeHealedRequestCommand : PSCmdlet, IDisposable
+public sealed class InvokeHealedRequestCommand : ConnectingCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _cancel = new();
 
@@ -60,21 +60,6 @@ public sealed class InvokeHealedRequestCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>An HTTP proxy to tunnel through (CONNECT); without it HTTPS_PROXY/ALL_PROXY and NO_PROXY apply.</summary>
-    [Parameter]
-    public Uri? Proxy { get; set; }
-
-    [Parameter]
-    [Credential]
-    public PSCredential? ProxyCredential { get; set; }
-
-    [Parameter]
-    public SwitchParameter NoProxy { get; set; }
-
-    [Parameter]
-    [ValidateSet(nameof(System.Net.Sockets.AddressFamily.InterNetwork), nameof(System.Net.Sockets.AddressFamily.InterNetworkV6))]
-    public System.Net.Sockets.AddressFamily AddressFamily { get; set; } = System.Net.Sockets.AddressFamily.Unspecified;
-
     protected override void ProcessRecord()
     {
         var keystore = PathBinding.Keystore(this, Keystore, null);
@@ -91,7 +76,7 @@ public sealed class InvokeHealedRequestCommand : PSCmdlet, IDisposable
             Timeout = TimeSpan.FromSeconds(TimeoutSec),
             ClientCertificate = Certificate,
             RenewBeforeDays = RenewBefore,
-            Connector = ConnectionBinding.Connector(this, Proxy, ProxyCredential, NoProxy, AddressFamily),
+            Connector = CreateConnector(),
         };
         var spec = new RequestSpec
         {

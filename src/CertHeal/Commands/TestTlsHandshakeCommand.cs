@@ -8,7 +8,7 @@ namespace CertHeal.Commands;
 /// <summary>Test-TlsHandshake: why does the handshake with this server fail?</summary>
 [Cmdlet(VerbsDiagnostic.Test, "TlsHandshake")]
 [OutputType(typeof(HandshakeResult))]
-public sealed class TestTlsHandshakeCommand : PSCmdlet, IDisposable
+public sealed class TestTlsHandshakeCommand : TargetingCmdlet, IDisposable
 {
     private const int ProgressId = 0x7C01;
     private readonly List<TlsTarget> _targets = [];
@@ -50,38 +50,14 @@ public sealed class TestTlsHandshakeCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter NoAia { get; set; }
 
-    /// <summary>An HTTP proxy to tunnel through (CONNECT); without it HTTPS_PROXY/ALL_PROXY and NO_PROXY apply.</summary>
-    [Parameter]
-    public Uri? Proxy { get; set; }
-
-    [Parameter]
-    [Credential]
-    public PSCredential? ProxyCredential { get; set; }
-
-    /// <summary>Connect directly even when HTTPS_PROXY is set.</summary>
-    [Parameter]
-    public SwitchParameter NoProxy { get; set; }
-
-    /// <summary>Upgrade a plain-text protocol before TLS; smtp://, imap://, postgres:// ... targets imply it.</summary>
-    [Parameter]
-    public StartTlsProtocol? StartTls { get; set; }
-
-    [Parameter]
-    [ValidateSet(nameof(System.Net.Sockets.AddressFamily.InterNetwork), nameof(System.Net.Sockets.AddressFamily.InterNetworkV6))]
-    public System.Net.Sockets.AddressFamily AddressFamily { get; set; } = System.Net.Sockets.AddressFamily.Unspecified;
-
-    /// <summary>Probe every address the name resolves to (one result each), not only the first that answers.</summary>
-    [Parameter]
-    public SwitchParameter AllAddresses { get; set; }
-
     protected override void ProcessRecord() =>
         TargetBinding.Collect(this, Target, MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : null, ServerName, _targets);
 
     protected override void EndProcessing()
     {
         using var aia = NoAia ? null : new Chains.AiaFetcher();
-        var connector = ConnectionBinding.Connector(this, Proxy, ProxyCredential, NoProxy, AddressFamily);
-        var targets = ConnectionBinding.Targets(_targets, StartTls, AllAddresses, connector, _cancel.Token);
+        var connector = CreateConnector();
+        var targets = ResolveTargets(_targets, connector, _cancel.Token);
         var options = new ProbeOptions
         {
             Connector = connector,
