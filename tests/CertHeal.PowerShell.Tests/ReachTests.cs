@@ -83,6 +83,25 @@ public sealed class ReachTests(ReachFixture fixture) : IClassFixture<ReachFixtur
     }
 
     [Fact]
+    public void Invoke_HealedRequest_sends_through_the_Proxy()
+    {
+        var endpoint = Lab.Lab.Start(LabScenario.GoodChain);
+        var store = Path.Combine(Lab.NewFolder(), "request-store.pem");
+        File.Copy(Lab.TrustedRootPem, store);
+        using var ps = PsSession.NoUi();
+        var result = ps.Run("param($Uri, $Store, $Proxy) Invoke-HealedRequest $Uri -Keystore $Store -Proxy $Proxy",
+            new() { ["Uri"] = $"https://{endpoint.Target}/", ["Store"] = store, ["Proxy"] = $"http://127.0.0.1:{fixture.TinyProxy.Port}" });
+        var down = ps.Run("param($Uri, $Store, $Proxy) Invoke-HealedRequest $Uri -Keystore $Store -Proxy $Proxy",
+            new() { ["Uri"] = $"https://{endpoint.Target}/", ["Store"] = store, ["Proxy"] = $"http://127.0.0.1:{LabListener.ClosedPort()}" });
+
+        result.AssertNoErrors();
+        Assert.Equal(200, result.Single().Value<int>("StatusCode"));
+        Assert.Contains("tls ok", result.Single().Value<string>("Content"));
+        Assert.NotEmpty(down.AllErrors);
+        Assert.Contains("could not be reached", down.AllErrors[0].ToString());
+    }
+
+    [Fact]
     public void Proxy_and_NoProxy_together_is_an_InvalidProxy_error()
     {
         using var ps = PsSession.NoUi();
@@ -105,6 +124,7 @@ public sealed class ReachTests(ReachFixture fixture) : IClassFixture<ReachFixtur
             Test-TlsHandshake $Plain -StartTls Postgres -Keystore $Store
             Get-ServerCertificateChain $Target | Merge-Keystore -Path $Store
             Test-TlsHandshake $Target -Keystore $Store
+            Confirm-Keystore -Path $Store -Uri $Target
             """, new() { ["Target"] = target, ["Store"] = store, ["Plain"] = $"127.0.0.1:{fixture.Postgres.Port}" });
         var after = await PsqlAsync(store);
 
@@ -117,7 +137,12 @@ public sealed class ReachTests(ReachFixture fixture) : IClassFixture<ReachFixtur
         var change = result.Output.Single(o => o.TypeName() == "CertHeal.KeystoreChange");
         Assert.True(change.Value<bool>("Written"));
         Assert.Equal(1, change.Value<int>("Added"));
-        Assert.True(result.Output[^1].Value<bool>("Succeeded"), result.Output[^1].Value<string>("Reason"));
+        Assert.True(result.Output[^2].Value<bool>("Succeeded"), result.Output[^2].Value<string>("Reason"));
+        var report = result.Output[^1];
+        Assert.Equal("CertHeal.KeystoreReport", report.TypeName());
+        var endpoint = Assert.Single(report.Items("Endpoints"));
+        Assert.True(endpoint.Value<bool>("Succeeded"), endpoint.Value<string>("Reason"));
+        Assert.Equal(target, endpoint.Value<string>("Target"));
         Assert.NotEqual(0, before.Code);
         Assert.True(after.Code == 0, after.Output);
     }
