@@ -38,6 +38,10 @@ internal static class TargetScheme
         return false;
     }
 
+    /// <summary>The well-known port of a STARTTLS protocol (the plain-text port it upgrades on).</summary>
+    public static int? DefaultPort(StartTlsProtocol protocol) =>
+        protocol == StartTlsProtocol.None ? null : TryGet(Name(protocol), out var port, out _) ? port : null;
+
     /// <summary>The scheme a target is displayed with, so a Recommendation copied from a result keeps the upgrade.</summary>
     public static string Name(StartTlsProtocol protocol) => protocol switch
     {

@@ -18,6 +18,9 @@ public sealed record TlsTarget(string Host, int Port, string ServerName, string 
     /// <summary>The plain-text protocol to upgrade before TLS (smtp://, postgres://, -StartTls); None for TLS from the first byte.</summary>
     public StartTlsProtocol StartTls { get; init; }
 
+    /// <summary>True when neither the target nor -Port named a port (443 was assumed).</summary>
+    public bool PortDefaulted { get; init; }
+
     /// <summary>One address to connect to instead of resolving Host (-AllAddresses probes each address of a name).</summary>
     public IPAddress? Address { get; init; }
 
@@ -27,9 +30,12 @@ public sealed record TlsTarget(string Host, int Port, string ServerName, string 
     /// </summary>
     public TlsTarget WithStartTls(StartTlsProtocol protocol)
     {
-        var hostPort = Host.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+        // "-StartTls Smtp mail.example.com" means port 25, not 443: a port nobody wrote follows the protocol.
+        var port = PortDefaulted && TargetScheme.DefaultPort(protocol) is { } protocolPort ? protocolPort : Port;
+        var hostPort = Host.Contains(':') ? $"[{Host}]:{port}" : $"{Host}:{port}";
         return this with
         {
+            Port = port,
             StartTls = protocol,
             Display = protocol == StartTlsProtocol.None ? hostPort : $"{TargetScheme.Name(protocol)}://{hostPort}",
         };
@@ -130,7 +136,7 @@ public sealed record TlsTarget(string Host, int Port, string ServerName, string 
         var finalPort = parsedPort ?? port ?? DefaultPort;
         var sni = string.IsNullOrWhiteSpace(serverName) ? host : serverName.Trim();
         var display = host.Contains(':') ? $"[{host}]:{finalPort}" : $"{host}:{finalPort}";
-        target = new TlsTarget(host, finalPort, sni, display) { PathAndQuery = path };
+        target = new TlsTarget(host, finalPort, sni, display) { PathAndQuery = path, PortDefaulted = parsedPort is null && port is null };
         if (startTls != StartTlsProtocol.None)
         {
             target = target.WithStartTls(startTls);

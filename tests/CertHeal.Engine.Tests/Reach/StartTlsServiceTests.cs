@@ -85,6 +85,10 @@ public sealed class StartTlsServiceTests(DirectoryAndMailFixture fixture) : ICla
         Assert.Equal((993, StartTlsProtocol.None), Parts("imaps://mail.example"));
         Assert.Equal((995, StartTlsProtocol.None), Parts("pop3s://mail.example"));
         Assert.Equal("smtp://[::1]:2525", TlsTarget.Parse("[::1]:2525").WithStartTls(StartTlsProtocol.Smtp).Display);
+        Assert.Equal("smtp://mail.example:25", TlsTarget.Parse("mail.example").WithStartTls(StartTlsProtocol.Smtp).Display);
+        Assert.Equal(5432, TlsTarget.Parse("db.example").WithStartTls(StartTlsProtocol.Postgres).Port);
+        Assert.Equal(6432, TlsTarget.Parse("db.example", 6432).WithStartTls(StartTlsProtocol.Postgres).Port);
+        Assert.Equal(443, TlsTarget.Parse("db.example:443").WithStartTls(StartTlsProtocol.Postgres).Port);
         await Task.CompletedTask;
 
         static (int, StartTlsProtocol) Parts(string text)
