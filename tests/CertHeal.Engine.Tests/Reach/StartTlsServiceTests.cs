@@ -6,13 +6,14 @@ using CertHeal.Lab;
 
 namespace CertHeal.Tests.Reach;
 
-/// <summary>Real slapd and Dovecot on loopback, started by the fixture, presenting the lab's good chain.</summary>
+/// <summary>Real slapd, Dovecot and vsftpd on loopback, started by the fixture, presenting the lab's good chain.</summary>
 public sealed class DirectoryAndMailFixture : IAsyncLifetime
 {
     public LabFixture Lab { get; } = new();
     public LabDirectoryAndMail.TwoPorts Slapd { get; private set; } = null!;
     public LabDirectoryAndMail.TwoPorts SlapdWithoutTls { get; private set; } = null!;
     public LabDirectoryAndMail.TwoPorts Dovecot { get; private set; } = null!;
+    public LabDaemon Vsftpd { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -22,6 +23,7 @@ public sealed class DirectoryAndMailFixture : IAsyncLifetime
             LabDirectoryAndMail.StartSlapdAsync(Lab.Lab.Folder, leaf, chain, tls: false),
             LabDirectoryAndMail.StartDovecotAsync(Lab.Lab.Folder, leaf, chain));
         (Slapd, SlapdWithoutTls, Dovecot) = (started[0], started[1], started[2]);
+        Vsftpd = await LabFtp.StartVsftpdAsync(Lab.Lab.Folder, leaf, chain);
     }
 
     public async Task DisposeAsync()
@@ -32,6 +34,10 @@ public sealed class DirectoryAndMailFixture : IAsyncLifetime
             {
                 await daemon.DisposeAsync();
             }
+        }
+        if (Vsftpd is not null)
+        {
+            await Vsftpd.DisposeAsync();
         }
         await Lab.DisposeAsync();
     }
@@ -47,9 +53,10 @@ public sealed class StartTlsServiceTests(DirectoryAndMailFixture fixture) : ICla
     [InlineData("ldaps://127.0.0.1:{1}", "ldaps")]
     [InlineData("imap://127.0.0.1:{2}", "imap")]
     [InlineData("pop3://127.0.0.1:{3}", "pop3")]
+    [InlineData("ftp://127.0.0.1:{4}", "ftp")]
     public async Task Real_servers_upgrade_and_present_their_chain(string form, string name)
     {
-        var target = string.Format(System.Globalization.CultureInfo.InvariantCulture, form, fixture.Slapd.First, fixture.Slapd.Second, fixture.Dovecot.First, fixture.Dovecot.Second);
+        var target = string.Format(System.Globalization.CultureInfo.InvariantCulture, form, fixture.Slapd.First, fixture.Slapd.Second, fixture.Dovecot.First, fixture.Dovecot.Second, fixture.Vsftpd.Port);
         var result = await ProbeAsync(target);
 
         Assert.True(result.Succeeded, $"{name}: {result.Failure} {result.Reason}");
