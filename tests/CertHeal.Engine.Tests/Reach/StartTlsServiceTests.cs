@@ -106,10 +106,13 @@ public sealed class StartTlsServiceTests(DirectoryAndMailFixture fixture) : ICla
     }
 
     /// <summary>
-    /// SMTP: Postfix (the Debian MTA installed here) refuses to start from a configuration folder
-    /// that the system's /etc/postfix/main.cf does not list in alternate_config_directories, and
-    /// the tests must not edit system files; so an in-test responder speaks RFC 3207 (greeting,
-    /// EHLO with or without STARTTLS, 220 to STARTTLS) in front of a real SslStream server.
+    /// SMTP through an in-test responder, because a real MTA could not be run here: Postfix (the
+    /// Debian MTA, installed) started from a private configuration folder on a loopback port
+    /// (`postfix -c DIR start-fg`, and `master -c DIR -i`) exits at once and reports why only to
+    /// syslog, which this machine does not run; letting it start would mean listing the folder in
+    /// /etc/postfix/main.cf (alternate_config_directories), a system file tests must not edit.
+    /// The responder speaks RFC 3207 (greeting, EHLO with or without STARTTLS, 220 to STARTTLS)
+    /// in front of a real SslStream server.
     /// </summary>
     [Theory]
     [InlineData(true)]
