@@ -6,7 +6,7 @@ using CertHeal.Lab;
 
 namespace CertHeal.Tests.Reach;
 
-/// <summary>Real slapd, Dovecot and vsftpd on loopback, started by the fixture, presenting the lab's good chain.</summary>
+/// <summary>Real slapd, Dovecot, vsftpd and MariaDB on loopback, started by the fixture, presenting the lab's good chain.</summary>
 public sealed class DirectoryAndMailFixture : IAsyncLifetime
 {
     public LabFixture Lab { get; } = new();
@@ -14,6 +14,7 @@ public sealed class DirectoryAndMailFixture : IAsyncLifetime
     public LabDirectoryAndMail.TwoPorts SlapdWithoutTls { get; private set; } = null!;
     public LabDirectoryAndMail.TwoPorts Dovecot { get; private set; } = null!;
     public LabDaemon Vsftpd { get; private set; } = null!;
+    public LabDaemon MariaDb { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -24,6 +25,7 @@ public sealed class DirectoryAndMailFixture : IAsyncLifetime
             LabDirectoryAndMail.StartDovecotAsync(Lab.Lab.Folder, leaf, chain));
         (Slapd, SlapdWithoutTls, Dovecot) = (started[0], started[1], started[2]);
         Vsftpd = await LabFtp.StartVsftpdAsync(Lab.Lab.Folder, leaf, chain);
+        MariaDb = await LabMariaDb.StartAsync(leaf, chain);
     }
 
     public async Task DisposeAsync()
@@ -38,6 +40,10 @@ public sealed class DirectoryAndMailFixture : IAsyncLifetime
         if (Vsftpd is not null)
         {
             await Vsftpd.DisposeAsync();
+        }
+        if (MariaDb is not null)
+        {
+            await MariaDb.DisposeAsync();
         }
         await Lab.DisposeAsync();
     }
@@ -54,9 +60,10 @@ public sealed class StartTlsServiceTests(DirectoryAndMailFixture fixture) : ICla
     [InlineData("imap://127.0.0.1:{2}", "imap")]
     [InlineData("pop3://127.0.0.1:{3}", "pop3")]
     [InlineData("ftp://127.0.0.1:{4}", "ftp")]
+    [InlineData("mysql://127.0.0.1:{5}", "mysql")]
     public async Task Real_servers_upgrade_and_present_their_chain(string form, string name)
     {
-        var target = string.Format(System.Globalization.CultureInfo.InvariantCulture, form, fixture.Slapd.First, fixture.Slapd.Second, fixture.Dovecot.First, fixture.Dovecot.Second, fixture.Vsftpd.Port);
+        var target = string.Format(System.Globalization.CultureInfo.InvariantCulture, form, fixture.Slapd.First, fixture.Slapd.Second, fixture.Dovecot.First, fixture.Dovecot.Second, fixture.Vsftpd.Port, fixture.MariaDb.Port);
         var result = await ProbeAsync(target);
 
         Assert.True(result.Succeeded, $"{name}: {result.Failure} {result.Reason}");
