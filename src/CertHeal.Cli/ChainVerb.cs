@@ -11,7 +11,8 @@ internal static class ChainVerb
     public static readonly Dictionary<string, bool> Options = ConnectionOptions.With(new()
     {
         ["--port"] = true, ["--sni"] = true, ["--timeout"] = true, ["--out"] = true, ["--no-aia"] = false,
-        ["--keystore"] = true, ["--throttle"] = true, ["--json"] = false,
+        ["--keystore"] = true, ["--throttle"] = true,
+        ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true, ["--json"] = false,
     });
 
     public static async Task<int> RunAsync(CliArguments args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
@@ -19,13 +20,14 @@ internal static class ChainVerb
         var connector = ConnectionOptions.Connector(args);
         var targets = await ConnectionOptions.TargetsAsync(args, TestVerb.ParseTargets(args, "chain"), connector, cancellationToken).ConfigureAwait(false);
         var keystore = args.Value("--keystore");
+        using var keystorePassword = PasswordOption.Read(args);
         using var aia = args.Flag("--no-aia") ? null : new AiaFetcher();
         var options = new ChainOptions
         {
             Probe = new ProbeOptions
             {
                 Timeout = TimeSpan.FromSeconds(args.Int("--timeout", 1, 600) ?? 10),
-                Trust = keystore is null ? null : TrustStoreLoader.Load(keystore),
+                Trust = keystore is null ? null : TrustStoreLoader.Load(keystore, keystorePassword),
                 Connector = connector,
                 ClientCertificate = ConnectionOptions.ClientCertificate(args),
             },
@@ -61,11 +63,17 @@ internal static class ChainVerb
         }
         else
         {
-            await stdout.WriteAsync(TableOutput.Format(["Target", "Position", "Role", "Source", "Subject", "NotAfter", "Status", "Thumbprint"],
-                certificates.Select(c => (IReadOnlyList<string>)[
-                    c.Target, c.Position.ToString(CultureInfo.InvariantCulture), c.Role.ToString(), c.Source.ToString(), c.Subject,
-                    c.NotAfter.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), c.Status.ToString(), c.Thumbprint,
-                ]))).ConfigureAwait(false);
+            // One table per target, like PowerShell's grouped view: the target as a heading, the
+            // subject in full where it fits, the thumbprint under its row.
+            foreach (var group in certificates.GroupBy(c => c.Target))
+            {
+                await stdout.WriteLineAsync("Target: " + group.Key).ConfigureAwait(false);
+                await stdout.WriteAsync(TableOutput.Format(["Position", "Role", "Source", "Subject", "NotAfter", "Status", "Thumbprint"],
+                    group.Select(c => (IReadOnlyList<string>)[
+                        c.Position.ToString(CultureInfo.InvariantCulture), c.Role.ToString(), c.Source.ToString(), c.Subject,
+                        c.NotAfter.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), c.Status.ToString(), c.Thumbprint,
+                    ]))).ConfigureAwait(false);
+            }
         }
         return failed ? CliApp.CheckFailed : CliApp.Success;
     }

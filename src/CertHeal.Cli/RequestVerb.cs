@@ -33,6 +33,7 @@ internal static class RequestVerb
             Timeout = TimeSpan.FromSeconds(args.Int("--timeout", 1, 600) ?? 30),
             Connector = ConnectionOptions.Connector(args),
             ClientCertificate = ConnectionOptions.ClientCertificate(args),
+            Recorder = new Trust.LedgerRecorder(Trust.TrustLedger.DefaultPath()),
         };
         if (args.Value("--keystore") is null)
         {

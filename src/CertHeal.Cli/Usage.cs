@@ -48,22 +48,30 @@ internal static class Usage
         usage:
           certheal test <target>... [--port N] [--sni NAME] [--timeout S] [--protocol Tls12,Tls13]
                                     [--keystore PATH] [--no-aia] [--throttle N] [--json]
+                                    [--password-file F | --password-env VAR | --password P]
           certheal chain <target>... [--out bundle.pem | --out -] [--no-aia] [--keystore PATH] [--json]
+                                     [--password-file F | --password-env VAR | --password P]
           certheal merge <keystore> <certificate-file | ->... [--format F]
                          [--password-file F | --password-env VAR | --password P]
                          [--policy ChainToTrusted|Pinned|TrustOnFirstUse] [--trusted-fingerprint SHA256]...
                          [--remove-superseded] [--force] [--what-if] [--json]
+                         [--pkcs12-encryption Aes|Legacy]
           certheal confirm <keystore> [--password-file F | --password-env VAR | --password P] [--format F]
                            [--uri URL]... [--expiring-within DAYS] [--renew-before DAYS] [--json]
           certheal request <https-url> [--method M] [--keystore PATH] [--password-file F | --password-env VAR]
                            [--policy ...] [--trusted-fingerprint SHA256]... [--renew-before DAYS] [--force]
                            [--what-if] [--json]
+          certheal find [--process-id N]... [--all-processes] [--path DIR]... [--depth N] [--json]
+          certheal sync [<keystore>...] [--ledger PATH] [--password-file F | --password-env VAR | --password P]
+                        [--what-if] [--json]
           certheal demo [--json]
 
         Targets are host, host:port, [v6]:port or https://host:port/path.
         Exit codes: 0 success, 1 the check failed, 2 usage or input error.
         --json prints the objects with the same property names as the PowerShell cmdlets.
-        --verbose adds detail to errors.
+        --verbose adds detail to errors (and, for find, the places skipped).
+        merge records what it adds in the trust ledger (--ledger, $CERTHEAL_LEDGER, ~/.certheal/ledger.json);
+        confirm --ledger reports ledger entries a keystore lacks (LedgerDrift); sync re-applies them.
         Prefer --password-file or --password-env: --password is visible in process lists.
         Connecting verbs (test, chain, confirm --uri, request) also take:
           --proxy URL [--proxy-user U --proxy-password-env VAR] | --no-proxy   (default: HTTPS_PROXY, NO_PROXY)

@@ -6,7 +6,9 @@ namespace CertHeal.Keystores;
 /// <summary>
 /// A folder of certificate files (as /etc/ssl/certs or a Java app's certs dir): one file per
 /// certificate, named from the subject and a short fingerprint. Each file is written through a
-/// temporary file and a rename; files CertHeal did not write are never touched.
+/// temporary file and a rename; files CertHeal did not write are never touched. Each new file
+/// also gets OpenSSL's `&lt;subject-hash&gt;.&lt;n&gt;` symbolic link (what `openssl rehash` makes),
+/// because OpenSSL clients look certificates up in a -CApath folder only by that name.
 /// </summary>
 internal static class DirectoryKeystore
 {
@@ -62,6 +64,7 @@ internal static class DirectoryKeystore
         foreach (var removed in before.Entries.Select(e => e.Opaque as string).Where(f => f is not null && !keptFiles.Contains(f)).Distinct())
         {
             File.Move(removed!, removed + ".bak", overwrite: true);
+            RemoveLinksTo(after.Path, removed!);
             changed = true;
         }
         foreach (var entry in after.Entries.Where(e => e.Opaque is null && e.Certificate is not null))
@@ -84,10 +87,76 @@ internal static class DirectoryKeystore
                     File.Delete(temp);
                 }
             }
+            LinkSubjectHash(after.Path, file, entry.Certificate!);
             entry.Opaque = file;
             entry.Alias = Path.GetFileNameWithoutExtension(file);
             changed = true;
         }
         return changed;
+    }
+
+    /// <summary>
+    /// Adds `&lt;hash&gt;.&lt;n&gt;` for <paramref name="file"/> at the first free n, unless a link or file
+    /// of that hash already holds the same certificate; existing links are left as they are.
+    /// </summary>
+    private static void LinkSubjectHash(string folder, string file, X509Certificate2 certificate)
+    {
+        var hash = OpenSslSubjectHash.Of(certificate.SubjectName.RawData);
+        for (var n = 0; n < 1000; n++)
+        {
+            var link = new FileInfo(Path.Combine(folder, $"{hash}.{n}"));
+            if (!link.Exists && link.LinkTarget is null)
+            {
+                if (OperatingSystem.IsWindows())
+                {
+                    // Symbolic links need a privilege on Windows; a copy is what `openssl rehash` makes there.
+                    File.Copy(file, link.FullName);
+                }
+                else
+                {
+                    File.CreateSymbolicLink(link.FullName, Path.GetFileName(file));
+                }
+                return;
+            }
+            if (link.Exists && Holds(link.FullName, certificate))
+            {
+                return;
+            }
+        }
+    }
+
+    private static bool Holds(string path, X509Certificate2 certificate)
+    {
+        try
+        {
+            var bytes = File.ReadAllBytes(path);
+            var collection = new X509Certificate2Collection();
+            if (KeystoreFormats.Detect(bytes) == KeystoreFormat.PemBundle)
+            {
+                collection.ImportFromPem(System.Text.Encoding.ASCII.GetString(bytes));
+            }
+            else
+            {
+                collection.Add(new X509Certificate2(bytes));
+            }
+            return collection.Any(c => c.RawDataMemory.Span.SequenceEqual(certificate.RawDataMemory.Span));
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Removes the hash links that pointed at a file this update removed (they would dangle).</summary>
+    private static void RemoveLinksTo(string folder, string removed)
+    {
+        foreach (var path in Directory.EnumerateFileSystemEntries(folder))
+        {
+            var info = new FileInfo(path);
+            if (info.LinkTarget is { } target && Path.GetFullPath(target, folder) == Path.GetFullPath(removed))
+            {
+                info.Delete();
+            }
+        }
     }
 }

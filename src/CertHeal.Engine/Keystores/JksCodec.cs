@@ -10,8 +10,8 @@ namespace CertHeal.Keystores;
 /// trusted-certificate and private-key entries, and the keyed SHA-1 integrity digest over
 /// password, "Mighty Aphrodite" and the content. Private-key entries are kept as the bytes
 /// they were read as and written back unchanged; their keys are never decrypted. JCEKS
-/// (magic 0xCECECECE, the same layout) is read and written too, as long as it holds no secret-key
-/// entries (those are Java-serialized objects this codec cannot skip safely).
+/// (magic 0xCECECECE, the same layout) is read and written too; its secret-key entries (Java-
+/// serialized SealedObjects, measured by <see cref="JavaSerialization"/>) are copied as opaque bytes.
 /// </summary>
 internal sealed class JksCodec : IKeystoreCodec
 {
@@ -55,7 +55,12 @@ internal sealed class JksCodec : IKeystoreCodec
             var start = reader.Position;
             var tag = reader.Int32();
             var alias = reader.Utf();
-            var created = DateTimeOffset.FromUnixTimeMilliseconds(reader.Int64()).UtcDateTime;
+            var millis = reader.Int64();
+            if (millis < -62_135_596_800_000 || millis > 253_402_300_799_999)
+            {
+                throw Corrupt(path, $"the entry '{alias}' has an impossible creation date");
+            }
+            var created = DateTimeOffset.FromUnixTimeMilliseconds(millis).UtcDateTime;
             var entry = new KeystoreEntry { Alias = alias, CreationDate = created };
             byte[]? encryptedKey = null;
             switch (tag)
@@ -83,8 +88,18 @@ internal sealed class JksCodec : IKeystoreCodec
                     }
                     break;
                 case SecretKeyTag when magic == JceksMagic:
-                    throw new KeystoreException(KeystoreErrorKind.Unsupported, path,
-                        $"The JCEKS keystore '{path}' holds the secret-key entry '{alias}', which CertHeal cannot read; convert it with keytool -importkeystore -deststoretype PKCS12.");
+                    entry.EntryType = KeystoreEntryType.Other;
+                    int length;
+                    try
+                    {
+                        length = JavaSerialization.Length(bytes.AsSpan(reader.Position, bytes.Length - 20 - reader.Position));
+                    }
+                    catch (FormatException e)
+                    {
+                        throw Corrupt(path, $"its secret-key entry '{alias}' is not a serialized Java object ({e.Message})");
+                    }
+                    reader.Bytes(length);
+                    break;
                 default:
                     throw Corrupt(path, $"entry {i + 1} has the unknown tag {tag}");
             }
@@ -269,7 +284,7 @@ internal sealed class JksCodec : IKeystoreCodec
 
         public bool Matches(KeystoreEntry entry) =>
             entry.Alias == Alias
-            && entry.EntryType == (Tag == PrivateKeyTag ? KeystoreEntryType.PrivateKey : KeystoreEntryType.TrustedCertificate)
+            && entry.EntryType == Tag switch { PrivateKeyTag => KeystoreEntryType.PrivateKey, TrustedCertificateTag => KeystoreEntryType.TrustedCertificate, _ => KeystoreEntryType.Other }
             && (entry.Certificate?.RawData ?? []).AsSpan().SequenceEqual(Certificate ?? []);
     }
 

@@ -16,5 +16,11 @@ public sealed class Keystore
     /// <summary>The JKS magic read (JKS or JCEKS), written back unchanged.</summary>
     internal uint JksMagic { get; set; } = JksCodec.JksMagic;
 
+    /// <summary>What a codec keeps from the read so a rewrite changes only what the update changed (PEM text, PKCS#12 safes and protection).</summary>
+    internal object? CodecState { get; set; }
+
+    /// <summary>How a PKCS#12 file that does not exist yet is protected; an existing one keeps its own protection.</summary>
+    public Pkcs12Encryption? NewPkcs12Encryption { get; set; }
+
     public IEnumerable<KeystoreEntry> TrustedEntries => Entries.Where(e => e.EntryType == KeystoreEntryType.TrustedCertificate && e.Certificate is not null);
 }

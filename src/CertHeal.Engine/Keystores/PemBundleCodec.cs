@@ -7,8 +7,11 @@ namespace CertHeal.Keystores;
 
 /// <summary>
 /// A PEM bundle, written as system bundles are: a comment line with subject and expiry above
-/// each certificate. PEM blocks that are not certificates (a private key someone keeps in the
-/// same file) are kept verbatim, after the certificates.
+/// each new certificate. What the file already holds stays exactly where and as it was: text
+/// outside certificate blocks (comments, `openssl x509 -text` dumps, "Bag Attributes" lines) and
+/// PEM blocks that are not certificates (a private key someone keeps in the same file); only a
+/// removed entry's block goes, and new certificates are appended. `BEGIN X509 CERTIFICATE`
+/// (an older OpenSSL label) is read as a certificate, as OpenSSL reads it.
 /// </summary>
 internal sealed class PemBundleCodec : IKeystoreCodec
 {
@@ -19,16 +22,20 @@ internal sealed class PemBundleCodec : IKeystoreCodec
         var text = Encoding.UTF8.GetString(bytes);
         var keystore = new Keystore { Path = path, Format = Format };
         var aliases = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var layout = new PemLayout(text, []);
+        keystore.CodecState = layout;
         var offset = 0;
         while (PemEncoding.TryFind(text.AsSpan(offset), out var fields))
         {
             var block = text.Substring(offset + fields.Location.Start.Value, fields.Location.End.Value - fields.Location.Start.Value);
             var label = text.AsSpan(offset)[fields.Label].ToString();
-            if (label == "CERTIFICATE")
+            var position = (offset + fields.Location.Start.Value, offset + fields.Location.End.Value);
+            if (label is "CERTIFICATE" or "X509 CERTIFICATE")
             {
                 try
                 {
-                    var certificate = X509Certificate2.CreateFromPem(block);
+                    var certificate = new X509Certificate2(Convert.FromBase64String(text.Substring(offset + fields.Base64Data.Start.Value, fields.Base64Data.End.Value - fields.Base64Data.Start.Value)));
+                    layout.Blocks.Add(new PemBlock(OwnComment(text, position.Item1, certificate), position.Item2, certificate.RawData, null) { BlockStart = position.Item1 });
                     keystore.Entries.Add(new KeystoreEntry
                     {
                         Alias = KeystoreAliases.Derive(certificate, aliases),
@@ -36,8 +43,9 @@ internal sealed class PemBundleCodec : IKeystoreCodec
                         Certificate = certificate,
                     });
                 }
-                catch (CryptographicException e)
+                catch (Exception e) when (e is CryptographicException or FormatException)
                 {
+                    layout.Blocks.Add(new PemBlock(position.Item1, position.Item2, null, block));
                     keystore.Entries.Add(new KeystoreEntry
                     {
                         Alias = $"entry-{keystore.Entries.Count + 1}",
@@ -49,6 +57,7 @@ internal sealed class PemBundleCodec : IKeystoreCodec
             }
             else
             {
+                layout.Blocks.Add(new PemBlock(position.Item1, position.Item2, null, block));
                 keystore.Entries.Add(new KeystoreEntry
                 {
                     Alias = $"{label.ToLowerInvariant().Replace(' ', '-')}-{keystore.Entries.Count + 1}",
@@ -86,17 +95,68 @@ internal sealed class PemBundleCodec : IKeystoreCodec
     public byte[] Write(Keystore keystore, KeystorePassword? password)
     {
         var text = new StringBuilder();
-        foreach (var entry in keystore.Entries.Where(e => e.EntryType == KeystoreEntryType.TrustedCertificate && e.Certificate is not null))
+        var certificates = keystore.Entries.Where(e => e.EntryType == KeystoreEntryType.TrustedCertificate && e.Certificate is not null).ToList();
+        var others = keystore.Entries.Where(e => e.Opaque is string).ToList();
+        if (keystore.CodecState is PemLayout layout)
+        {
+            var position = 0;
+            foreach (var block in layout.Blocks)
+            {
+                text.Append(layout.Text, position, block.Start - position);
+                position = block.End;
+                var kept = block.Certificate is { } der
+                    ? certificates.FirstOrDefault(e => e.Certificate!.RawDataMemory.Span.SequenceEqual(der))
+                    : others.FirstOrDefault(e => (string)e.Opaque! == block.Opaque);
+                if (kept is not null)
+                {
+                    text.Append(layout.Text, block.Start, block.End - block.Start);
+                    certificates.Remove(kept);
+                    others.Remove(kept);
+                }
+            }
+            text.Append(layout.Text, position, layout.Text.Length - position);
+            if (text.Length > 0 && text[^1] != '\n')
+            {
+                text.Append('\n');
+            }
+        }
+        foreach (var entry in certificates)
         {
             var certificate = entry.Certificate!;
-            text.Append("# ").Append(certificate.Subject).Append(" (expires ")
-                .Append(certificate.NotAfter.ToUniversalTime().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append(")\n");
+            text.Append(Comment(certificate)).Append('\n');
             text.Append(certificate.ExportCertificatePem()).Append('\n');
         }
-        foreach (var entry in keystore.Entries.Where(e => e.Opaque is string))
+        foreach (var entry in others)
         {
             text.Append((string)entry.Opaque!).Append('\n');
         }
-        return Encoding.ASCII.GetBytes(text.ToString());
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    /// <summary>The text a bundle was read from and where each PEM block sits in it, so a rewrite keeps the rest.</summary>
+    private sealed record PemLayout(string Text, List<PemBlock> Blocks);
+
+    /// <summary>
+    /// Where a certificate's block starts for removal: at the comment line CertHeal wrote above it
+    /// ("# subject (expires date)"), which would describe a certificate no longer there; any
+    /// other text above a block is the user's and stays.
+    /// </summary>
+    private static int OwnComment(string text, int blockStart, X509Certificate2 certificate)
+    {
+        if (blockStart < 2 || text[blockStart - 1] != '\n')
+        {
+            return blockStart;
+        }
+        var lineStart = text.LastIndexOf('\n', blockStart - 2) + 1;
+        return text.AsSpan(lineStart, blockStart - 1 - lineStart).SequenceEqual(Comment(certificate)) ? lineStart : blockStart;
+    }
+
+    private static string Comment(X509Certificate2 certificate) =>
+        $"# {certificate.Subject} (expires {certificate.NotAfter.ToUniversalTime().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)})";
+
+    /// <summary>A PEM block in the text read: Start..End is what a removal takes out (the block, and CertHeal's own comment above it); BlockStart..End is the block.</summary>
+    private sealed record PemBlock(int Start, int End, byte[]? Certificate, string? Opaque)
+    {
+        public int BlockStart { get; init; } = Start;
     }
 }

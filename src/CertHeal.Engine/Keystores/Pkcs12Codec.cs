@@ -1,18 +1,25 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 
 namespace CertHeal.Keystores;
 
 /// <summary>
 /// PKCS#12 (RFC 7292) as Java and OpenSSL both read it, encoded with System.Formats.Asn1 so the
 /// module needs no package PowerShell already ships in another version. Each trusted
-/// certificate is a CertBag with a friendlyName (the alias) and Oracle's trusted-key-usage
-/// attribute, which is what makes keytool list it as trustedCertEntry. Certificates are public,
-/// so they are stored unencrypted under an HMAC-SHA256 integrity MAC. Private-key bags (and the
-/// certificate bags that belong to them) are kept as the exact bytes read and written back.
-/// Reading handles PBES2 (PBKDF2 + AES-CBC), what keytool and OpenSSL 3 write.
+/// certificate CertHeal adds is a CertBag with a friendlyName (the alias) and Oracle's
+/// trusted-key-usage attribute, which is what makes keytool list it as trustedCertEntry.
+/// No side effects: every bag CertHeal did not add is written back as the exact bytes read
+/// (attributes included), in its original safe; a safe whose bags did not change is copied
+/// byte for byte (ciphertext included); a safe that gains or loses bags is re-encrypted with
+/// its own algorithm (PBES2/AES or a legacy PKCS#12 PBE, see <see cref="Pkcs12Pbe"/>); the MAC
+/// keeps its algorithm and iteration count, and a file without a MAC stays without one.
+/// Entries are counted as keytool counts them: one per key (with the certificates of its
+/// chain, by local key id or by issuer) and one per other certificate.
+/// Passwords: with a MAC the password is checked against it; without one, every encrypted
+/// safe and shrouded key is decrypted before anything is written, so a wrong password is
+/// refused instead of sealing the file under it. A file protected by an empty password
+/// (`openssl -passout pass:`) or none (JDK-style, no MAC and nothing encrypted) opens without one.
 /// </summary>
 internal sealed class Pkcs12Codec : IKeystoreCodec
 {
@@ -28,33 +35,71 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
     private const string AnyExtendedKeyUsageOid = "2.5.29.37.0";
     private const string Sha256Oid = "2.16.840.1.101.3.4.2.1";
     private const string Sha1Oid = "1.3.14.3.2.26";
-    private const string Pbes2Oid = "1.2.840.113549.1.5.13";
-    private const string Pbkdf2Oid = "1.2.840.113549.1.5.12";
-    private const int MacIterations = 10_000;
     private const int MaxIterations = 10_000_000;
+    private const int MaxBags = 100_000;
 
     public KeystoreFormat Format => KeystoreFormat.Pkcs12;
 
+    /// <summary>By the outer structure alone (SEQUENCE, INTEGER 3, SEQUENCE), so a truncated file is still recognized as PKCS#12.</summary>
     public static bool LooksLikePkcs12(byte[] bytes)
     {
-        try
-        {
-            var pfx = new AsnReader(bytes, AsnEncodingRules.BER).ReadSequence();
-            return pfx.TryReadInt32(out var version) && version == 3 && pfx.PeekTag().HasSameClassAndValue(Asn1Tag.Sequence);
-        }
-        catch (AsnContentException)
+        if (bytes.Length < 6 || bytes[0] != 0x30)
         {
             return false;
         }
+        var header = HeaderLength(bytes);
+        return header > 0 && bytes.Length >= header + 4
+            && bytes[header] == 0x02 && bytes[header + 1] == 0x01 && bytes[header + 2] == 0x03 && bytes[header + 3] == 0x30;
+    }
+
+    /// <summary>The length of the outer tag and length octets; 0 when they do not parse.</summary>
+    private static int HeaderLength(byte[] bytes)
+    {
+        if (bytes[1] < 0x80)
+        {
+            return 2;
+        }
+        var octets = bytes[1] & 0x7F;
+        return octets is >= 1 and <= 4 && bytes.Length > 2 + octets ? 2 + octets : bytes[1] == 0x80 ? 2 : 0;
+    }
+
+    /// <summary>The total size the outer SEQUENCE declares, or null for an indefinite length.</summary>
+    private static long? DeclaredLength(byte[] bytes)
+    {
+        if (bytes[1] < 0x80)
+        {
+            return 2 + bytes[1];
+        }
+        var octets = bytes[1] & 0x7F;
+        if (octets == 0 || octets > 4 || bytes.Length < 2 + octets)
+        {
+            return null;
+        }
+        long length = 0;
+        for (var i = 0; i < octets; i++)
+        {
+            length = length << 8 | bytes[2 + i];
+        }
+        return 2 + octets + length;
     }
 
     public Keystore Read(byte[] bytes, string path, KeystorePassword? password)
     {
+        if (bytes.Length >= 2 && bytes[0] == 0x30 && DeclaredLength(bytes) is { } declared && declared > bytes.Length)
+        {
+            throw new KeystoreException(KeystoreErrorKind.Corrupt, path,
+                $"The keystore '{path}' is a truncated PKCS#12 file (its structure declares {declared} bytes, the file has {bytes.Length}); restore it from its .bak or a backup, or copy it again.");
+        }
         try
         {
             return ReadCore(bytes, path, password);
         }
-        catch (Exception e) when (e is AsnContentException or CryptographicException or ArgumentException or InvalidOperationException)
+        catch (Pkcs12Pbe.UnsupportedAlgorithmException e)
+        {
+            throw new KeystoreException(KeystoreErrorKind.Unsupported, path,
+                $"The keystore '{path}' is protected with {e.Message}, which CertHeal does not read; re-export it with AES (keytool -importkeystore, or openssl pkcs12 -export).", e);
+        }
+        catch (Exception e) when (e is AsnContentException or CryptographicException or ArgumentException or InvalidOperationException or OverflowException)
         {
             throw new KeystoreException(KeystoreErrorKind.Corrupt, path, $"The keystore '{path}' is not a valid PKCS#12 file ({e.Message.TrimEnd('.')}); restore it from its .bak or a backup.", e);
         }
@@ -70,44 +115,160 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
             throw new KeystoreException(KeystoreErrorKind.Unsupported, path, $"The keystore '{path}' is sealed with a public key, which CertHeal does not read.");
         }
         var content = authSafe.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)).ReadOctetString();
-        // Without a password, certificates stored in the clear are listed unverified (as keytool
-        // -list does); encrypted ones need it (Decrypt says so).
-        if (pfx.HasData && password is not null)
+        var layout = new Pkcs12Layout();
+        var given = password?.Span.ToArray();
+        try
         {
-            if (!VerifyMac(pfx.ReadSequence(), content, password))
+            if (pfx.HasData)
             {
-                throw new KeystoreException(KeystoreErrorKind.WrongPassword, path,
-                    $"The password for '{path}' is wrong, or the file was altered (its integrity check fails); check the password.");
+                layout.Mac = MacInfo.Parse(pfx.ReadSequence());
+                if (given is not null)
+                {
+                    if (!layout.Mac.Matches(content, given))
+                    {
+                        throw WrongPassword(path);
+                    }
+                    layout.Password = PasswordForm.Given;
+                }
+                else
+                {
+                    // Without a password, an empty one (openssl -passout pass:) or none may be what seals it.
+                    layout.Password = layout.Mac.Matches(content, []) ? PasswordForm.Empty
+                        : layout.Mac.Matches(content, null) ? PasswordForm.Absent : PasswordForm.Unknown;
+                }
+            }
+            else
+            {
+                layout.Password = given is not null ? PasswordForm.Given : PasswordForm.Absent;
+            }
+
+            var bags = new List<Bag>();
+            var safe = new AsnReader(content, AsnEncodingRules.BER).ReadSequence();
+            while (safe.HasData)
+            {
+                var encoded = safe.ReadEncodedValue().ToArray();
+                var info = new AsnReader(encoded, AsnEncodingRules.BER).ReadSequence();
+                var type = info.ReadObjectIdentifier();
+                var inner = info.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0));
+                var entry = new Safe { Encoded = encoded };
+                byte[] safeContents;
+                switch (type)
+                {
+                    case DataOid:
+                        safeContents = inner.ReadOctetString();
+                        break;
+                    case EncryptedDataOid:
+                        var encryptedData = inner.ReadSequence();
+                        encryptedData.ReadInteger();
+                        var contentInfo = encryptedData.ReadSequence();
+                        contentInfo.ReadObjectIdentifier();
+                        entry.Algorithm = contentInfo.ReadEncodedValue().ToArray();
+                        var encrypted = contentInfo.ReadOctetString(new Asn1Tag(TagClass.ContextSpecific, 0));
+                        safeContents = DecryptVerified(layout, entry.Algorithm, encrypted, given, path, "its certificates");
+                        layout.NewSafeAlgorithm ??= entry.Algorithm;
+                        break;
+                    default:
+                        throw new KeystoreException(KeystoreErrorKind.Unsupported, path, $"The keystore '{path}' uses public-key encryption, which CertHeal does not read.");
+                }
+                var reader = new AsnReader(safeContents, AsnEncodingRules.BER).ReadSequence();
+                while (reader.HasData)
+                {
+                    var bag = Bag.Parse(reader.ReadEncodedValue().ToArray());
+                    entry.Bags.Add(bag);
+                    bags.Add(bag);
+                    if (bags.Count > MaxBags)
+                    {
+                        throw new CryptographicException($"it holds more than {MaxBags} bags");
+                    }
+                }
+                layout.Safes.Add(entry);
+            }
+            if (layout.Mac is null && given is not null)
+            {
+                // No MAC vouches for the password: decrypt every shrouded key with it (and throw the result away).
+                foreach (var bag in bags.Where(b => b.Id == ShroudedKeyBagOid))
+                {
+                    var shrouded = new AsnReader(bag.Value, AsnEncodingRules.BER).ReadSequence();
+                    var algorithm = shrouded.ReadEncodedValue().ToArray();
+                    var key = DecryptVerified(layout, algorithm, shrouded.ReadOctetString(), given, path, "its private key");
+                    CryptographicOperations.ZeroMemory(key);
+                }
+            }
+            var keystore = new Keystore { Path = path, Format = KeystoreFormat.Pkcs12, CodecState = layout };
+            Entries(keystore, bags);
+            return keystore;
+        }
+        finally
+        {
+            if (given is not null)
+            {
+                CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(given.AsSpan()));
             }
         }
+    }
 
-        var bags = new List<Bag>();
-        var safe = new AsnReader(content, AsnEncodingRules.BER).ReadSequence();
-        while (safe.HasData)
+    /// <summary>Decrypts and checks that the result is DER (a SEQUENCE), because CBC padding alone lets one wrong password in 256 through.</summary>
+    private static byte[] DecryptVerified(Pkcs12Layout layout, byte[] algorithm, byte[] encrypted, char[]? given, string path, string what)
+    {
+        char[]?[] candidates = layout.Password switch
         {
-            var info = safe.ReadSequence();
-            var type = info.ReadObjectIdentifier();
-            var inner = info.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0));
-            byte[] safeContents = type switch
+            PasswordForm.Given => [given],
+            PasswordForm.Empty => [[]],
+            PasswordForm.Absent when layout.Mac is null => [null, []],
+            PasswordForm.Absent => [null],
+            _ => throw new KeystoreException(KeystoreErrorKind.PasswordRequired, path, $"The PKCS#12 keystore '{path}' encrypts {what}; pass -Password or -Credential."),
+        };
+        foreach (var candidate in candidates)
+        {
+            try
             {
-                DataOid => inner.ReadOctetString(),
-                EncryptedDataOid => Decrypt(inner.ReadSequence(), password, path),
-                _ => throw new KeystoreException(KeystoreErrorKind.Unsupported, path, $"The keystore '{path}' uses public-key encryption, which CertHeal does not read."),
-            };
-            var reader = new AsnReader(safeContents, AsnEncodingRules.BER).ReadSequence();
-            while (reader.HasData)
+                var plain = Pkcs12Pbe.Decrypt(algorithm, encrypted, candidate);
+                var check = new AsnReader(plain, AsnEncodingRules.BER);
+                check.ReadSequence();
+                if (!check.HasData)
+                {
+                    if (layout.Password == PasswordForm.Absent && candidate is not null)
+                    {
+                        layout.Password = PasswordForm.Empty;
+                    }
+                    return plain;
+                }
+            }
+            catch (Exception e) when (e is CryptographicException or AsnContentException)
             {
-                bags.Add(Bag.Parse(reader.ReadEncodedValue().ToArray()));
+                // Try the next candidate; none left means the password is wrong.
             }
         }
+        throw given is null
+            ? new KeystoreException(KeystoreErrorKind.PasswordRequired, path, $"The PKCS#12 keystore '{path}' encrypts {what}; pass -Password or -Credential.")
+            : WrongPassword(path);
+    }
 
-        var keystore = new Keystore { Path = path, Format = KeystoreFormat.Pkcs12 };
+    private static KeystoreException WrongPassword(string path) => new(KeystoreErrorKind.WrongPassword, path,
+        $"The password for '{path}' is wrong, or the file was altered (its integrity check or decryption fails); check the password.");
+
+    /// <summary>Entries as keytool lists them: a key with its chain, each Java-trusted certificate, each other certificate not in a key's chain.</summary>
+    private static void Entries(Keystore keystore, List<Bag> bags)
+    {
         var aliases = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var certBags = bags.Where(b => b.Id == CertBagOid).ToList();
         foreach (var key in bags.Where(b => b.Id is KeyBagOid or ShroudedKeyBagOid))
         {
             var chain = certBags.Where(c => key.LocalKeyId is not null && c.LocalKeyId is not null && c.LocalKeyId.AsSpan().SequenceEqual(key.LocalKeyId)).ToList();
             certBags.RemoveAll(chain.Contains);
+            // The CA certificates of its chain (openssl -certfile, keytool's chain) belong to the key, not to the trusted entries.
+            var last = chain.Count > 0 ? chain[^1].TryCertificate(out _) : null;
+            for (var depth = 0; last is not null && depth < 10 && !last.SubjectName.RawData.AsSpan().SequenceEqual(last.IssuerName.RawData); depth++)
+            {
+                var issuer = certBags.FirstOrDefault(c => !c.JavaTrusted && c.TryCertificate(out _) is { } ca && ca.SubjectName.RawData.AsSpan().SequenceEqual(last.IssuerName.RawData));
+                if (issuer is null)
+                {
+                    break;
+                }
+                certBags.Remove(issuer);
+                chain.Add(issuer);
+                last = issuer.TryCertificate(out _);
+            }
             var alias = key.FriendlyName ?? chain.Select(c => c.FriendlyName).FirstOrDefault(n => n is not null) ?? $"key-{keystore.Entries.Count + 1}";
             aliases.Add(alias);
             keystore.Entries.Add(new KeystoreEntry
@@ -115,12 +276,13 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
                 Alias = alias,
                 EntryType = KeystoreEntryType.PrivateKey,
                 Certificate = chain.Count > 0 ? chain[0].TryCertificate(out _) : null,
-                Opaque = new Pkcs12Opaque([key, .. chain]),
+                Opaque = new Pkcs12Opaque([key, .. chain], alias, null),
             });
         }
         foreach (var bag in bags.Where(b => b.Id is not (KeyBagOid or ShroudedKeyBagOid or CertBagOid)))
         {
-            keystore.Entries.Add(new KeystoreEntry { Alias = bag.FriendlyName ?? $"entry-{keystore.Entries.Count + 1}", EntryType = KeystoreEntryType.Other, Opaque = new Pkcs12Opaque([bag]) });
+            var alias = bag.FriendlyName ?? $"entry-{keystore.Entries.Count + 1}";
+            keystore.Entries.Add(new KeystoreEntry { Alias = alias, EntryType = KeystoreEntryType.Other, Opaque = new Pkcs12Opaque([bag], alias, null) });
         }
         foreach (var cert in certBags)
         {
@@ -128,75 +290,127 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
             var alias = cert.FriendlyName is { } name && aliases.Add(name)
                 ? name
                 : certificate is not null ? KeystoreAliases.Derive(certificate, aliases) : $"entry-{keystore.Entries.Count + 1}";
-            keystore.Entries.Add(new KeystoreEntry { Alias = alias, EntryType = KeystoreEntryType.TrustedCertificate, Certificate = certificate, Unreadable = problem });
+            keystore.Entries.Add(new KeystoreEntry
+            {
+                Alias = alias,
+                EntryType = certificate is null ? KeystoreEntryType.Other : KeystoreEntryType.TrustedCertificate,
+                Certificate = certificate,
+                Unreadable = problem,
+                Opaque = new Pkcs12Opaque([cert], alias, certificate?.RawData),
+            });
         }
-        return keystore;
     }
 
     public byte[] Write(Keystore keystore, KeystorePassword? password)
     {
-        if (password is null)
-        {
-            throw new KeystoreException(KeystoreErrorKind.PasswordRequired, keystore.Path,
-                $"Writing the PKCS#12 keystore '{keystore.Path}' needs its password; pass -Password or -Credential.");
-        }
-        var certificateBags = new List<byte[]>();
-        var keyBags = new List<byte[]>();
+        var layout = keystore.CodecState as Pkcs12Layout ?? Pkcs12Layout.New(keystore.NewPkcs12Encryption);
+        // By content, not by reference: KeystoreFile.Save hands over entries from an earlier read of the same bytes.
+        var kept = new HashSet<string>(StringComparer.Ordinal);
+        var added = new List<byte[]>();
         foreach (var entry in keystore.Entries)
         {
-            if (entry.Opaque is Pkcs12Opaque opaque)
+            if (entry.Opaque is Pkcs12Opaque opaque && (entry.EntryType != KeystoreEntryType.TrustedCertificate || opaque.Unchanged(entry)))
             {
-                foreach (var bag in opaque.Bags)
-                {
-                    (bag.Id == CertBagOid ? certificateBags : keyBags).Add(bag.Encoded);
-                }
+                kept.UnionWith(opaque.Bags.Select(b => b.Key));
             }
             else if (entry.EntryType == KeystoreEntryType.TrustedCertificate && entry.Certificate is not null)
             {
-                certificateBags.Add(TrustedCertificateBag(entry.Alias, entry.Certificate));
+                added.Add(TrustedCertificateBag(entry.Alias, entry.Certificate));
             }
         }
-
-        var authenticatedSafe = new AsnWriter(AsnEncodingRules.DER);
-        using (authenticatedSafe.PushSequence())
+        // New certificates join the safe that holds certificates already, so they get the same protection.
+        var target = layout.Safes.FindIndex(s => s.Bags.Any(b => b.Id == CertBagOid));
+        char[]? secret = null;
+        var secretResolved = false;
+        char[]? Secret()
         {
-            foreach (var group in new[] { certificateBags, keyBags }.Where(g => g.Count > 0))
+            if (!secretResolved)
             {
-                var safeContents = new AsnWriter(AsnEncodingRules.DER);
-                using (safeContents.PushSequence())
+                secret = layout.Password switch
                 {
-                    foreach (var bag in group)
+                    PasswordForm.Empty => [],
+                    PasswordForm.Absent => null,
+                    _ => password?.Span.ToArray() ?? throw new KeystoreException(KeystoreErrorKind.PasswordRequired, keystore.Path,
+                        $"Writing the PKCS#12 keystore '{keystore.Path}' needs its password; pass -Password or -Credential."),
+                };
+                secretResolved = true;
+            }
+            return secret;
+        }
+        try
+        {
+            var authenticatedSafe = new AsnWriter(AsnEncodingRules.DER);
+            using (authenticatedSafe.PushSequence())
+            {
+                for (var i = 0; i < layout.Safes.Count; i++)
+                {
+                    var safe = layout.Safes[i];
+                    var bags = safe.Bags.Where(b => kept.Contains(b.Key)).Select(b => b.Encoded).ToList();
+                    var extra = i == target ? added : [];
+                    if (extra.Count == 0 && bags.Count == safe.Bags.Count)
                     {
-                        safeContents.WriteEncodedValue(bag);
+                        authenticatedSafe.WriteEncodedValue(safe.Encoded);
+                    }
+                    else if (bags.Count + extra.Count > 0)
+                    {
+                        WriteSafe(authenticatedSafe, safe.Algorithm, [.. bags, .. extra], Secret);
                     }
                 }
-                WriteDataContentInfo(authenticatedSafe, safeContents.Encode());
+                if (target < 0 && added.Count > 0)
+                {
+                    WriteSafe(authenticatedSafe, layout.NewSafeAlgorithm, added, Secret);
+                }
             }
-        }
-        var content = authenticatedSafe.Encode();
-
-        var salt = RandomNumberGenerator.GetBytes(16);
-        var pfx = new AsnWriter(AsnEncodingRules.DER);
-        using (pfx.PushSequence())
-        {
-            pfx.WriteInteger(3);
-            WriteDataContentInfo(pfx, content);
+            var content = authenticatedSafe.Encode();
+            var pfx = new AsnWriter(AsnEncodingRules.DER);
             using (pfx.PushSequence())
             {
-                using (pfx.PushSequence())
-                {
-                    using (pfx.PushSequence())
-                    {
-                        pfx.WriteObjectIdentifier(Sha256Oid);
-                        pfx.WriteNull();
-                    }
-                    pfx.WriteOctetString(Mac(HashAlgorithmName.SHA256, password, salt, MacIterations, content));
-                }
-                pfx.WriteOctetString(salt);
-                pfx.WriteInteger(MacIterations);
+                pfx.WriteInteger(3);
+                WriteDataContentInfo(pfx, content);
+                layout.Mac?.Write(pfx, content, Secret());
+            }
+            return pfx.Encode();
+        }
+        finally
+        {
+            if (secret is not null)
+            {
+                CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(secret.AsSpan()));
             }
         }
-        return pfx.Encode();
+    }
+
+    private static void WriteSafe(AsnWriter writer, byte[]? algorithm, IEnumerable<byte[]> bags, Func<char[]?> secret)
+    {
+        var safeContents = new AsnWriter(AsnEncodingRules.DER);
+        using (safeContents.PushSequence())
+        {
+            foreach (var bag in bags)
+            {
+                safeContents.WriteEncodedValue(bag);
+            }
+        }
+        if (algorithm is null)
+        {
+            WriteDataContentInfo(writer, safeContents.Encode());
+            return;
+        }
+        var (newAlgorithm, encrypted) = Pkcs12Pbe.Encrypt(algorithm, safeContents.Encode(), secret());
+        using (writer.PushSequence())
+        {
+            writer.WriteObjectIdentifier(EncryptedDataOid);
+            using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
+            using (writer.PushSequence())
+            {
+                writer.WriteInteger(0);
+                using (writer.PushSequence())
+                {
+                    writer.WriteObjectIdentifier(DataOid);
+                    writer.WriteEncodedValue(newAlgorithm);
+                    writer.WriteOctetString(encrypted, new Asn1Tag(TagClass.ContextSpecific, 0));
+                }
+            }
+        }
     }
 
     private static byte[] TrustedCertificateBag(string alias, X509Certificate2 certificate)
@@ -249,188 +463,114 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
         }
     }
 
-    private static bool VerifyMac(AsnReader macData, byte[] content, KeystorePassword password)
+    /// <summary>How the password that seals a file was given: the caller's, empty, none, or not known yet (none given, and neither empty nor none matches the MAC).</summary>
+    private enum PasswordForm
     {
-        var digestInfo = macData.ReadSequence();
-        var algorithm = digestInfo.ReadSequence().ReadObjectIdentifier();
-        var expected = digestInfo.ReadOctetString();
-        var salt = macData.ReadOctetString();
-        var iterations = macData.HasData ? (int)macData.ReadInteger() : 1;
-        if (iterations < 1 || iterations > MaxIterations)
+        Given,
+        Empty,
+        Absent,
+        Unknown,
+    }
+
+    /// <summary>A file's safes and protection as read, so a rewrite keeps them.</summary>
+    private sealed class Pkcs12Layout
+    {
+        public List<Safe> Safes { get; } = [];
+
+        public MacInfo? Mac { get; set; }
+
+        public PasswordForm Password { get; set; }
+
+        /// <summary>How a safe for new certificates is encrypted when the file has no certificate safe yet (null: not at all).</summary>
+        public byte[]? NewSafeAlgorithm { get; set; }
+
+        public static Pkcs12Layout New(Pkcs12Encryption? encryption) => new()
         {
-            throw new CryptographicException($"the MAC iteration count {iterations} is out of range");
-        }
-        var hash = algorithm switch
-        {
-            Sha256Oid => HashAlgorithmName.SHA256,
-            Sha1Oid => HashAlgorithmName.SHA1,
-            "2.16.840.1.101.3.4.2.2" => HashAlgorithmName.SHA384,
-            "2.16.840.1.101.3.4.2.3" => HashAlgorithmName.SHA512,
-            _ => throw new CryptographicException($"the MAC algorithm {algorithm} is not supported"),
+            Password = PasswordForm.Given,
+            NewSafeAlgorithm = encryption is { } e ? Pkcs12Pbe.Template(e) : null,
+            Mac = encryption == Pkcs12Encryption.Legacy
+                ? new MacInfo(HashAlgorithmName.SHA1, Sha1Oid, [], new byte[8], 2048)
+                : new MacInfo(HashAlgorithmName.SHA256, Sha256Oid, [], new byte[16], 10_000),
         };
-        return CryptographicOperations.FixedTimeEquals(Mac(hash, password, salt, iterations, content), expected);
     }
 
-    private static byte[] Mac(HashAlgorithmName hash, KeystorePassword password, byte[] salt, int iterations, byte[] content)
+    private sealed class Safe
     {
-        var size = HashSize(hash);
-        var key = Pkcs12Kdf(hash, 3, password, salt, iterations, size);
-        try
-        {
-            using var hmac = IncrementalHash.CreateHMAC(hash, key);
-            hmac.AppendData(content);
-            return hmac.GetHashAndReset();
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(key);
-        }
+        public required byte[] Encoded { get; init; }
+
+        /// <summary>The AlgorithmIdentifier of an encrypted safe; null for a plain one.</summary>
+        public byte[]? Algorithm { get; set; }
+
+        public List<Bag> Bags { get; } = [];
     }
 
-    private static int HashSize(HashAlgorithmName hash) =>
-        hash == HashAlgorithmName.SHA1 ? 20 : hash == HashAlgorithmName.SHA384 ? 48 : hash == HashAlgorithmName.SHA512 ? 64 : 32;
-
-    /// <summary>RFC 7292 appendix B.2: the PKCS#12 key derivation used for the integrity MAC.</summary>
-    private static byte[] Pkcs12Kdf(HashAlgorithmName hash, byte id, KeystorePassword password, byte[] salt, int iterations, int length)
+    /// <summary>The integrity MAC: its hash, iteration count and salt size are kept on rewrite (with a fresh salt).</summary>
+    private sealed record MacInfo(HashAlgorithmName Hash, string Oid, byte[] Expected, byte[] Salt, int Iterations)
     {
-        var u = HashSize(hash);
-        var v = hash == HashAlgorithmName.SHA384 || hash == HashAlgorithmName.SHA512 ? 128 : 64;
-        var bmp = new byte[(password.Span.Length + 1) * 2];
-        for (var i = 0; i < password.Span.Length; i++)
+        public static MacInfo Parse(AsnReader macData)
         {
-            bmp[2 * i] = (byte)(password.Span[i] >> 8);
-            bmp[2 * i + 1] = (byte)password.Span[i];
-        }
-        var s = Repeat(salt, v * ((salt.Length + v - 1) / v));
-        var p = Repeat(bmp, v * ((bmp.Length + v - 1) / v));
-        CryptographicOperations.ZeroMemory(bmp);
-        var input = new byte[s.Length + p.Length];
-        s.CopyTo(input, 0);
-        p.CopyTo(input, s.Length);
-        CryptographicOperations.ZeroMemory(p);
-        var d = Enumerable.Repeat(id, v).ToArray();
-        var output = new byte[length];
-        for (var offset = 0; offset < length; offset += u)
-        {
-            var a = HashOf(hash, [.. d, .. input]);
-            for (var r = 1; r < iterations; r++)
+            var digestInfo = macData.ReadSequence();
+            var oid = digestInfo.ReadSequence().ReadObjectIdentifier();
+            var expected = digestInfo.ReadOctetString();
+            var salt = macData.ReadOctetString();
+            var iterations = macData.HasData ? (int)macData.ReadInteger() : 1;
+            if (iterations < 1 || iterations > MaxIterations)
             {
-                a = HashOf(hash, a);
+                throw new CryptographicException($"the MAC iteration count {iterations} is out of range");
             }
-            Array.Copy(a, 0, output, offset, Math.Min(u, length - offset));
-            if (offset + u >= length)
+            var hash = oid switch
             {
-                break;
-            }
-            var b = Repeat(a, v);
-            for (var j = 0; j < input.Length; j += v)
-            {
-                var carry = 1;
-                for (var k = v - 1; k >= 0; k--)
-                {
-                    carry += input[j + k] + b[k];
-                    input[j + k] = (byte)carry;
-                    carry >>= 8;
-                }
-            }
-        }
-        CryptographicOperations.ZeroMemory(input);
-        return output;
-    }
-
-    private static byte[] HashOf(HashAlgorithmName hash, byte[] data)
-    {
-        using var h = IncrementalHash.CreateHash(hash);
-        h.AppendData(data);
-        return h.GetHashAndReset();
-    }
-
-    private static byte[] Repeat(byte[] source, int length)
-    {
-        var result = new byte[length];
-        for (var i = 0; i < length && source.Length > 0; i++)
-        {
-            result[i] = source[i % source.Length];
-        }
-        return result;
-    }
-
-    /// <summary>Decrypts a PBES2 (PBKDF2 + AES-CBC) EncryptedData, as keytool and OpenSSL 3 write it.</summary>
-    private static byte[] Decrypt(AsnReader encryptedData, KeystorePassword? password, string path)
-    {
-        if (password is null)
-        {
-            throw new KeystoreException(KeystoreErrorKind.PasswordRequired, path, $"The PKCS#12 keystore '{path}' is encrypted; pass -Password or -Credential.");
-        }
-        encryptedData.ReadInteger();
-        var info = encryptedData.ReadSequence();
-        info.ReadObjectIdentifier();
-        var algorithm = info.ReadSequence();
-        var scheme = algorithm.ReadObjectIdentifier();
-        if (scheme != Pbes2Oid)
-        {
-            throw new KeystoreException(KeystoreErrorKind.Unsupported, path,
-                $"The keystore '{path}' encrypts its certificates with a legacy algorithm ({scheme}); re-export it with AES (keytool -importkeystore, or openssl pkcs12 -export without -legacy).");
-        }
-        var parameters = algorithm.ReadSequence();
-        var kdf = parameters.ReadSequence();
-        if (kdf.ReadObjectIdentifier() != Pbkdf2Oid)
-        {
-            throw new CryptographicException("the PBES2 key derivation is not PBKDF2");
-        }
-        var kdfParams = kdf.ReadSequence();
-        var salt = kdfParams.ReadOctetString();
-        var iterations = (int)kdfParams.ReadInteger();
-        if (iterations < 1 || iterations > MaxIterations)
-        {
-            throw new CryptographicException($"the PBKDF2 iteration count {iterations} is out of range");
-        }
-        int? keyLength = null;
-        if (kdfParams.HasData && kdfParams.PeekTag().HasSameClassAndValue(Asn1Tag.Integer))
-        {
-            keyLength = (int)kdfParams.ReadInteger();
-        }
-        var prf = HashAlgorithmName.SHA1;
-        if (kdfParams.HasData)
-        {
-            prf = kdfParams.ReadSequence().ReadObjectIdentifier() switch
-            {
-                "1.2.840.113549.2.7" => HashAlgorithmName.SHA1,
-                "1.2.840.113549.2.9" => HashAlgorithmName.SHA256,
-                "1.2.840.113549.2.10" => HashAlgorithmName.SHA384,
-                "1.2.840.113549.2.11" => HashAlgorithmName.SHA512,
-                var other => throw new CryptographicException($"the PBKDF2 function {other} is not supported"),
+                Sha256Oid => HashAlgorithmName.SHA256,
+                Sha1Oid => HashAlgorithmName.SHA1,
+                "2.16.840.1.101.3.4.2.2" => HashAlgorithmName.SHA384,
+                "2.16.840.1.101.3.4.2.3" => HashAlgorithmName.SHA512,
+                _ => throw new Pkcs12Pbe.UnsupportedAlgorithmException($"the MAC algorithm {oid}"),
             };
+            return new MacInfo(hash, oid, expected, salt, iterations);
         }
-        var cipher = parameters.ReadSequence();
-        var size = cipher.ReadObjectIdentifier() switch
+
+        public bool Matches(byte[] content, char[]? password) => CryptographicOperations.FixedTimeEquals(Compute(Salt, content, password), Expected);
+
+        public void Write(AsnWriter pfx, byte[] content, char[]? password)
         {
-            "2.16.840.1.101.3.4.1.2" => 16,
-            "2.16.840.1.101.3.4.1.22" => 24,
-            "2.16.840.1.101.3.4.1.42" => 32,
-            var other => throw new KeystoreException(KeystoreErrorKind.Unsupported, path, $"The keystore '{path}' uses the cipher {other}; re-export it with AES."),
-        };
-        var iv = cipher.ReadOctetString();
-        var encrypted = info.ReadOctetString(new Asn1Tag(TagClass.ContextSpecific, 0));
-        var secret = Encoding.UTF8.GetBytes(password.Span.ToArray());
-        var key = Rfc2898DeriveBytes.Pbkdf2(secret, salt, iterations, prf, keyLength ?? size);
-        CryptographicOperations.ZeroMemory(secret);
-        using var aes = Aes.Create();
-        aes.Key = key;
-        CryptographicOperations.ZeroMemory(key);
-        try
-        {
-            return aes.DecryptCbc(encrypted, iv);
+            var salt = RandomNumberGenerator.GetBytes(Math.Max(8, Salt.Length));
+            using (pfx.PushSequence())
+            {
+                using (pfx.PushSequence())
+                {
+                    using (pfx.PushSequence())
+                    {
+                        pfx.WriteObjectIdentifier(Oid);
+                        pfx.WriteNull();
+                    }
+                    pfx.WriteOctetString(Compute(salt, content, password));
+                }
+                pfx.WriteOctetString(salt);
+                pfx.WriteInteger(Iterations);
+            }
         }
-        catch (CryptographicException)
+
+        private byte[] Compute(byte[] salt, byte[] content, char[]? password)
         {
-            throw new KeystoreException(KeystoreErrorKind.WrongPassword, path, $"The password for '{path}' does not decrypt it; check the password.");
+            var key = Pkcs12Pbe.Kdf(Hash, 3, password, salt, Iterations, Pkcs12Pbe.HashSize(Hash));
+            try
+            {
+                using var hmac = IncrementalHash.CreateHMAC(Hash, key);
+                hmac.AppendData(content);
+                return hmac.GetHashAndReset();
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(key);
+            }
         }
     }
 
     /// <summary>One SafeBag: its exact bytes, and what CertHeal reads from it.</summary>
-    private sealed record Bag(byte[] Encoded, string Id, byte[] Value, string? FriendlyName, byte[]? LocalKeyId)
+    private sealed record Bag(byte[] Encoded, string Id, byte[] Value, string? FriendlyName, byte[]? LocalKeyId, bool JavaTrusted)
     {
+        public string Key => Convert.ToBase64String(Encoded);
+
         public static Bag Parse(byte[] encoded)
         {
             var bag = new AsnReader(encoded, AsnEncodingRules.BER).ReadSequence();
@@ -438,6 +578,7 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
             var value = bag.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)).ReadEncodedValue().ToArray();
             string? friendlyName = null;
             byte[]? localKeyId = null;
+            var javaTrusted = false;
             if (bag.HasData)
             {
                 var attributes = bag.ReadSetOf();
@@ -454,9 +595,13 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
                     {
                         localKeyId = values.ReadOctetString();
                     }
+                    else if (oid == JavaTrustedKeyUsageOid)
+                    {
+                        javaTrusted = true;
+                    }
                 }
             }
-            return new Bag(encoded, id, value, friendlyName, localKeyId);
+            return new Bag(encoded, id, value, friendlyName, localKeyId, javaTrusted);
         }
 
         public X509Certificate2? TryCertificate(out string? problem)
@@ -480,9 +625,13 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
         }
     }
 
-    private sealed record Pkcs12Opaque(IReadOnlyList<Bag> Bags) : IOpaqueEntry
+    /// <summary>The bags an entry was read from; they are written back as they are while the entry is unchanged.</summary>
+    private sealed record Pkcs12Opaque(IReadOnlyList<Bag> Bags, string Alias, byte[]? Certificate) : IOpaqueEntry
     {
         public byte[] ProtectedBytes => Bags.SelectMany(b => b.Encoded).ToArray();
+
+        public bool Unchanged(KeystoreEntry entry) =>
+            entry.Alias == Alias && (entry.Certificate?.RawData ?? []).AsSpan().SequenceEqual(Certificate ?? []);
     }
 
     /// <summary>The SafeBags of a private-key entry exactly as read (tests and diagnostics; never decrypted).</summary>

@@ -15,4 +15,6 @@ public static class FindingCodes
     public const string Integrity = nameof(Integrity);
     public const string EndpointFailed = nameof(EndpointFailed);
     public const string RenewalAvailable = nameof(RenewalAvailable);
+    public const string LedgerDrift = nameof(LedgerDrift);
+    public const string Empty = nameof(Empty);
 }

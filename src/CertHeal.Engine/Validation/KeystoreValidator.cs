@@ -25,6 +25,9 @@ public sealed class ValidationOptions
 
     /// <summary>Presented to endpoints that ask for a client certificate (mutual TLS).</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; init; }
+
+    /// <summary>The trust ledger: its still-valid entries the keystore lacks become LedgerDrift findings. Null = no check.</summary>
+    public Trust.LedgerDocument? Ledger { get; init; }
 }
 
 /// <summary>
@@ -72,6 +75,16 @@ public static class KeystoreValidator
                 e.EntryType == Keystores.KeystoreEntryType.PrivateKey))
             .Where(e => e.Certificate is not null || e.UnreadableReason is not null)
             .ToList();
+        if (keystore.Entries.Count == 0)
+        {
+            // Valid (an empty file is an empty keystore) but worth saying: a truststore that trusts nothing.
+            integrityFindings = integrityFindings.Append(new KeystoreFinding
+            {
+                Severity = FindingSeverity.Info,
+                Code = FindingCodes.Empty,
+                Message = $"The keystore '{keystore.Path}' is empty: it holds no certificates, so as a trust store it trusts nothing.",
+            });
+        }
         return ValidateAsync(keystore.Path, keystore.Format.ToString(), entries, integrityFindings, options, cancellationToken);
     }
 
@@ -113,6 +126,10 @@ public static class KeystoreValidator
     {
         var now = options.Clock.GetUtcNow().UtcDateTime;
         var findings = integrityFindings.Concat(EntryValidator.Validate(entries, now, options.ExpiringWithinDays)).ToList();
+        if (options.Ledger is not null)
+        {
+            findings.AddRange(Trust.LedgerDrift.Findings(entries.Where(e => e.Certificate is not null).Select(e => e.Certificate!), options.Ledger, now));
+        }
         var anchors = TrustAnchors.FromCertificates(path, entries.Where(e => e.Certificate is not null && !e.IsPrivateKeyEntry).Select(e => e.Certificate!));
         var endpoints = new List<HandshakeResult>();
         if (options.Endpoints.Count > 0)
@@ -127,7 +144,7 @@ public static class KeystoreValidator
             {
                 findings.AddRange(Renewals(entries, endpoints, now, options.RenewBeforeDays));
             }
-            findings.AddRange(endpoints.Where(e => !e.Succeeded).Select(e => new KeystoreFinding
+            findings.AddRange(endpoints.Where(e => !EndpointTrust.Trusts(e)).Select(e => new KeystoreFinding
             {
                 Severity = FindingSeverity.Error,
                 Code = FindingCodes.EndpointFailed,

@@ -36,7 +36,16 @@ public sealed class GetServerCertificateChainCommand : TargetingCmdlet, IDisposa
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KeystorePathCompleter))]
     public string? Keystore { get; set; }
+
+    /// <summary>The password of -Keystore (a PKCS#12 truststore with encrypted certificates needs it; a JKS is read without).</summary>
+    [Parameter]
+    public System.Security.SecureString? KeystorePassword { get; set; }
+
+    [Parameter]
+    [Credential]
+    public PSCredential? KeystoreCredential { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -56,7 +65,7 @@ public sealed class GetServerCertificateChainCommand : TargetingCmdlet, IDisposa
 
     protected override void EndProcessing()
     {
-        var trust = TrustBinding.Load(this, Keystore);
+        var trust = TrustBinding.Load(this, Keystore, KeystorePassword, KeystoreCredential);
         using var aia = NoAia ? null : new AiaFetcher();
         var connector = CreateConnector();
         var targets = ResolveTargets(_targets, connector, _cancel.Token);

@@ -41,6 +41,7 @@ public sealed class InvokeHealedRequestCommand : ConnectingCmdlet, IDisposable
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KeystorePathCompleter))]
     public string? Keystore { get; set; }
 
     [Parameter]
@@ -51,6 +52,7 @@ public sealed class InvokeHealedRequestCommand : ConnectingCmdlet, IDisposable
 
     [Parameter]
     [ValidatePattern("^[0-9A-Fa-f:]{64,95}$")]
+    [ArgumentCompleter(typeof(FingerprintCompleter))]
     public string[] TrustedFingerprint { get; set; } = [];
 
     [Parameter]
@@ -64,19 +66,27 @@ public sealed class InvokeHealedRequestCommand : ConnectingCmdlet, IDisposable
     {
         var keystore = PathBinding.Keystore(this, Keystore, null);
         using var password = PasswordBinding.From(Password, null);
-        var confirmOff = MyInvocation.BoundParameters.TryGetValue("Confirm", out var confirm) && confirm is SwitchParameter { IsPresent: false };
+        // The merge runs inside the request, on a worker thread, holding the keystore lock: no prompt
+        // there. A fingerprint named in -TrustedFingerprint is the consent (the engine never asks about
+        // it); -Force / -Confirm:$false approve the rest; anything else is refused and reported below.
+        var consent = new AnchorConsent(this, Force, TrustedFingerprint, hasApprovalScript: false);
+        var unconfirmed = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
         var options = new HealingOptions
         {
             KeystorePath = keystore,
             Password = password,
             Policy = TrustPolicy,
             TrustedFingerprints = TrustedFingerprint,
-            // New anchors need an explicit yes: -Force, -Confirm:$false, or a pinned fingerprint.
-            ApproveAnchor = Force || confirmOff || TrustPolicy == TrustPolicy.Pinned ? null : _ => false,
+            ApproveAnchor = consent.ApprovesAll ? null : fingerprint =>
+            {
+                unconfirmed.TryAdd(fingerprint, true);
+                return false;
+            },
             Timeout = TimeSpan.FromSeconds(TimeoutSec),
             ClientCertificate = Certificate,
             RenewBeforeDays = RenewBefore,
             Connector = CreateConnector(),
+            Recorder = new Trust.LedgerRecorder(Trust.TrustLedger.DefaultPath()),
         };
         var spec = new RequestSpec
         {
@@ -96,6 +106,13 @@ public sealed class InvokeHealedRequestCommand : ConnectingCmdlet, IDisposable
                 WriteVerbose($"{step.Name} ({step.Duration.TotalMilliseconds:0} ms): {step.Detail}");
             }
             WriteObject(response);
+        }
+        catch (HealingException e) when (e.Change is { } change && change.Entries.Any(a => a.Refused && unconfirmed.ContainsKey(a.Sha256Fingerprint)))
+        {
+            foreach (var anchor in change.Entries.Where(a => a.Refused && unconfirmed.ContainsKey(a.Sha256Fingerprint)))
+            {
+                WriteError(consent.Refused(anchor.Subject, anchor.Sha256Fingerprint, keystore, $"{Uri} needs it, but Invoke-HealedRequest does not prompt (the merge runs inside the request)"));
+            }
         }
         catch (HealingException e)
         {

@@ -33,6 +33,7 @@ public sealed class TestTlsHandshakeCommand : TargetingCmdlet, IDisposable
     public int TimeoutSec { get; set; } = 10;
 
     [Parameter]
+    [TlsProtocolTransformation]
     public TlsProtocol[]? Protocol { get; set; }
 
     [Parameter]
@@ -45,7 +46,16 @@ public sealed class TestTlsHandshakeCommand : TargetingCmdlet, IDisposable
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KeystorePathCompleter))]
     public string? Keystore { get; set; }
+
+    /// <summary>The password of -Keystore (a PKCS#12 truststore with encrypted certificates needs it; a JKS is read without).</summary>
+    [Parameter]
+    public System.Security.SecureString? KeystorePassword { get; set; }
+
+    [Parameter]
+    [Credential]
+    public PSCredential? KeystoreCredential { get; set; }
 
     [Parameter]
     public SwitchParameter NoAia { get; set; }
@@ -63,7 +73,7 @@ public sealed class TestTlsHandshakeCommand : TargetingCmdlet, IDisposable
             Connector = connector,
             Timeout = TimeSpan.FromSeconds(TimeoutSec),
             ClientCertificate = ClientCertificate,
-            Trust = TrustBinding.Load(this, Keystore),
+            Trust = TrustBinding.Load(this, Keystore, KeystorePassword, KeystoreCredential),
             Aia = aia,
         };
         IReadOnlyList<TlsProtocol?>? protocols = Protocol?.Distinct().Select(p => (TlsProtocol?)p).ToList();

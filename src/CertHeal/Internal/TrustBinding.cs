@@ -7,20 +7,23 @@ namespace CertHeal.Internal;
 /// <summary>Turns -Keystore into trust anchors; an unreadable keystore stops the command (nothing can be judged).</summary>
 internal static class TrustBinding
 {
-    public static TrustAnchors? Load(PSCmdlet cmdlet, string? keystore)
+    public static TrustAnchors? Load(PSCmdlet cmdlet, string? keystore, System.Security.SecureString? password = null, PSCredential? credential = null)
     {
         if (keystore is null)
         {
             return null;
         }
         var path = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(keystore);
+        using var keystorePassword = PasswordBinding.From(password, credential);
         try
         {
-            return TrustStoreLoader.Load(path);
+            return TrustStoreLoader.Load(path, keystorePassword);
         }
         catch (KeystoreException e)
         {
-            cmdlet.ThrowTerminatingError(KeystoreErrors.Record(e));
+            var record = KeystoreErrors.Record(e);
+            record.ErrorDetails = new ErrorDetails(KeystoreWording.ForProbeCmdlet(e.Message));
+            cmdlet.ThrowTerminatingError(record);
             return null;
         }
     }
