@@ -31,6 +31,8 @@ internal static class ConfirmVerb
                 Endpoints = endpoints,
                 Timeout = TimeSpan.FromSeconds(args.Int("--timeout", 1, 600) ?? 10),
                 RenewBeforeDays = args.Int("--renew-before", 0, 3650) ?? 0,
+                Connector = connector,
+                ClientCertificate = ConnectionOptions.ClientCertificate(args),
                 Ledger = args.Value("--ledger") is { } ledger ? Trust.TrustLedger.Read(ledger) : null,
             }, cancellationToken).ConfigureAwait(false);
         if (args.Flag("--json"))
