@@ -283,6 +283,53 @@ HELP = [
   ),
 ]
 
+# Reach (#12): proxies, STARTTLS, client certificates, address families; appended so the
+# blocks above stay as they are.
+REACH_PROXY = ("Proxy", "Uri", False, "named", "False", "HTTPS_PROXY / ALL_PROXY",
+    "An HTTP proxy to tunnel through with CONNECT (http://host:port). Without it the environment is honoured as curl reads it: HTTPS_PROXY, https_proxy, ALL_PROXY, all_proxy, and NO_PROXY with host suffixes, IP addresses, CIDR ranges, host:port and '*'. The handshake, the chain and the verdict are the target's, through the tunnel. A proxy that refuses (407, 403, 502, closes) or cannot be reached is Failure ProxyRefused with the proxy's status line in the Reason, never a TLS failure.")
+REACH_PROXYCRED = ("ProxyCredential", "PSCredential", False, "named", "False", "None",
+    "Credentials for the proxy: Basic, or Negotiate/NTLM where the platform provides them (Windows; on Linux GSSAPI with gss-ntlmssp). The password never appears in output or errors.")
+REACH_NOPROXY = ("NoProxy", "SwitchParameter", False, "named", "False", "False",
+    "Connect directly even when HTTPS_PROXY or ALL_PROXY is set. Contradicts -Proxy (ErrorId CertHeal.InvalidProxy).")
+REACH_STARTTLS = ("StartTls", "StartTlsProtocol", False, "named", "False", "from the target's scheme",
+    "Upgrade a plain-text protocol to TLS before the handshake: Smtp, Imap, Pop3, Ftp, Ldap (the StartTLS extended operation), Postgres (SSLRequest), MySql or Xmpp. Targets such as smtp://host:587, imap://, pop3://, ftp://, ldap://, postgres:// or postgresql://, mysql:// and xmpp:// imply it with their default ports; ldaps://, smtps://, imaps:// and pop3s:// mean TLS from the first byte on 636, 465, 993 and 995. A server that does not offer or refuses the upgrade is Failure StartTlsRefused with its answer in the Reason.")
+REACH_FAMILY = ("AddressFamily", "AddressFamily", False, "named", "False", "both",
+    "InterNetwork to connect over IPv4 only, InterNetworkV6 for IPv6 only. A target with no address of that family is NameResolution.")
+REACH_ALL = ("AllAddresses", "SwitchParameter", False, "named", "False", "False",
+    "Probe every address the name resolves to, one result each (HandshakeResult.Address tells them apart): the pool node with the stale chain shows up. Without it the first address that accepts the connection is used and reported in Address.")
+REACH_CLIENTCERT = ("ClientCertificate", "X509Certificate2", False, "named", "False", "None",
+    "A client certificate with its private key, presented when the server asks for one (mutual TLS).", "Certificate")
+REACH_CONNECTION = [REACH_PROXY, REACH_PROXYCRED, REACH_NOPROXY, REACH_STARTTLS, REACH_FAMILY, REACH_ALL]
+
+def _reach(noun):
+    return next(c for c in HELP if c["noun"] == noun)
+
+for _prm in list(_reach("TlsHandshake")["params"]):
+    if _prm[0] == "ClientCertificate" and len(_prm) < 8:
+        _reach("TlsHandshake")["params"][_reach("TlsHandshake")["params"].index(_prm)] = _prm + ("Certificate",)
+_reach("TlsHandshake")["params"].extend(REACH_CONNECTION)
+_reach("ServerCertificateChain")["params"].extend([REACH_CLIENTCERT] + REACH_CONNECTION)
+next(c for c in HELP if c["verb"] == "Confirm")["params"].extend([REACH_CLIENTCERT, REACH_PROXY, REACH_PROXYCRED, REACH_NOPROXY,
+    ("StartTls", "StartTlsProtocol", False, "named", "False", "from the -Uri scheme", "Upgrade each -Uri endpoint with this STARTTLS protocol before the handshake (postgres://, ldap://, smtp:// ... imply it)."),
+    REACH_FAMILY, REACH_ALL])
+_healed = _reach("HealedRequest")
+for _prm in list(_healed["params"]):
+    if _prm[0] == "Certificate" and len(_prm) < 8:
+        _healed["params"][_healed["params"].index(_prm)] = _prm + ("ClientCertificate",)
+_healed["params"].extend([REACH_PROXY, REACH_PROXYCRED, REACH_NOPROXY, REACH_FAMILY])
+
+_reach("TlsHandshake")["examples"].extend([
+  ("Through a corporate proxy that wants credentials", "$cred = Get-Credential\nTest-TlsHandshake api.example.com -Proxy http://proxy.corp:3128 -ProxyCredential $cred",
+    "Tunnels through the proxy with HTTP CONNECT. A refusal is Failure ProxyRefused with the proxy's status line (for example 'HTTP/1.1 407 Proxy Authentication Required'). Without -Proxy, HTTPS_PROXY and NO_PROXY apply; -NoProxy ignores them. When the chain ends in the root of a TLS-inspecting proxy (Zscaler, Blue Coat and the like), the Reason says so and the Recommendation shows how to pin that root deliberately."),
+  ("Check a database, a directory and a mail server behind STARTTLS", "Test-TlsHandshake postgres://db.example.com, ldap://dc.example.com, smtp://mail.example.com:587\nTest-TlsHandshake db.example.com:6432 -StartTls Postgres",
+    "Each scheme implies its upgrade and default port (postgres 5432, ldap 389, smtp 25). A server that does not offer the upgrade is StartTlsRefused with its answer."),
+  ("Mutual TLS and every node of a pool", "$client = Get-PfxCertificate ./client.p12\nTest-TlsHandshake api.example.com -ClientCertificate $client -AllAddresses -AddressFamily InterNetwork",
+    "Presents the client certificate when the server asks for one, and probes each IPv4 address of the name; Address shows which node answered with which chain."),
+])
+_reach("ServerCertificateChain")["examples"].append(
+  ("Heal a PostgreSQL client's truststore", "Get-ServerCertificateChain postgres://db.example.com | Merge-Keystore -Path ~/.postgresql/root.crt",
+    "Reads the chain through PostgreSQL's SSLRequest upgrade and merges the missing intermediate; psql with sslmode=verify-full and that sslrootcert then connects."))
+
 def p(text):
     return "".join(f"<maml:para>{escape(t)}</maml:para>" for t in ([text] if isinstance(text, str) else text))
 
