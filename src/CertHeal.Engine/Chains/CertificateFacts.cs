@@ -33,6 +33,10 @@ internal static class CertificateFacts
         {
             return false;
         }
+        if (NonCanonicalCertificate.VerifiedBy(certificate, issuer) is { } verified)
+        {
+            return verified;
+        }
         try
         {
             using var chain = new X509Chain();

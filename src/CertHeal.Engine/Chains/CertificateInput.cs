@@ -15,6 +15,10 @@ public static class CertificateInput
         {
             return X509Certificate2.CreateFromPem(pem);
         }
+        catch (CryptographicException) when (NonCanonicalPem(pem) is { } certificate)
+        {
+            return certificate;
+        }
         catch (CryptographicException)
         {
             throw new FormatException("The Pem text does not hold a PEM CERTIFICATE block; pass the Pem property of a ChainCertificate or a PEM file.");
@@ -29,19 +33,30 @@ public static class CertificateInput
             var text = System.Text.Encoding.ASCII.GetString(bytes);
             if (text.Contains("-----BEGIN", StringComparison.Ordinal))
             {
-                var collection = new X509Certificate2Collection();
-                collection.ImportFromPem(text);
+                var collection = NonCanonicalCertificate.LoadPem(text);
                 if (collection.Count == 0)
                 {
                     throw new FormatException($"{source} holds no PEM CERTIFICATE block; give a PEM or DER certificate file.");
                 }
                 return [.. collection];
             }
-            return [new X509Certificate2(bytes)];
+            return [NonCanonicalCertificate.Load(bytes)];
         }
         catch (CryptographicException)
         {
             throw new FormatException($"{source} is not a PEM or DER certificate; give a certificate file, PEM text or a ChainCertificate.");
+        }
+    }
+
+    private static X509Certificate2? NonCanonicalPem(string pem)
+    {
+        try
+        {
+            return NonCanonicalCertificate.LoadPem(pem).FirstOrDefault(NonCanonicalCertificate.IsNonCanonical);
+        }
+        catch (Exception e) when (e is CryptographicException or FormatException)
+        {
+            return null;
         }
     }
 
@@ -62,7 +77,7 @@ public static class CertificateInput
     {
         try
         {
-            return new X509Certificate2(rawData);
+            return NonCanonicalCertificate.Load(rawData);
         }
         catch (CryptographicException)
         {

@@ -304,7 +304,7 @@ public static class KeystoreFile
             .Select(e => string.Join('|',
                 e.EntryType,
                 storesAliases ? e.Alias.ToLowerInvariant() : "",
-                e.Certificate is null ? "" : Convert.ToHexString(e.Certificate.RawData),
+                e.Certificate is null ? "" : Convert.ToHexString(NonCanonicalCertificate.Der(e.Certificate)),
                 e.EntryType == KeystoreEntryType.TrustedCertificate && e.Certificate is not null ? "" : OpaqueKey(e)))
             .Order(StringComparer.Ordinal)
             .ToList();

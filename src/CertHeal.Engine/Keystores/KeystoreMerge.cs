@@ -29,7 +29,7 @@ public static class KeystoreMerge
                 NotAfter = certificate.NotAfter.ToUniversalTime(),
             };
             changes.Add(change);
-            var existing = keystore.Entries.FirstOrDefault(e => e.Certificate is not null && e.Certificate.RawDataMemory.Span.SequenceEqual(certificate.RawDataMemory.Span));
+            var existing = keystore.Entries.FirstOrDefault(e => e.Certificate is not null && NonCanonicalCertificate.Same(e.Certificate, NonCanonicalCertificate.Der(certificate)));
             if (existing is not null)
             {
                 (change.Action, change.Alias, change.Reason) = (KeystoreChangeAction.Unchanged, existing.Alias, "already in the keystore");

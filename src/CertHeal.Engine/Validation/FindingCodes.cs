@@ -16,4 +16,5 @@ public static class FindingCodes
     public const string EndpointFailed = nameof(EndpointFailed);
     public const string RenewalAvailable = nameof(RenewalAvailable);
     public const string Empty = nameof(Empty);
+    public const string NonCanonicalTime = nameof(NonCanonicalTime);
 }
