@@ -10,7 +10,7 @@
     CompatiblePSEditions = @('Core')
     RequiredAssemblies   = @('CertHeal.Engine.dll')
     FormatsToProcess     = @('CertHeal.Format.ps1xml')
-    CmdletsToExport = @('Test-TlsHandshake', 'Get-ServerCertificateChain', 'Merge-Keystore', 'Confirm-Keystore', 'Invoke-HealedRequest')
+    CmdletsToExport = @('Test-TlsHandshake', 'Get-ServerCertificateChain', 'Merge-Keystore', 'Confirm-Keystore', 'Invoke-HealedRequest', 'Find-Keystore', 'Sync-Keystore')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()

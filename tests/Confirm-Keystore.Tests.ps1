@@ -15,7 +15,7 @@ BeforeAll {
 Describe 'Confirm-Keystore' {
     It 'is exported with help that has examples' {
         Get-Command Confirm-Keystore -Module CertHeal | Should -Not -BeNullOrEmpty
-        @((Get-Help Confirm-Keystore -Examples).examples.example).Count | Should -BeGreaterOrEqual 2
+        @((Get-Help Confirm-Keystore -Examples).examples.example).Count | Should -BeGreaterOrEqual 3
     }
 
     It 'reports an entry that expires soon as a warning and the keystore as valid' {

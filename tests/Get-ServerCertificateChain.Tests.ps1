@@ -8,7 +8,7 @@ BeforeAll {
 Describe 'Get-ServerCertificateChain' {
     It 'is exported with help that has examples' {
         Get-Command Get-ServerCertificateChain -Module CertHeal | Should -Not -BeNullOrEmpty
-        @((Get-Help Get-ServerCertificateChain -Examples).examples.example).Count | Should -BeGreaterOrEqual 2
+        @((Get-Help Get-ServerCertificateChain -Examples).examples.example).Count | Should -BeGreaterOrEqual 3
     }
 
     It 'reports a target without certificates as a non-terminating error with an ErrorId' {

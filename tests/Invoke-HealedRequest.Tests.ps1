@@ -8,7 +8,7 @@ BeforeAll {
 Describe 'Invoke-HealedRequest' {
     It 'is exported with help that has examples' {
         Get-Command Invoke-HealedRequest -Module CertHeal | Should -Not -BeNullOrEmpty
-        @((Get-Help Invoke-HealedRequest -Examples).examples.example).Count | Should -BeGreaterOrEqual 2
+        @((Get-Help Invoke-HealedRequest -Examples).examples.example).Count | Should -BeGreaterOrEqual 3
     }
 
     It 'reports a server it cannot reach as a non-terminating error with an ErrorId and writes no keystore' {

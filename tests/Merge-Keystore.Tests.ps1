@@ -2,6 +2,7 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../out/CertHeal/CertHeal.psd1') -Force
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')  # keeps the trust ledger out of ~/.certheal
 
     function New-TestCertificate([string] $Name, [switch] $Authority) {
         $key = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
@@ -14,7 +15,7 @@ BeforeAll {
 Describe 'Merge-Keystore' {
     It 'is exported with help that has examples' {
         Get-Command Merge-Keystore -Module CertHeal | Should -Not -BeNullOrEmpty
-        @((Get-Help Merge-Keystore -Examples).examples.example).Count | Should -BeGreaterOrEqual 2
+        @((Get-Help Merge-Keystore -Examples).examples.example).Count | Should -BeGreaterOrEqual 3
     }
 
     It 'refuses a self-signed certificate under the default policy and writes nothing' {
@@ -37,6 +38,36 @@ Describe 'Merge-Keystore' {
         $second = $root | Merge-Keystore -Path $path -TrustPolicy Pinned -TrustedFingerprint $fingerprint -Confirm:$false
         $second.Unchanged | Should -Be 1
         $second.Written | Should -BeFalse
+    }
+
+    It 'adds a pinned root without -Force or -Confirm:$false: the named fingerprint is the consent' {
+        $path = Join-Path $TestDrive 'pinned-no-force.pem'
+        $root = New-TestCertificate 'pinned-no-force' -Authority
+        $fingerprint = [Convert]::ToHexString($root.GetCertHash([System.Security.Cryptography.HashAlgorithmName]::SHA256))
+        $change = $root | Merge-Keystore -Path $path -TrustPolicy Pinned -TrustedFingerprint $fingerprint -ErrorAction Stop
+        $change.Added | Should -Be 1
+        $change.Written | Should -BeTrue
+    }
+
+    It 'never asks and never writes with -WhatIf, even for an anchor it would ask about' {
+        $path = Join-Path $TestDrive 'whatif-tofu.pem'
+        $change = New-TestCertificate 'whatif-tofu' -Authority | Merge-Keystore -Path $path -TrustPolicy TrustOnFirstUse -WhatIf -ErrorAction Stop
+        $change.WhatIf | Should -BeTrue
+        $change.Added | Should -Be 1
+        Test-Path $path | Should -BeFalse
+    }
+
+    It 'reports an anchor nobody approved as CertHeal.TrustRefused naming its fingerprint and -TrustedFingerprint' {
+        $path = Join-Path $TestDrive 'refused.pem'
+        $root = New-TestCertificate 'refused' -Authority
+        $fingerprint = [Convert]::ToHexString($root.GetCertHash([System.Security.Cryptography.HashAlgorithmName]::SHA256))
+        $change = $root | Merge-Keystore -Path $path -TrustPolicy TrustOnFirstUse -ApprovalScript { $false } -ErrorVariable refusal -ErrorAction SilentlyContinue
+        @($refusal).Count | Should -Be 1
+        $refusal[0].FullyQualifiedErrorId | Should -Be 'CertHeal.TrustRefused,CertHeal.Commands.MergeKeystoreCommand'
+        $refusal[0].TargetObject | Should -Be $fingerprint
+        $refusal[0].Exception.Message | Should -BeLike "*-TrustedFingerprint $fingerprint*"
+        $change.Skipped | Should -Be 1
+        Test-Path $path | Should -BeFalse
     }
 
     It 'accepts PEM text and deserialized objects with a Pem property' {

@@ -33,7 +33,7 @@ Describe 'Test-TlsHandshake' {
     Context 'help' {
         It 'has a description and at least two examples' {
             (Get-Help Test-TlsHandshake -Full).description | Out-String | Should -Not -BeNullOrEmpty
-            @((Get-Help Test-TlsHandshake -Examples).examples.example).Count | Should -BeGreaterOrEqual 2
+            @((Get-Help Test-TlsHandshake -Examples).examples.example).Count | Should -BeGreaterOrEqual 3
         }
 
         It 'describes every parameter' {

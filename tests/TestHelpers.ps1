@@ -8,3 +8,8 @@ function Get-ClosedPort {
     $listener.Stop()
     $port
 }
+
+# Every merge records into the trust ledger: keep the tests' records out of ~/.certheal.
+if (-not $env:CERTHEAL_LEDGER) {
+    $env:CERTHEAL_LEDGER = Join-Path ([System.IO.Path]::GetTempPath()) "certheal-pester-ledger-$PID/ledger.json"
+}

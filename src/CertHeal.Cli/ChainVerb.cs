@@ -60,11 +60,17 @@ internal static class ChainVerb
         }
         else
         {
-            await stdout.WriteAsync(TableOutput.Format(["Target", "Position", "Role", "Source", "Subject", "NotAfter", "Status", "Thumbprint"],
-                certificates.Select(c => (IReadOnlyList<string>)[
-                    c.Target, c.Position.ToString(CultureInfo.InvariantCulture), c.Role.ToString(), c.Source.ToString(), c.Subject,
-                    c.NotAfter.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), c.Status.ToString(), c.Thumbprint,
-                ]))).ConfigureAwait(false);
+            // One table per target, like PowerShell's grouped view: the target as a heading, the
+            // subject in full where it fits, the thumbprint under its row.
+            foreach (var group in certificates.GroupBy(c => c.Target))
+            {
+                await stdout.WriteLineAsync("Target: " + group.Key).ConfigureAwait(false);
+                await stdout.WriteAsync(TableOutput.Format(["Position", "Role", "Source", "Subject", "NotAfter", "Status", "Thumbprint"],
+                    group.Select(c => (IReadOnlyList<string>)[
+                        c.Position.ToString(CultureInfo.InvariantCulture), c.Role.ToString(), c.Source.ToString(), c.Subject,
+                        c.NotAfter.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), c.Status.ToString(), c.Thumbprint,
+                    ]))).ConfigureAwait(false);
+            }
         }
         return failed ? CliApp.CheckFailed : CliApp.Success;
     }

@@ -48,6 +48,8 @@ public static class CliApp
                 "merge" => await MergeVerb.RunAsync(CliArguments.Parse(rest, MergeVerb.Options), stdin, stdout, cancel.Token).ConfigureAwait(false),
                 "confirm" => await ConfirmVerb.RunAsync(CliArguments.Parse(rest, ConfirmVerb.Options), stdout, cancel.Token).ConfigureAwait(false),
                 "request" => await RequestVerb.RunAsync(CliArguments.Parse(rest, RequestVerb.Options), stdout, stderr, cancel.Token).ConfigureAwait(false),
+                "find" => await FindVerb.RunAsync(CliArguments.Parse(rest, FindVerb.Options), stdout, stderr, cancel.Token).ConfigureAwait(false),
+                "sync" => await SyncVerb.RunAsync(CliArguments.Parse(rest, SyncVerb.Options), stdout, stderr, cancel.Token).ConfigureAwait(false),
                 "demo" => await DemoVerb.RunAsync(CliArguments.Parse(rest, DemoVerb.Options), stdout, cancel.Token).ConfigureAwait(false),
                 _ => throw new UsageException($"'{args[0]}' is not a certheal verb; run 'certheal --help' for the list."),
             };

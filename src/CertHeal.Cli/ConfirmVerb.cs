@@ -10,6 +10,7 @@ internal static class ConfirmVerb
     {
         ["--format"] = true, ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true,
         ["--uri"] = true, ["--expiring-within"] = true, ["--timeout"] = true, ["--renew-before"] = true, ["--json"] = false,
+        ["--ledger"] = true,
     };
 
     public static async Task<int> RunAsync(CliArguments args, TextWriter stdout, CancellationToken cancellationToken)
@@ -28,6 +29,7 @@ internal static class ConfirmVerb
                 Endpoints = endpoints,
                 Timeout = TimeSpan.FromSeconds(args.Int("--timeout", 1, 600) ?? 10),
                 RenewBeforeDays = args.Int("--renew-before", 0, 3650) ?? 0,
+                Ledger = args.Value("--ledger") is { } ledger ? Trust.TrustLedger.Read(ledger) : null,
             }, cancellationToken).ConfigureAwait(false);
         if (args.Flag("--json"))
         {

@@ -15,6 +15,7 @@ internal static class MergeVerb
         ["--format"] = true, ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true,
         ["--policy"] = true, ["--trusted-fingerprint"] = true, ["--remove-superseded"] = false, ["--force"] = false,
         ["--what-if"] = false, ["--json"] = false, ["--uri"] = true, ["--approval-command"] = true,
+        ["--ledger"] = true,
         ["--pkcs12-encryption"] = true,
     };
 
@@ -40,6 +41,8 @@ internal static class MergeVerb
             TrustedFingerprints = args.Values("--trusted-fingerprint"),
             RemoveSuperseded = args.Flag("--remove-superseded"),
             ApproveAnchor = ApprovalCommand.Create(args.Value("--approval-command"), args.Flag("--force")),
+            Recorder = new Trust.LedgerRecorder(Path.GetFullPath(args.Value("--ledger") ?? Trust.TrustLedger.DefaultPath()), null,
+                string.Join(", ", args.Positionals.Skip(1).Select(s => s == "-" ? "standard input" : "file " + Path.GetFullPath(s)))),
             Pkcs12Encryption = Parse<Pkcs12Encryption>(args.Value("--pkcs12-encryption"), "--pkcs12-encryption", "Aes or Legacy"),
         };
         var endpoints = args.Values("--uri").Select(u => Handshake.TlsTarget.TryParse(u, null, null, out var t, out var error) ? t : throw new UsageException(error)).ToList();

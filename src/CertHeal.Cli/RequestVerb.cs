@@ -31,6 +31,7 @@ internal static class RequestVerb
             ApproveAnchor = args.Flag("--force") || policy == TrustPolicy.Pinned ? null : _ => false,
             RenewBeforeDays = args.Int("--renew-before", 0, 3650) ?? 0,
             Timeout = TimeSpan.FromSeconds(args.Int("--timeout", 1, 600) ?? 30),
+            Recorder = new Trust.LedgerRecorder(Trust.TrustLedger.DefaultPath()),
         };
         if (args.Value("--keystore") is null)
         {

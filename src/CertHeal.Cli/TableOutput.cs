@@ -47,6 +47,35 @@ internal static class TableOutput
         return text.ToString();
     }
 
+    /// <summary>
+    /// A table written row by row as results arrive (10,000 probes stream instead of waiting for
+    /// the last): column widths are fixed up front from what is known before the first row, and
+    /// the last column goes below each row, wrapped, so every line fits 80 columns.
+    /// </summary>
+    public sealed class Stream(IReadOnlyList<string> headers, IReadOnlyList<int> widths)
+    {
+        private readonly int[] _widths = headers.Take(headers.Count - 1).Select((h, i) => Math.Max(h.Length, Math.Min(widths[i], CellMax))).ToArray();
+
+        public string Header()
+        {
+            var text = new StringBuilder();
+            text.AppendLine(string.Join("  ", headers.Take(_widths.Length).Select((h, i) => h.PadRight(_widths[i]))).TrimEnd());
+            text.AppendLine(string.Join("  ", _widths.Select(w => new string('-', w))));
+            return text.ToString();
+        }
+
+        public string Row(IReadOnlyList<string> cells)
+        {
+            var text = new StringBuilder();
+            text.AppendLine(string.Join("  ", cells.Take(_widths.Length).Select((c, i) => Cut(c, _widths[i]).PadRight(_widths[i]))).TrimEnd());
+            foreach (var wrapped in Wrap(cells[^1], ConsoleWidth - Indent))
+            {
+                text.Append(' ', Indent).AppendLine(wrapped);
+            }
+            return text.ToString();
+        }
+    }
+
     private static string Cut(string cell, int max) => cell.Length > max ? cell[..Math.Max(0, max - 3)] + "..." : cell;
 
     /// <summary>Greedy word wrap; a word longer than the width (a URL, a fingerprint) is split.</summary>

@@ -30,9 +30,9 @@ internal static class TestVerb
     {
         var targets = ParseTargets(args, "test");
         var protocols = args.Values("--protocol").SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Select(p => Enum.TryParse<TlsProtocol>(p, ignoreCase: true, out var value) && Enum.IsDefined(value)
+            .Select(p => TlsProtocols.TryParse(p, out var value)
                 ? (TlsProtocol?)value
-                : throw new UsageException($"'{p}' is not a TLS version; use Tls, Tls11, Tls12 or Tls13.")).ToList();
+                : throw new UsageException($"'{p}' is not a TLS version; use Tls10 (or Tls), Tls11, Tls12 or Tls13.")).ToList();
         var keystore = args.Value("--keystore");
         using var keystorePassword = PasswordOption.Read(args);
         using var aia = args.Flag("--no-aia") ? null : new Chains.AiaFetcher();
@@ -43,27 +43,31 @@ internal static class TestVerb
             Aia = aia,
         };
 
-        var results = new List<HandshakeResult>();
+        // Results are written as they complete (completion order, not input order), so a run over
+        // 10,000 targets shows progress at once and holds no result after it is printed.
+        var json = args.Flag("--json");
+        var table = new TableOutput.Stream(["Target", "Succeeded", "Failure", "Protocol", "HandshakeTime", "Reason"],
+            [targets.Max(t => t.Display.Length), 9, 25, 8, 13]);
+        await stdout.WriteAsync(json ? "[" : table.Header()).ConfigureAwait(false);
+        var first = true;
+        var allSucceeded = true;
         var reader = ProbeBatch.Run(targets, options, args.Int("--throttle", 1, 1024) ?? 32, cancellationToken, protocols);
         await foreach (var result in reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            results.Add(result);
+            allSucceeded &= result.Succeeded;
+            await stdout.WriteAsync(json
+                ? (first ? "\n" : ",\n") + System.Text.Json.JsonSerializer.Serialize(result, JsonOutput.Options)
+                : table.Row([
+                    result.Target, result.Succeeded.ToString(), result.Failure.ToString(), result.Protocol ?? result.RequestedProtocol?.ToString() ?? "",
+                    result.HandshakeTime.TotalMilliseconds.ToString("0 'ms'", CultureInfo.InvariantCulture), result.Reason,
+                ])).ConfigureAwait(false);
+            first = false;
         }
-        // Results stream in completion order; print them in the order the targets were given.
-        var ordered = results.OrderBy(r => targets.FindIndex(t => t.Display == r.Target)).ThenBy(r => r.RequestedProtocol).ToList();
-        if (args.Flag("--json"))
+        if (json)
         {
-            await JsonOutput.WriteAsync(stdout, ordered).ConfigureAwait(false);
+            await stdout.WriteLineAsync(first ? "]" : "\n]").ConfigureAwait(false);
         }
-        else
-        {
-            await stdout.WriteAsync(TableOutput.Format(
-                ["Target", "Succeeded", "Failure", "Protocol", "HandshakeTime", "Reason"],
-                ordered.Select(r => (IReadOnlyList<string>)[
-                    r.Target, r.Succeeded.ToString(), r.Failure.ToString(), r.Protocol ?? r.RequestedProtocol?.ToString() ?? "",
-                    r.HandshakeTime.TotalMilliseconds.ToString("0 'ms'", CultureInfo.InvariantCulture), r.Reason,
-                ]), lastColumnMax: 400)).ConfigureAwait(false);
-        }
-        return ordered.All(r => r.Succeeded) ? CliApp.Success : CliApp.CheckFailed;
+        await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return allSucceeded ? CliApp.Success : CliApp.CheckFailed;
     }
 }

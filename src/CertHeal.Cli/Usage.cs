@@ -61,12 +61,17 @@ internal static class Usage
           certheal request <https-url> [--method M] [--keystore PATH] [--password-file F | --password-env VAR]
                            [--policy ...] [--trusted-fingerprint SHA256]... [--renew-before DAYS] [--force]
                            [--what-if] [--json]
+          certheal find [--process-id N]... [--all-processes] [--path DIR]... [--depth N] [--json]
+          certheal sync [<keystore>...] [--ledger PATH] [--password-file F | --password-env VAR | --password P]
+                        [--what-if] [--json]
           certheal demo [--json]
 
         Targets are host, host:port, [v6]:port or https://host:port/path.
         Exit codes: 0 success, 1 the check failed, 2 usage or input error.
         --json prints the objects with the same property names as the PowerShell cmdlets.
-        --verbose adds detail to errors.
+        --verbose adds detail to errors (and, for find, the places skipped).
+        merge records what it adds in the trust ledger (--ledger, $CERTHEAL_LEDGER, ~/.certheal/ledger.json);
+        confirm --ledger reports ledger entries a keystore lacks (LedgerDrift); sync re-applies them.
         Prefer --password-file or --password-env: --password is visible in process lists.
 
         """;

@@ -16,6 +16,12 @@ public static class LabHostileServer
         ThousandCertificates,
         HugeCertificateMessage,
         ResetMidHandshake,
+
+        /// <summary>Sends a ServerHello, then nothing, holding the connection open.</summary>
+        StallAfterServerHello,
+
+        /// <summary>Answers the ClientHello with an HTTP error page, as a plain-HTTP service on a TLS port does.</summary>
+        SpeakHttp,
     }
 
     private const int HugeLength = 10 * 1024 * 1024;
@@ -27,6 +33,17 @@ public static class LabHostileServer
         var hello = await ReadRecordAsync(stream, token).ConfigureAwait(false);
         if (hello is null)
         {
+            return;
+        }
+        if (mode == Mode.SpeakHttp)
+        {
+            await stream.WriteAsync("HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\nContent-Length: 21\r\nConnection: close\r\n\r\n<html>400 Bad</html>\n"u8.ToArray(), token).ConfigureAwait(false);
+            return;
+        }
+        if (mode == Mode.StallAfterServerHello)
+        {
+            await WriteRecordsAsync(stream, ServerHello(ChooseCipher(hello)), token).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false);
             return;
         }
         if (mode == Mode.ResetMidHandshake)

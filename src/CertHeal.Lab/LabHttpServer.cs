@@ -18,7 +18,8 @@ public sealed class LabHttpServer : IAsyncDisposable
         _listener = new LabListener(ServeAsync);
     }
 
-    public sealed record Route(byte[] Body, string ContentType = "application/pkix-cert", TimeSpan Delay = default, long StreamBytes = 0);
+    /// <param name="Drip">When set, the body is sent one byte per interval (a repository that trickles to hold the client).</param>
+    public sealed record Route(byte[] Body, string ContentType = "application/pkix-cert", TimeSpan Delay = default, long StreamBytes = 0, TimeSpan Drip = default);
 
     public int Port => _listener.Port;
 
@@ -66,6 +67,16 @@ public sealed class LabHttpServer : IAsyncDisposable
             return;
         }
         await WriteAsync(stream, $"HTTP/1.1 200 OK\r\nContent-Type: {route.ContentType}\r\nContent-Length: {route.Body.Length}\r\nConnection: close\r\n\r\n", token).ConfigureAwait(false);
+        if (route.Drip > TimeSpan.Zero)
+        {
+            for (var i = 0; i < route.Body.Length; i++)
+            {
+                await stream.WriteAsync(route.Body.AsMemory(i, 1), token).ConfigureAwait(false);
+                await stream.FlushAsync(token).ConfigureAwait(false);
+                await Task.Delay(route.Drip, token).ConfigureAwait(false);
+            }
+            return;
+        }
         await stream.WriteAsync(route.Body, token).ConfigureAwait(false);
         await stream.FlushAsync(token).ConfigureAwait(false);
     }

@@ -33,6 +33,7 @@ public sealed class AiaLimitTests(LabFixture fixture) : IClassFixture<LabFixture
     [InlineData("ldap://127.0.0.1/cn=issuer")]
     [InlineData("file:///etc/hostname")]
     [InlineData("ftp://127.0.0.1/issuer.cer")]
+    [InlineData("data:application/pkix-cert;base64,MIIBAA==")]
     public async Task Non_http_schemes_are_never_fetched(string url)
     {
         using var aia = new AiaFetcher();

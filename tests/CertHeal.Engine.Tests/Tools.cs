@@ -5,7 +5,8 @@ namespace CertHeal.Tests;
 /// <summary>Runs a real external tool (openssl, keytool, curl, java) with a time limit.</summary>
 internal static class Tools
 {
-    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, IEnumerable<string> args, string? stdin = null, int timeoutSeconds = 60)
+    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, IEnumerable<string> args, string? stdin = null, int timeoutSeconds = 60,
+        IDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(file)
         {
@@ -17,6 +18,10 @@ internal static class Tools
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
         using var process = Process.Start(info)!;
         if (stdin is not null)

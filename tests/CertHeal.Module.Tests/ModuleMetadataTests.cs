@@ -87,6 +87,30 @@ public sealed partial class ModuleMetadataTests : IClassFixture<ModuleMetadata>
         Assert.All(outputTypes, t => Assert.Contains(t, viewed));
     }
 
+    [Fact]
+    public void Table_views_fit_an_80_column_console_and_long_text_has_list_views()
+    {
+        var format = XDocument.Load(Path.Combine(ModuleMetadata.RepoRoot, "src", "CertHeal", "CertHeal.Format.ps1xml"));
+        foreach (var view in format.Descendants("View").Where(v => v.Element("TableControl") is not null))
+        {
+            var name = view.Element("Name")!.Value;
+            var widths = view.Descendants("TableColumnHeader").Select(h => h.Element("Width")?.Value).ToList();
+            Assert.All(widths, w => Assert.True(w is not null, $"{name}: every table column needs a Width, so the table cannot outgrow 80 columns."));
+            var total = widths.Sum(w => int.Parse(w!)) + widths.Count - 1;
+            Assert.True(total <= 80, $"{name}'s table is {total} columns wide; move long text to its list view.");
+            Assert.DoesNotContain(view.Descendants("TableColumnHeader"), h => h.Element("Label")?.Value is "Reason" or "Recommendation" or "Message"
+                && view.Element("ViewSelectedBy")!.Value.Contains("HandshakeResult"));
+        }
+        foreach (var type in new[] { "CertHeal.HandshakeResult", "CertHeal.KeystoreReport", "CertHeal.KeystoreLocation" })
+        {
+            Assert.Contains(format.Descendants("View"), v => v.Element("ViewSelectedBy")!.Value.Trim() == type && v.Element("ListControl") is not null);
+        }
+        // Remoting-safe: no type extensions with ScriptProperty ship with the module.
+        var manifest = File.ReadAllText(Path.Combine(ModuleMetadata.RepoRoot, "CertHeal.psd1"));
+        Assert.DoesNotContain("TypesToProcess", manifest.Split('\n').Where(l => !l.TrimStart().StartsWith('#')).Select(l => l.Split('=')[0].Trim()));
+        Assert.DoesNotContain("<ScriptProperty", File.ReadAllText(Path.Combine(ModuleMetadata.RepoRoot, "src", "CertHeal", "CertHeal.Format.ps1xml")));
+    }
+
     [GeneratedRegex(@"CmdletsToExport\s*=\s*@\(([^)]*)\)")]
     private static partial Regex ExportList();
 }

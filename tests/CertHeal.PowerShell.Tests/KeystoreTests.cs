@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Management.Automation;
-using System.Security;
 using CertHeal.Lab;
 using CertHeal.PowerShell.Tests.Harness;
 
@@ -14,17 +13,6 @@ namespace CertHeal.PowerShell.Tests;
 public sealed class KeystoreTests(PsLab lab) : IClassFixture<PsLab>
 {
     private const string Password = "changeit";
-
-    private static SecureString Secure(string text)
-    {
-        var secure = new SecureString();
-        foreach (var c in text)
-        {
-            secure.AppendChar(c);
-        }
-        secure.MakeReadOnly();
-        return secure;
-    }
 
     private static async Task<string> Run(string file, params string[] args)
     {
@@ -57,7 +45,7 @@ public sealed class KeystoreTests(PsLab lab) : IClassFixture<PsLab>
         using var ps = PsSession.NoUi();
 
         var ok = ps.Run("param($Target, $Keystore, $Pw) Test-TlsHandshake $Target -Keystore $Keystore -KeystorePassword $Pw -TimeoutSec 10",
-            new() { ["Target"] = endpoint.Target, ["Keystore"] = truststore, ["Pw"] = Secure(Password) });
+            new() { ["Target"] = endpoint.Target, ["Keystore"] = truststore, ["Pw"] = Secrets.Of(Password) });
         var missing = ps.Run("param($Target, $Keystore) Test-TlsHandshake $Target -Keystore $Keystore -TimeoutSec 10",
             new() { ["Target"] = endpoint.Target, ["Keystore"] = truststore });
 
@@ -77,7 +65,7 @@ public sealed class KeystoreTests(PsLab lab) : IClassFixture<PsLab>
         using var ps = PsSession.NoUi();
 
         var result = ps.Run("param($Target, $Keystore, $Credential) Get-ServerCertificateChain $Target -Keystore $Keystore -KeystoreCredential $Credential -NoAia",
-            new() { ["Target"] = endpoint.Target, ["Keystore"] = truststore, ["Credential"] = new PSCredential("ignored", Secure(Password)) });
+            new() { ["Target"] = endpoint.Target, ["Keystore"] = truststore, ["Credential"] = new PSCredential("ignored", Secrets.Of(Password)) });
 
         result.AssertNoErrors();
         Assert.Contains(result.Output, c => c.Value<string>("Thumbprint") == lab.Lab.Trusted.Root.Thumbprint);
@@ -90,7 +78,7 @@ public sealed class KeystoreTests(PsLab lab) : IClassFixture<PsLab>
         using var ps = PsSession.NoUi();
 
         var result = ps.Run("param($Path, $Pw, $Pem) Merge-Keystore -Path $Path -Password $Pw -Certificate $Pem -TrustPolicy TrustOnFirstUse -Pkcs12Encryption Legacy -Force -SkipValidation",
-            new() { ["Path"] = path, ["Pw"] = Secure(Password), ["Pem"] = lab.TrustedRootPem });
+            new() { ["Path"] = path, ["Pw"] = Secrets.Of(Password), ["Pem"] = lab.TrustedRootPem });
 
         result.AssertNoErrors();
         Assert.Equal(1, result.Single().Value<int>("Added"));
@@ -114,7 +102,7 @@ public sealed class KeystoreTests(PsLab lab) : IClassFixture<PsLab>
         using var ps = PsSession.NoUi();
 
         var result = ps.Run("param($Path, $Pw, $Pem) Merge-Keystore -Path $Path -Password $Pw -Certificate $Pem -TrustPolicy TrustOnFirstUse -Force -SkipValidation",
-            new() { ["Path"] = path, ["Pw"] = Secure("wrong-password"), ["Pem"] = lab.TrustedRootPem });
+            new() { ["Path"] = path, ["Pw"] = Secrets.Of("wrong-password"), ["Pem"] = lab.TrustedRootPem });
 
         var error = result.Error("CertHeal.KeystorePassword");
         Assert.Equal(ErrorCategory.AuthenticationError, error.CategoryInfo.Category);

@@ -33,7 +33,7 @@ internal static class CertificateFacts
         {
             return false;
         }
-        if (NonCanonicalCertificate.VerifiedBy(certificate, issuer) is { } verified)
+        if (VerifySignature(certificate, issuer) is { } verified)
         {
             return verified;
         }
@@ -54,6 +54,57 @@ internal static class CertificateFacts
         catch (CryptographicException)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Checks the signature directly with the issuer's RSA (PKCS#1 v1.5) or ECDSA key for the
+    /// common algorithms: a chain build per certificate made merges of thousands of entries
+    /// quadratic in practice. Null means "not decided here" (PSS, DSA, EdDSA, odd encodings):
+    /// the caller falls back to the platform's chain engine. A non-canonical certificate's
+    /// signature is checked over its original bytes: the platform sees only its canonical copy.
+    /// </summary>
+    private static bool? VerifySignature(X509Certificate2 certificate, X509Certificate2 issuer)
+    {
+        try
+        {
+            var reader = new AsnReader(NonCanonicalCertificate.Der(certificate), AsnEncodingRules.DER);
+            var outer = reader.ReadSequence();
+            var tbs = outer.ReadEncodedValue();
+            var algorithm = outer.ReadSequence();
+            var oid = algorithm.ReadObjectIdentifier();
+            var signature = outer.ReadBitString(out var unused);
+            if (unused != 0)
+            {
+                return null;
+            }
+            (HashAlgorithmName Hash, bool Rsa)? scheme = oid switch
+            {
+                "1.2.840.113549.1.1.5" => (HashAlgorithmName.SHA1, true),
+                "1.2.840.113549.1.1.11" => (HashAlgorithmName.SHA256, true),
+                "1.2.840.113549.1.1.12" => (HashAlgorithmName.SHA384, true),
+                "1.2.840.113549.1.1.13" => (HashAlgorithmName.SHA512, true),
+                "1.2.840.10045.4.1" => (HashAlgorithmName.SHA1, false),
+                "1.2.840.10045.4.3.2" => (HashAlgorithmName.SHA256, false),
+                "1.2.840.10045.4.3.3" => (HashAlgorithmName.SHA384, false),
+                "1.2.840.10045.4.3.4" => (HashAlgorithmName.SHA512, false),
+                _ => null,
+            };
+            if (scheme is not { } s)
+            {
+                return null;
+            }
+            if (s.Rsa)
+            {
+                using var rsa = issuer.GetRSAPublicKey();
+                return rsa?.VerifyData(tbs.Span, signature, s.Hash, RSASignaturePadding.Pkcs1);
+            }
+            using var ec = issuer.GetECDsaPublicKey();
+            return ec?.VerifyData(tbs.Span, signature, s.Hash, DSASignatureFormat.Rfc3279DerSequence);
+        }
+        catch (Exception e) when (e is AsnContentException or CryptographicException)
+        {
+            return null;
         }
     }
 

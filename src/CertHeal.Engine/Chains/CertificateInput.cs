@@ -13,11 +13,8 @@ public static class CertificateInput
     {
         try
         {
-            return X509Certificate2.CreateFromPem(pem);
-        }
-        catch (CryptographicException) when (NonCanonicalPem(pem) is { } certificate)
-        {
-            return certificate;
+            // Not CreateFromPem: on Linux it takes a certificate whose validity .NET cannot read.
+            return NonCanonicalCertificate.LoadPem(pem).FirstOrDefault() ?? throw new CryptographicException();
         }
         catch (CryptographicException)
         {
@@ -45,18 +42,6 @@ public static class CertificateInput
         catch (CryptographicException)
         {
             throw new FormatException($"{source} is not a PEM or DER certificate; give a certificate file, PEM text or a ChainCertificate.");
-        }
-    }
-
-    private static X509Certificate2? NonCanonicalPem(string pem)
-    {
-        try
-        {
-            return NonCanonicalCertificate.LoadPem(pem).FirstOrDefault(NonCanonicalCertificate.IsNonCanonical);
-        }
-        catch (Exception e) when (e is CryptographicException or FormatException)
-        {
-            return null;
         }
     }
 

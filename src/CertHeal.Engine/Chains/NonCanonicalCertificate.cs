@@ -10,8 +10,8 @@ namespace CertHeal;
 /// x509` and Java read such a certificate; .NET cannot read its validity. This object is loaded from a copy
 /// with only the two times re-encoded canonically, for metadata and policy; the original DER
 /// stays the certificate's identity: it is what every keystore writes byte for byte, what the
-/// hashes (Thumbprint, SHA-256 fingerprint) are taken over, and what its signature is checked
-/// on. Code that needs the certificate's bytes goes through <see cref="Der"/>, never RawData.
+/// hashes (Thumbprint, SHA-256 fingerprint) are taken over, and what CertificateFacts checks
+/// its signature on. Code that needs the certificate's bytes goes through <see cref="Der"/>, never RawData.
 /// </summary>
 internal sealed class NonCanonicalCertificate : X509Certificate2
 {
@@ -102,50 +102,6 @@ internal sealed class NonCanonicalCertificate : X509Certificate2
     public static string Pem(X509Certificate2 certificate) => PemEncoding.WriteString("CERTIFICATE", Der(certificate));
 
     public static bool IsNonCanonical(X509Certificate2 certificate) => certificate is NonCanonicalCertificate;
-
-    /// <summary>
-    /// For a non-canonical certificate, whether <paramref name="issuer"/>'s key verifies its
-    /// signature over the original TBS bytes (X509Chain would check the copy, whose signature
-    /// no longer matches); null for any other certificate.
-    /// </summary>
-    public static bool? VerifiedBy(X509Certificate2 certificate, X509Certificate2 issuer)
-    {
-        if (certificate is not NonCanonicalCertificate n)
-        {
-            return null;
-        }
-        try
-        {
-            var outer = new AsnReader(n.Original, AsnEncodingRules.BER).ReadSequence();
-            var tbs = outer.ReadEncodedValue().ToArray();
-            var algorithm = outer.ReadSequence().ReadObjectIdentifier();
-            var signature = outer.ReadBitString(out _);
-            HashAlgorithmName? hash = algorithm switch
-            {
-                "1.2.840.113549.1.1.5" or "1.2.840.10045.4.1" => HashAlgorithmName.SHA1,
-                "1.2.840.113549.1.1.11" or "1.2.840.10045.4.3.2" => HashAlgorithmName.SHA256,
-                "1.2.840.113549.1.1.12" or "1.2.840.10045.4.3.3" => HashAlgorithmName.SHA384,
-                "1.2.840.113549.1.1.13" or "1.2.840.10045.4.3.4" => HashAlgorithmName.SHA512,
-                _ => null,
-            };
-            if (hash is not { } name)
-            {
-                return false;
-            }
-            using var rsa = issuer.GetRSAPublicKey();
-            if (rsa is not null)
-            {
-                return algorithm.StartsWith("1.2.840.113549", StringComparison.Ordinal) && rsa.VerifyData(tbs, signature, name, RSASignaturePadding.Pkcs1);
-            }
-            using var ec = issuer.GetECDsaPublicKey();
-            return ec is not null && algorithm.StartsWith("1.2.840.10045", StringComparison.Ordinal)
-                && ec.VerifyData(tbs, signature, name, DSASignatureFormat.Rfc3279DerSequence);
-        }
-        catch (Exception e) when (e is CryptographicException or AsnContentException)
-        {
-            return false;
-        }
-    }
 
     /// <summary>The certificate with its validity times re-encoded as DER, or null when that changes nothing or it is not a certificate.</summary>
     private static byte[]? Canonical(byte[] bytes)

@@ -73,11 +73,20 @@ public static class HandshakeProbe
         }
 
         var now = options.Clock.GetUtcNow().UtcDateTime;
+        var outcome = FailureClassifier.Classify(target, options, state, trust, now);
+        if (state.CertificateSeen)
+        {
+            result.CapturedBy = TlsStack.Platform;
+        }
+        else if (BouncyCastleFallback.Applies(state, outcome))
+        {
+            var fallback = await BouncyCastleFallback.RunAsync(target, options, outcome, trust, now, cancellationToken).ConfigureAwait(false);
+            outcome = fallback.Outcome;
+            fallback.ApplyTo(result, state.Presented);
+        }
         result.PresentedChain = state.Presented
             .Select((certificate, position) => ChainCertificateFactory.Create(certificate, target.Display, position, CertificateSource.Presented, now))
             .ToArray();
-
-        var outcome = FailureClassifier.Classify(target, options, state, trust, now);
         Finish(result, outcome);
         if (result.Failure == HandshakeFailure.IncompleteChain && options.Aia is not null)
         {
@@ -88,6 +97,7 @@ public static class HandshakeProbe
                 result.Reason = result.Reason.TrimEnd('.') + "; AIA does not complete it: " + completion.AiaProblems[0] + ".";
             }
         }
+        await ClientVerdictStage.ApplyAsync(result, state.Presented, trust, now, cancellationToken).ConfigureAwait(false);
         return (result, state.Presented);
     }
 
@@ -120,6 +130,7 @@ public static class HandshakeProbe
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             CertificateChainPolicy = policy,
             AllowRenegotiation = false,
+            CipherSuitesPolicy = BroadCipherPolicy.Instance,
             RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
             {
                 state.Capture(certificate, chain, errors);

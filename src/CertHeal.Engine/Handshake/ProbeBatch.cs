@@ -17,7 +17,9 @@ public static class ProbeBatch
         {
             var itemOptions = item.Protocol == options.Protocol ? options : options.With(item.Protocol);
             var result = await HandshakeProbe.ProbeAsync(item.Target, itemOptions, token).ConfigureAwait(false);
-            if (item.Protocol is { } protocol && !result.Succeeded && result.Failure == HandshakeFailure.ProtocolMismatch)
+            // The BouncyCastle fallback already told local policy from server refusal when it ran (ServerProtocols or its Reason).
+            if (item.Protocol is { } protocol && !result.Succeeded && result.Failure == HandshakeFailure.ProtocolMismatch
+                && result.CapturedBy is null && !result.Reason.Contains("BouncyCastle", StringComparison.Ordinal))
             {
                 result.Reason = await ProtocolPolicy.ExplainRefusalAsync(protocol, result.Reason, token).ConfigureAwait(false);
             }

@@ -17,6 +17,15 @@ internal static class ProtocolPolicy
 
     public static async Task<string> ExplainRefusalAsync(TlsProtocol protocol, string reason, CancellationToken cancellationToken)
     {
+        var allowed = await IsAllowedAsync(protocol, cancellationToken).ConfigureAwait(false);
+        return allowed
+            ? reason
+            : $"{TlsProtocols.Describe(protocol)} is disabled by this machine's TLS policy (a loopback self-test fails too), so whether the server accepts it could not be tested.";
+    }
+
+    /// <summary>True when this machine's TLS stack completes a loopback handshake limited to <paramref name="protocol"/>.</summary>
+    public static Task<bool> IsAllowedAsync(TlsProtocol protocol, CancellationToken cancellationToken)
+    {
         Task<bool> test;
         lock (Cache)
         {
@@ -25,10 +34,7 @@ internal static class ProtocolPolicy
                 test = Cache[protocol] = SelfTestAsync(protocol);
             }
         }
-        var allowed = await test.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return allowed
-            ? reason
-            : $"{TlsProtocols.Describe(protocol)} is disabled by this machine's TLS policy (a loopback self-test fails too), so whether the server accepts it could not be tested.";
+        return test.WaitAsync(cancellationToken);
     }
 
     private static async Task<bool> SelfTestAsync(TlsProtocol protocol)

@@ -16,6 +16,33 @@ internal static class TlsProtocols
     };
 #pragma warning restore SYSLIB0039
 
+    /// <summary>
+    /// Reads a TLS version name as users write it: the enum names (Tls, Tls11, Tls12, Tls13), Tls10
+    /// for TLS 1.0, and the spellings "TLS 1.2", "TLSv1.2" and "1.2".
+    /// </summary>
+    public static bool TryParse(string? text, out TlsProtocol protocol)
+    {
+        protocol = default;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+        var key = new string((text ?? "").Where(c => !char.IsWhiteSpace(c) && c is not '.' and not '_').ToArray()).ToLowerInvariant().Replace("tlsv", "tls", StringComparison.Ordinal);
+        if (key.StartsWith("tls", StringComparison.Ordinal))
+        {
+            key = key[3..];
+        }
+        (var ok, protocol) = key switch
+        {
+            "" or "1" or "10" => (true, TlsProtocol.Tls),
+            "11" => (true, TlsProtocol.Tls11),
+            "12" => (true, TlsProtocol.Tls12),
+            "13" => (true, TlsProtocol.Tls13),
+            _ => (false, default(TlsProtocol)),
+        };
+        return ok;
+    }
+
     public static string Describe(TlsProtocol protocol) => protocol switch
     {
         TlsProtocol.Tls => "TLS 1.0",

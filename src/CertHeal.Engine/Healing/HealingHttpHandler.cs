@@ -170,6 +170,7 @@ public sealed class HealingHttpHandler : DelegatingHandler
             System = _options.System,
             ApproveAnchor = _options.ApproveAnchor,
             Clock = _options.Clock,
+            Recorder = _options.Recorder,
         }, new SaveOptions(), endpoints);
         if (change.Written)
         {

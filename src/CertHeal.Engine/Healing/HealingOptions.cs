@@ -30,4 +30,7 @@ public sealed class HealingOptions
     public bool NoAia { get; init; }
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>Records each heal that wrote the keystore (the trust ledger); null records nothing.</summary>
+    public IMergeRecorder? Recorder { get; init; }
 }

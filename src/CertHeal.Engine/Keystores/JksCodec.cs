@@ -55,7 +55,12 @@ internal sealed class JksCodec : IKeystoreCodec
             var start = reader.Position;
             var tag = reader.Int32();
             var alias = reader.Utf();
-            var created = DateTimeOffset.FromUnixTimeMilliseconds(reader.Int64()).UtcDateTime;
+            var millis = reader.Int64();
+            if (millis < -62_135_596_800_000 || millis > 253_402_300_799_999)
+            {
+                throw Corrupt(path, $"the entry '{alias}' has an impossible creation date");
+            }
+            var created = DateTimeOffset.FromUnixTimeMilliseconds(millis).UtcDateTime;
             var entry = new KeystoreEntry { Alias = alias, CreationDate = created };
             byte[]? encryptedKey = null;
             switch (tag)

@@ -33,7 +33,11 @@ public static class KeystoreAliases
         {
             stem = stem[..60];
         }
-        var taken = existing.Select(a => a.ToLowerInvariant()).ToHashSet();
+        // The merge hands in a case-insensitive set it keeps up to date; copying it per alias made
+        // adding thousands of entries quadratic.
+        var taken = existing is HashSet<string> set && set.Comparer.Equals(StringComparer.OrdinalIgnoreCase)
+            ? set
+            : existing.Select(a => a.ToLowerInvariant()).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var candidate = stem;
         for (var n = 2; taken.Contains(candidate); n++)
         {

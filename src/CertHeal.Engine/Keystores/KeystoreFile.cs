@@ -119,6 +119,10 @@ public static class KeystoreFile
         }
         var codec = KeystoreFormats.Codec(resolved, path);
         using var fileLock = options.WhatIf ? null : KeystoreLock.Acquire(path, options.LockTimeout);
+        if (fileLock is not null)
+        {
+            RemoveStaleTemporaryFiles(path);
+        }
         var before = File.Exists(path) ? ReadBounded(path) : null;
         var keystore = before is null || before.Length == 0
             ? new Keystore { Path = path, Format = resolved, IsNew = before is null }
@@ -159,14 +163,17 @@ public static class KeystoreFile
         Func<Keystore, string?>? validate)
     {
         var folder = Path.GetDirectoryName(path)!;
-        var temp = Path.Combine(folder, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        var temp = TemporaryName(path);
+        var backupTemp = backup is null ? null : TemporaryName(path);
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 stream.Write(bytes);
+                KeystoreFaultPoints.Reach(KeystoreFaultPoints.AfterTempWrite, path);
                 stream.Flush(flushToDisk: true);
             }
+            KeystoreFaultPoints.Reach(KeystoreFaultPoints.AfterFlush, path);
             var readBack = codec.Read(File.ReadAllBytes(temp), path, password);
             if (!SameEntries(intended, readBack))
             {
@@ -177,21 +184,31 @@ public static class KeystoreFile
             {
                 throw Refused(path, refusal);
             }
-            if (backup is not null)
+            KeystoreFaultPoints.Reach(KeystoreFaultPoints.BeforeBackup, path);
+            if (backup is not null && backupTemp is not null)
             {
                 if (!OperatingSystem.IsWindows())
                 {
                     File.SetUnixFileMode(temp, File.GetUnixFileMode(path));
                 }
-                File.Copy(path, backup, overwrite: true);
+                // Copied aside and renamed, so a crash mid-copy never leaves a torn .bak either.
+                File.Copy(path, backupTemp, overwrite: false);
+                File.Move(backupTemp, backup, overwrite: true);
             }
+            KeystoreFaultPoints.Reach(KeystoreFaultPoints.BeforeRename, path);
             File.Move(temp, path, overwrite: true);
+            KeystoreFaultPoints.Reach(KeystoreFaultPoints.AfterRename, path);
         }
         catch (UnauthorizedAccessException e)
         {
             throw new KeystoreException(KeystoreErrorKind.ReadOnly, path, $"The keystore '{path}' or its folder is not writable, so it was left unchanged; check its permissions.", e);
         }
-        catch (IOException e) when (e is not FileNotFoundException)
+        catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new KeystoreException(KeystoreErrorKind.NotFound, path,
+                $"The keystore '{path}' or its folder was removed while it was being written, so nothing was written; check the path and merge again.", e);
+        }
+        catch (IOException e)
         {
             throw new KeystoreException(KeystoreErrorKind.ReadOnly, path, $"The keystore '{path}' could not be written ({e.Message.TrimEnd('.')}), so it was left unchanged.", e);
         }
@@ -200,6 +217,10 @@ public static class KeystoreFile
             try
             {
                 File.Delete(temp);
+                if (backupTemp is not null)
+                {
+                    File.Delete(backupTemp);
+                }
             }
             catch (IOException)
             {
@@ -209,6 +230,36 @@ public static class KeystoreFile
             {
                 // Same.
             }
+        }
+    }
+
+    private const string TemporarySuffix = ".tmp";
+
+    /// <summary>A hidden sibling (`.name.xxxxxxxx.tmp`): same folder, so the rename is atomic; random, so writers never share one.</summary>
+    private static string TemporaryName(string path) =>
+        Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..8] + TemporarySuffix);
+
+    /// <summary>
+    /// Under the lock no other writer is running, so a temporary file of this keystore belongs to
+    /// a writer that died (killed, power loss); removing it here keeps crashes from piling them up.
+    /// </summary>
+    private static void RemoveStaleTemporaryFiles(string path)
+    {
+        var prefix = "." + Path.GetFileName(path) + ".";
+        try
+        {
+            foreach (var stale in Directory.EnumerateFiles(Path.GetDirectoryName(path)!, prefix + "*" + TemporarySuffix))
+            {
+                var name = Path.GetFileName(stale);
+                if (name.Length == prefix.Length + 8 + TemporarySuffix.Length && name.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    File.Delete(stale);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a leftover temporary file wastes space but never affects the keystore.
         }
     }
 
@@ -304,7 +355,7 @@ public static class KeystoreFile
             .Select(e => string.Join('|',
                 e.EntryType,
                 storesAliases ? e.Alias.ToLowerInvariant() : "",
-                e.Certificate is null ? "" : Convert.ToHexString(NonCanonicalCertificate.Der(e.Certificate)),
+                e.Certificate is null ? "" : Convert.ToHexString(SHA256.HashData(NonCanonicalCertificate.Der(e.Certificate))),
                 e.EntryType == KeystoreEntryType.TrustedCertificate && e.Certificate is not null ? "" : OpaqueKey(e)))
             .Order(StringComparer.Ordinal)
             .ToList();

@@ -18,7 +18,37 @@ public static class KeystoreMerge
         var evaluator = new TrustPolicyEvaluator(options.Policy, options.TrustedFingerprints, KeystoreFile.Certificates(keystore),
             options.System ?? TrustAnchors.System, unique, now);
         var aliases = keystore.Entries.Select(e => e.Alias).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        // Indexes instead of scans: merging thousands of certificates into thousands of entries
+        // must stay linear (by content for "already there", by subject + issuer for renewals).
+        var byContent = new Dictionary<string, KeystoreEntry>(StringComparer.Ordinal);
+        var byName = new Dictionary<string, List<KeystoreEntry>>(StringComparer.Ordinal);
+        foreach (var entry in keystore.Entries)
+        {
+            if (entry.Certificate is not null)
+            {
+                byContent.TryAdd(CertificateFacts.Sha256Fingerprint(entry.Certificate), entry);
+                if (entry.EntryType == KeystoreEntryType.TrustedCertificate)
+                {
+                    Index(byName, entry);
+                }
+            }
+        }
         var changes = new List<KeystoreChangeEntry>();
+        // One answer per anchor: a root is asked once, and the certificates below it follow that answer.
+        var answers = new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
+        bool Approved(X509Certificate2 anchor)
+        {
+            var fingerprint = CertificateFacts.Sha256Fingerprint(anchor);
+            if (evaluator.IsPinned(anchor) || options.ApproveAnchor is not { } approve)
+            {
+                return true;
+            }
+            if (!answers.TryGetValue(fingerprint, out var answer))
+            {
+                answers[fingerprint] = answer = approve(fingerprint);
+            }
+            return answer;
+        }
         foreach (var certificate in unique)
         {
             var change = new KeystoreChangeEntry
@@ -29,8 +59,7 @@ public static class KeystoreMerge
                 NotAfter = certificate.NotAfter.ToUniversalTime(),
             };
             changes.Add(change);
-            var existing = keystore.Entries.FirstOrDefault(e => e.Certificate is not null && NonCanonicalCertificate.Same(e.Certificate, NonCanonicalCertificate.Der(certificate)));
-            if (existing is not null)
+            if (byContent.TryGetValue(change.Sha256Fingerprint, out var existing))
             {
                 (change.Action, change.Alias, change.Reason) = (KeystoreChangeAction.Unchanged, existing.Alias, "already in the keystore");
                 continue;
@@ -47,14 +76,22 @@ public static class KeystoreMerge
                 change.Refused = now >= certificate.NotBefore.ToUniversalTime() && now <= certificate.NotAfter.ToUniversalTime();
                 continue;
             }
-            if (newAnchor && options.ApproveAnchor is { } approve && !approve(change.Sha256Fingerprint))
+            // A fingerprint the user named (-TrustedFingerprint / --trusted-fingerprint) is the consent
+            // for that one anchor: only anchors nobody named are put to ApproveAnchor.
+            if (newAnchor && !Approved(certificate))
             {
                 (change.Action, change.Reason, change.Refused) = (KeystoreChangeAction.Skipped, $"a new trust anchor (SHA-256 {change.Sha256Fingerprint}) that was not confirmed", true);
                 continue;
             }
+            if (!newAnchor && options.Policy == TrustPolicy.TrustOnFirstUse && evaluator.IncomingRootOf(certificate) is { } root && !Approved(root))
+            {
+                (change.Action, change.Reason, change.Refused) = (KeystoreChangeAction.Skipped,
+                    $"it chains only to '{root.Subject}' (SHA-256 {CertificateFacts.Sha256Fingerprint(root)}), which was not confirmed as a new trust anchor", true);
+                continue;
+            }
             change.NewTrustAnchor = newAnchor;
-            var superseded = keystore.TrustedEntries
-                .Where(e => CertificateFacts.Renews(certificate, e.Certificate!))
+            var superseded = (byName.GetValueOrDefault(NameKey(certificate)) ?? [])
+                .Where(e => e.Certificate is not null && CertificateFacts.Renews(certificate, e.Certificate))
                 .OrderBy(e => e.Certificate!.NotAfter).ToList();
             // A server certificate is trusted through its issuer once the chain is here; storing it
             // would pin it and break at its next renewal. Only a renewal of a pinned one goes in.
@@ -73,9 +110,13 @@ public static class KeystoreMerge
                 first.Certificate = certificate;
                 first.CreationDate = now;
                 first.Opaque = null;
+                byContent.Remove(CertificateFacts.Sha256Fingerprint(old));
+                byContent[change.Sha256Fingerprint] = first;
+                Index(byName, first);
                 foreach (var extra in replace.Skip(1))
                 {
                     keystore.Entries.Remove(extra);
+                    byName[NameKey(extra.Certificate!)].Remove(extra);
                 }
                 (change.Action, change.Alias) = (KeystoreChangeAction.Replaced, first.Alias);
                 change.Reason = (now > old.NotAfter.ToUniversalTime()
@@ -84,12 +125,31 @@ public static class KeystoreMerge
                 continue;
             }
             var alias = KeystoreAliases.Derive(certificate, aliases);
-            keystore.Entries.Add(new KeystoreEntry { Alias = alias, EntryType = KeystoreEntryType.TrustedCertificate, Certificate = certificate, CreationDate = now });
+            var added = new KeystoreEntry { Alias = alias, EntryType = KeystoreEntryType.TrustedCertificate, Certificate = certificate, CreationDate = now };
+            keystore.Entries.Add(added);
+            byContent[change.Sha256Fingerprint] = added;
+            Index(byName, added);
             (change.Action, change.Alias) = (KeystoreChangeAction.Added, alias);
             change.Reason = superseded.Count > 0
                 ? $"{reason}; added beside '{superseded[^1].Alias}', which it renews (-RemoveSuperseded replaces it)"
                 : reason;
         }
         return changes;
+    }
+
+    private static string NameKey(X509Certificate2 certificate) =>
+        Convert.ToHexString(certificate.SubjectName.RawData) + "/" + Convert.ToHexString(certificate.IssuerName.RawData);
+
+    private static void Index(Dictionary<string, List<KeystoreEntry>> byName, KeystoreEntry entry)
+    {
+        var key = NameKey(entry.Certificate!);
+        if (!byName.TryGetValue(key, out var list))
+        {
+            byName[key] = list = [];
+        }
+        if (!list.Contains(entry))
+        {
+            list.Add(entry);
+        }
     }
 }

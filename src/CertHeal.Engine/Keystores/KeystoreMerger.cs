@@ -23,7 +23,7 @@ public static class KeystoreMerger
             changes = KeystoreMerge.Apply(keystore, incoming, options);
             return changes.Any(c => c.Action is KeystoreChangeAction.Added or KeystoreChangeAction.Replaced);
         }, write);
-        return new KeystoreChange
+        var change = new KeystoreChange
         {
             Path = Path.GetFullPath(path),
             Format = result.Format.ToString(),
@@ -37,13 +37,18 @@ public static class KeystoreMerger
             Unchanged = changes.Count(c => c.Action == KeystoreChangeAction.Unchanged),
             Skipped = changes.Count(c => c.Action == KeystoreChangeAction.Skipped),
         };
+        if (result.Written)
+        {
+            options.Recorder?.Record(change, incoming, endpoints ?? []);
+        }
+        return change;
     }
 
     private static string? EndpointsFailing(Keystore candidate, IReadOnlyList<Handshake.TlsTarget> endpoints)
     {
         var report = Validation.KeystoreValidator.ValidateAsync(candidate, [], new Validation.ValidationOptions { Endpoints = endpoints }, CancellationToken.None)
             .GetAwaiter().GetResult();
-        var failed = report.Endpoints.Where(e => !e.Succeeded).ToList();
+        var failed = report.Endpoints.Where(e => !Validation.EndpointTrust.Trusts(e)).ToList();
         return failed.Count == 0 ? null
             : $"with the merged keystore as the only trust store, {string.Join("; ", failed.Select(f => f.Reason.TrimEnd('.')))} (use -SkipValidation to write it anyway).";
     }

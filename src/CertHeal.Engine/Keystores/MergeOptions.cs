@@ -19,12 +19,15 @@ public sealed class MergeOptions
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
     /// <summary>
-    /// Asked for every certificate that would become a new trust anchor (its SHA-256); false
+    /// Asked for every certificate that would become a new trust anchor (its SHA-256) and whose
+    /// fingerprint is not in <see cref="TrustedFingerprints"/> (naming it is the consent); false
     /// skips it. Null approves all the policy allows. Merge-Keystore plans first, asks the
     /// person (on the pipeline thread), then merges with the approved set.
     /// </summary>
     public Func<string, bool>? ApproveAnchor { get; init; }
 
+    /// <summary>Told after a merge that wrote the keystore (the trust ledger); null records nothing.</summary>
+    public IMergeRecorder? Recorder { get; init; }
     /// <summary>How a PKCS#12 file the merge creates is encrypted; an existing one keeps its own protection. Null: certificates unencrypted under an HMAC-SHA256 MAC.</summary>
     public Pkcs12Encryption? Pkcs12Encryption { get; init; }
 }

@@ -23,4 +23,13 @@ public enum HandshakeFailure
     Timeout,
     NameResolution,
     Other,
+
+    /// <summary>Client and server share a TLS version but no cipher suite.</summary>
+    CipherMismatch,
+
+    /// <summary>A certificate below the root is signed with a digest mainstream clients reject (SHA-1, MD5).</summary>
+    WeakSignature,
+
+    /// <summary>A certificate in the chain has a key mainstream clients reject (RSA below 2048 bits).</summary>
+    WeakKey,
 }

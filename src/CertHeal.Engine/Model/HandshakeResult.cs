@@ -25,4 +25,16 @@ public sealed class HandshakeResult
     public bool Healable { get; set; }
     public bool AiaWouldComplete { get; set; }
     public string? Recommendation { get; set; }
+
+    /// <summary>Which TLS stack captured PresentedChain: the platform's (SslStream), or BouncyCastle's when the platform could not finish the handshake; null when nothing was captured.</summary>
+    public TlsStack? CapturedBy { get; set; }
+
+    /// <summary>Would each mainstream client family accept this server, and the one reason why not.</summary>
+    public ClientVerdict[] ClientVerdicts { get; set; } = [];
+
+    /// <summary>The TLS versions the server accepted when BouncyCastle tried each (filled when the platform could not finish); e.g. "Tls10".</summary>
+    public string[] ServerProtocols { get; set; } = [];
+
+    /// <summary>The cipher suites (IANA names) the server chose when BouncyCastle offered every suite that carries a certificate, one version at a time.</summary>
+    public string[] ServerCipherSuites { get; set; } = [];
 }

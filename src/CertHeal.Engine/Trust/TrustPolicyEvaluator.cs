@@ -13,7 +13,9 @@ internal sealed class TrustPolicyEvaluator
     private readonly X509Certificate2Collection _anchors = [];
     private readonly X509Certificate2Collection _material = [];
     private readonly DateTime _now;
-    private readonly List<X509Certificate2> _trustedBefore;
+    private readonly HashSet<string> _trustedBefore;
+    private readonly HashSet<string> _known;
+    private readonly X509Certificate2Collection _incomingRoots = [];
 
     /// <param name="keystore">The certificates already in the keystore.</param>
     /// <param name="system">The machine's anchors (tests inject a lab set).</param>
@@ -32,7 +34,7 @@ internal sealed class TrustPolicyEvaluator
         }
         _anchors.AddRange(system.Roots);
         _material.AddRange(system.Intermediates);
-        _trustedBefore = [.. _anchors.Cast<X509Certificate2>()];
+        _trustedBefore = _anchors.Cast<X509Certificate2>().Select(CertificateFacts.Sha256Fingerprint).ToHashSet(StringComparer.Ordinal);
         var incomingList = incoming.ToList();
         foreach (var certificate in incomingList)
         {
@@ -43,8 +45,14 @@ internal sealed class TrustPolicyEvaluator
             else
             {
                 _material.Add(certificate);
+                if (CertificateFacts.IsSelfSigned(certificate))
+                {
+                    _incomingRoots.Add(certificate);
+                }
             }
         }
+        _known = _anchors.Cast<X509Certificate2>().Concat(_material.Cast<X509Certificate2>())
+            .Select(CertificateFacts.Sha256Fingerprint).ToHashSet(StringComparer.Ordinal);
     }
 
     public static string NormalizeFingerprint(string fingerprint) =>
@@ -65,12 +73,23 @@ internal sealed class TrustPolicyEvaluator
             return (false, $"not valid before {certificate.NotBefore.ToUniversalTime():yyyy-MM-dd}; not-yet-valid certificates are never added", false);
         }
         var selfSigned = CertificateFacts.IsSelfSigned(certificate);
-        var alreadyAnchor = selfSigned && _trustedBefore.Any(a => a.RawDataMemory.Span.SequenceEqual(certificate.RawDataMemory.Span));
+        var alreadyAnchor = selfSigned && _trustedBefore.Contains(fingerprint);
         if (_policy == TrustPolicy.TrustOnFirstUse)
         {
-            return (true, selfSigned && !alreadyAnchor
-                ? $"trusted on first use: new trust anchor with SHA-256 {fingerprint}"
-                : "trusted on first use", selfSigned && !alreadyAnchor);
+            if (selfSigned)
+            {
+                return (true, alreadyAnchor ? "trusted on first use" : $"trusted on first use: new trust anchor with SHA-256 {fingerprint}", !alreadyAnchor);
+            }
+            // Java trusts every trustedCertEntry as an anchor: a certificate that chains to no root
+            // trusted here is itself a new anchor and needs the same consent as a root, unless it
+            // chains to an incoming root, whose approval it then follows (IncomingRootOf).
+            if (ChainsToAnchor(certificate))
+            {
+                return (true, "trusted on first use; its chain builds to a trusted root", false);
+            }
+            return IncomingRootOf(certificate) is { } root
+                ? (true, $"trusted on first use, through the new root '{root.Subject}' (SHA-256 {CertificateFacts.Sha256Fingerprint(root)})", false)
+                : (true, $"trusted on first use: it chains to no root trusted here, so it becomes a trust anchor itself (SHA-256 {fingerprint})", true);
         }
         if (selfSigned)
         {
@@ -93,15 +112,28 @@ internal sealed class TrustPolicyEvaluator
         return (false, $"its chain does not build to a root this machine or keystore trusts (issuer '{certificate.Issuer}'); add the issuing chain, or pin its root with -TrustPolicy Pinned", false);
     }
 
-    private bool ChainsToAnchor(X509Certificate2 certificate)
+    /// <summary>
+    /// The incoming self-signed root (not trusted yet, not pinned) that <paramref name="certificate"/>
+    /// chains to when it chains to no trusted root: it may go in only if that root is approved.
+    /// </summary>
+    public X509Certificate2? IncomingRootOf(X509Certificate2 certificate)
     {
-        if (_anchors.Count == 0)
+        if (_incomingRoots.Count == 0 || CertificateFacts.IsSelfSigned(certificate) || ChainsToAnchor(certificate))
         {
-            return false;
+            return null;
         }
+        var top = BuildsTo(certificate, [.. _anchors, .. _incomingRoots]);
+        return top is null ? null : _incomingRoots.Cast<X509Certificate2>().FirstOrDefault(r => r.RawDataMemory.Span.SequenceEqual(top.RawDataMemory.Span));
+    }
+
+    private bool ChainsToAnchor(X509Certificate2 certificate) => _anchors.Count > 0 && BuildsTo(certificate, _anchors) is not null;
+
+    /// <summary>The root the certificate's path ends in, when it builds to one of <paramref name="anchors"/> from our material alone.</summary>
+    private X509Certificate2? BuildsTo(X509Certificate2 certificate, X509Certificate2Collection anchors)
+    {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_anchors);
+        chain.ChainPolicy.CustomTrustStore.AddRange(anchors);
         chain.ChainPolicy.ExtraStore.AddRange(_material);
         chain.ChainPolicy.DisableCertificateDownloads = true;
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
@@ -109,11 +141,12 @@ internal sealed class TrustPolicyEvaluator
         chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreWrongUsage;
         if (!chain.Build(certificate))
         {
-            return false;
+            return null;
         }
         // The path must not lean on the user's CA cache: every element is ours.
-        return chain.ChainElements.Cast<X509ChainElement>().All(e =>
-            _anchors.Cast<X509Certificate2>().Concat(_material.Cast<X509Certificate2>()).Any(k => k.RawDataMemory.Span.SequenceEqual(e.Certificate.RawDataMemory.Span))
+        var ours = chain.ChainElements.Cast<X509ChainElement>().All(e =>
+            _known.Contains(CertificateFacts.Sha256Fingerprint(e.Certificate))
             || e.Certificate.RawDataMemory.Span.SequenceEqual(certificate.RawDataMemory.Span));
+        return ours ? chain.ChainElements[^1].Certificate : null;
     }
 }

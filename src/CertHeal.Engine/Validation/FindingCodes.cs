@@ -15,6 +15,7 @@ public static class FindingCodes
     public const string Integrity = nameof(Integrity);
     public const string EndpointFailed = nameof(EndpointFailed);
     public const string RenewalAvailable = nameof(RenewalAvailable);
+    public const string LedgerDrift = nameof(LedgerDrift);
     public const string Empty = nameof(Empty);
     public const string NonCanonicalTime = nameof(NonCanonicalTime);
 }

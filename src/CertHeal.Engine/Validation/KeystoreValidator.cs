@@ -19,6 +19,9 @@ public sealed class ValidationOptions
 
     /// <summary>Days: report entries expiring this soon whose successor an endpoint already presents (RenewalAvailable). 0 = off.</summary>
     public int RenewBeforeDays { get; init; }
+
+    /// <summary>The trust ledger: its still-valid entries the keystore lacks become LedgerDrift findings. Null = no check.</summary>
+    public Trust.LedgerDocument? Ledger { get; init; }
 }
 
 /// <summary>
@@ -117,6 +120,10 @@ public static class KeystoreValidator
     {
         var now = options.Clock.GetUtcNow().UtcDateTime;
         var findings = integrityFindings.Concat(EntryValidator.Validate(entries, now, options.ExpiringWithinDays)).ToList();
+        if (options.Ledger is not null)
+        {
+            findings.AddRange(Trust.LedgerDrift.Findings(entries.Where(e => e.Certificate is not null).Select(e => e.Certificate!), options.Ledger, now));
+        }
         var anchors = TrustAnchors.FromCertificates(path, entries.Where(e => e.Certificate is not null && !e.IsPrivateKeyEntry).Select(e => e.Certificate!));
         var endpoints = new List<HandshakeResult>();
         if (options.Endpoints.Count > 0)
@@ -131,7 +138,7 @@ public static class KeystoreValidator
             {
                 findings.AddRange(Renewals(entries, endpoints, now, options.RenewBeforeDays));
             }
-            findings.AddRange(endpoints.Where(e => !e.Succeeded).Select(e => new KeystoreFinding
+            findings.AddRange(endpoints.Where(e => !EndpointTrust.Trusts(e)).Select(e => new KeystoreFinding
             {
                 Severity = FindingSeverity.Error,
                 Code = FindingCodes.EndpointFailed,

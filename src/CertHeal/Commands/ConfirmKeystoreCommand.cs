@@ -17,9 +17,14 @@ public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
     private readonly List<TlsTarget> _targets = [];
     private readonly CancellationTokenSource _cancel = new();
 
-    [Parameter(Position = 0, ParameterSetName = PathSet)]
+    /// <summary>Also binds KeystoreLocation.Path from Find-Keystore by property name: one report per piped store.</summary>
+    [Parameter(Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KeystorePathCompleter))]
     public string? Path { get; set; }
+
+    private readonly List<string> _pipedPaths = [];
+    private string? _commandLinePath;
 
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
     [Alias("PSPath")]
@@ -30,6 +35,11 @@ public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
     [Alias("Target", "ComputerName")]
     [ValidateNotNullOrEmpty]
     public string[] Uri { get; set; } = [];
+
+    /// <summary>The port for endpoints that name none; bound by property name, so Import-Csv rows with ComputerName and Port work.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; } = TlsTarget.DefaultPort;
 
     [Parameter]
     public KeystoreFormat? Format { get; set; }
@@ -53,11 +63,39 @@ public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
     [ValidateRange(0, 3650)]
     public int RenewBefore { get; set; }
 
-    protected override void ProcessRecord() => TargetBinding.Collect(this, Uri, null, null, _targets);
+    [Parameter]
+    public SwitchParameter Ledger { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? LedgerPath { get; set; }
+
+    protected override void BeginProcessing() => _commandLinePath = Path;
+
+    protected override void ProcessRecord()
+    {
+        if (Path is not null && Path != _commandLinePath)
+        {
+            _pipedPaths.Add(PathBinding.Keystore(this, Path, null));
+            return;
+        }
+        TargetBinding.Collect(this, Uri, MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : null, null, _targets);
+    }
 
     protected override void EndProcessing()
     {
-        var path = PathBinding.Keystore(this, Path, LiteralPath);
+        if (_pipedPaths.Count == 0)
+        {
+            Validate(PathBinding.Keystore(this, Path, LiteralPath), terminating: true);
+        }
+        foreach (var piped in _pipedPaths.Distinct())
+        {
+            Validate(piped, terminating: false);
+        }
+    }
+
+    private void Validate(string path, bool terminating)
+    {
         using var password = PasswordBinding.From(Password, Credential);
         try
         {
@@ -67,12 +105,19 @@ public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
                 Endpoints = _targets,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 RenewBeforeDays = RenewBefore,
+                Ledger = Ledger || LedgerPath is not null
+                    ? Trust.TrustLedger.Read(LedgerPath is null ? Trust.TrustLedger.DefaultPath() : SessionState.Path.GetUnresolvedProviderPathFromPSPath(LedgerPath))
+                    : null,
             }, _cancel.Token).GetAwaiter().GetResult();
             foreach (var finding in report.Findings)
             {
                 WriteVerbose($"{finding.Severity} {finding.Code}: {finding.Message}");
             }
             WriteObject(report);
+        }
+        catch (KeystoreException e) when (!terminating)
+        {
+            WriteError(KeystoreErrors.Record(e));
         }
         catch (KeystoreException e)
         {

@@ -36,6 +36,7 @@ public sealed class GetServerCertificateChainCommand : PSCmdlet, IDisposable
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KeystorePathCompleter))]
     public string? Keystore { get; set; }
 
     /// <summary>The password of -Keystore (a PKCS#12 truststore with encrypted certificates needs it; a JKS is read without).</summary>

@@ -40,6 +40,7 @@ public sealed class InvokeHealedRequestCommand : PSCmdlet, IDisposable
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KeystorePathCompleter))]
     public string? Keystore { get; set; }
 
     [Parameter]
@@ -50,6 +51,7 @@ public sealed class InvokeHealedRequestCommand : PSCmdlet, IDisposable
 
     [Parameter]
     [ValidatePattern("^[0-9A-Fa-f:]{64,95}$")]
+    [ArgumentCompleter(typeof(FingerprintCompleter))]
     public string[] TrustedFingerprint { get; set; } = [];
 
     [Parameter]
@@ -63,18 +65,26 @@ public sealed class InvokeHealedRequestCommand : PSCmdlet, IDisposable
     {
         var keystore = PathBinding.Keystore(this, Keystore, null);
         using var password = PasswordBinding.From(Password, null);
-        var confirmOff = MyInvocation.BoundParameters.TryGetValue("Confirm", out var confirm) && confirm is SwitchParameter { IsPresent: false };
+        // The merge runs inside the request, on a worker thread, holding the keystore lock: no prompt
+        // there. A fingerprint named in -TrustedFingerprint is the consent (the engine never asks about
+        // it); -Force / -Confirm:$false approve the rest; anything else is refused and reported below.
+        var consent = new AnchorConsent(this, Force, TrustedFingerprint, hasApprovalScript: false);
+        var unconfirmed = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
         var options = new HealingOptions
         {
             KeystorePath = keystore,
             Password = password,
             Policy = TrustPolicy,
             TrustedFingerprints = TrustedFingerprint,
-            // New anchors need an explicit yes: -Force, -Confirm:$false, or a pinned fingerprint.
-            ApproveAnchor = Force || confirmOff || TrustPolicy == TrustPolicy.Pinned ? null : _ => false,
+            ApproveAnchor = consent.ApprovesAll ? null : fingerprint =>
+            {
+                unconfirmed.TryAdd(fingerprint, true);
+                return false;
+            },
             Timeout = TimeSpan.FromSeconds(TimeoutSec),
             ClientCertificate = Certificate,
             RenewBeforeDays = RenewBefore,
+            Recorder = new Trust.LedgerRecorder(Trust.TrustLedger.DefaultPath()),
         };
         var spec = new RequestSpec
         {
@@ -94,6 +104,13 @@ public sealed class InvokeHealedRequestCommand : PSCmdlet, IDisposable
                 WriteVerbose($"{step.Name} ({step.Duration.TotalMilliseconds:0} ms): {step.Detail}");
             }
             WriteObject(response);
+        }
+        catch (HealingException e) when (e.Change is { } change && change.Entries.Any(a => a.Refused && unconfirmed.ContainsKey(a.Sha256Fingerprint)))
+        {
+            foreach (var anchor in change.Entries.Where(a => a.Refused && unconfirmed.ContainsKey(a.Sha256Fingerprint)))
+            {
+                WriteError(consent.Refused(anchor.Subject, anchor.Sha256Fingerprint, keystore, $"{Uri} needs it, but Invoke-HealedRequest does not prompt (the merge runs inside the request)"));
+            }
         }
         catch (HealingException e)
         {

@@ -16,8 +16,10 @@ public sealed class MergeKeystoreCommand : PSCmdlet
     private readonly List<X509Certificate2> _incoming = [];
     private readonly List<Handshake.TlsTarget> _endpoints = [];
 
-    [Parameter(Position = 0, ParameterSetName = PathSet)]
+    /// <summary>Also binds KeystoreLocation.Path from Find-Keystore by property name: the certificates go into every piped store.</summary>
+    [Parameter(Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KeystorePathCompleter))]
     public string? Path { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
@@ -44,6 +46,7 @@ public sealed class MergeKeystoreCommand : PSCmdlet
 
     [Parameter]
     [ValidatePattern("^[0-9A-Fa-f:]{64,95}$")]
+    [ArgumentCompleter(typeof(FingerprintCompleter))]
     public string[] TrustedFingerprint { get; set; } = [];
 
     [Parameter]
@@ -62,13 +65,32 @@ public sealed class MergeKeystoreCommand : PSCmdlet
     [Parameter]
     public ScriptBlock? ApprovalScript { get; set; }
 
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? LedgerPath { get; set; }
+
+    private readonly Dictionary<string, string> _sources = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>How a PKCS#12 file this merge creates is encrypted; an existing file keeps its own protection.</summary>
     [Parameter]
     public Pkcs12Encryption? Pkcs12Encryption { get; set; }
 
     protected override void ProcessRecord()
     {
+        if (Path is not null && Path != _commandLinePath)
+        {
+            // A KeystoreLocation piped in with -Certificate on the command line: collect the store, not the (same) certificates again.
+            _pipedPaths.Add(PathBinding.Keystore(this, Path, null));
+            if (_incoming.Count > 0)
+            {
+                return;
+            }
+        }
         _incoming.AddRange(Certificate);
+        foreach (var certificate in Certificate.Where(_ => Target is not null))
+        {
+            _sources.TryAdd(certificate.Thumbprint, Target!);
+        }
         if (!SkipValidation && Target is not null && Handshake.TlsTarget.TryParse(Target, null, null, out var target, out _)
             && !_endpoints.Any(e => e.Display == target.Display))
         {
@@ -76,72 +98,53 @@ public sealed class MergeKeystoreCommand : PSCmdlet
         }
     }
 
+    private readonly List<string> _pipedPaths = [];
+    private string? _commandLinePath;
+
+    protected override void BeginProcessing() => _commandLinePath = Path;
+
     protected override void EndProcessing()
     {
-        var path = PathBinding.Keystore(this, Path, LiteralPath);
+        foreach (var path in _pipedPaths.Count > 0 ? _pipedPaths.Distinct().ToList() : [PathBinding.Keystore(this, Path, LiteralPath)])
+        {
+            MergeInto(path);
+        }
+    }
+
+    private void MergeInto(string path)
+    {
         using var password = PasswordBinding.From(Password, Credential);
         var options = new MergeOptions { Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, Pkcs12Encryption = Pkcs12Encryption };
+        var consent = new AnchorConsent(this, Force, TrustedFingerprint, hasApprovalScript: true);
         try
         {
-            // Plan without writing, ask about new trust anchors here on the pipeline thread, then write.
+            // Plan without writing; -WhatIf (ShouldProcess false) reports the plan and never asks.
+            // Only then ask about the anchors nobody named, here on the pipeline thread, and write.
             var plan = KeystoreMerger.Merge(path, Format, password, _incoming, options, new SaveOptions { WhatIf = true });
-            var approved = ConfirmNewAnchors(plan, path);
+            var anchors = consent.Unnamed(plan);
             var changes = plan.Added + plan.Replaced;
-            if (changes == 0 || !ShouldProcess(path, $"Merge {changes} certificate(s) ({TrustPolicy})"))
+            var action = $"Merge {changes} certificate(s) ({TrustPolicy})" + (anchors.Count == 0 || consent.ApprovesAll ? "" :
+                $"; {anchors.Count} new trust anchor(s) need approval: SHA-256 {string.Join(", ", anchors.Select(a => a.Sha256Fingerprint))}");
+            if (changes == 0 || !ShouldProcess(path, action))
             {
                 plan.WhatIf = changes > 0;
                 WriteResult(plan);
                 return;
             }
+            var approved = consent.Ask(anchors, path, ApprovalScript);
             WriteResult(KeystoreMerger.Merge(path, Format, password, _incoming,
-                new MergeOptions { Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, ApproveAnchor = approved.Contains, Pkcs12Encryption = Pkcs12Encryption },
+                new MergeOptions
+                {
+                    Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded,
+                    ApproveAnchor = consent.ApprovesAll ? null : approved.Contains, Pkcs12Encryption = Pkcs12Encryption,
+                    Recorder = new Trust.LedgerRecorder(LedgerPath is null ? Trust.TrustLedger.DefaultPath() : SessionState.Path.GetUnresolvedProviderPathFromPSPath(LedgerPath), _sources),
+                },
                 new SaveOptions(), _endpoints));
         }
         catch (KeystoreException e)
         {
             ThrowTerminatingError(KeystoreErrors.Record(e));
         }
-    }
-
-    private HashSet<string> ConfirmNewAnchors(KeystoreChange plan, string path)
-    {
-        var approved = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var confirmOff = MyInvocation.BoundParameters.TryGetValue("Confirm", out var confirm) && confirm is SwitchParameter { IsPresent: false };
-        var anchors = plan.Entries.Where(e => e.NewTrustAnchor).ToList();
-        if (anchors.Count > 0 && ApprovalScript is not null && !LanguagePrimitives.IsTrue(ApprovalScript.InvokeReturnAsIs(anchors.ToArray())))
-        {
-            foreach (var anchor in anchors)
-            {
-                WriteError(new ErrorRecord(new InvalidOperationException($"The -ApprovalScript did not approve '{anchor.Subject}' (SHA-256 {anchor.Sha256Fingerprint}) as a new trust anchor."),
-                    ErrorIds.TrustRefused, ErrorCategory.SecurityError, anchor.Sha256Fingerprint));
-            }
-            return approved;
-        }
-        foreach (var anchor in anchors)
-        {
-            var query = $"Trust '{anchor.Subject}' (SHA-256 {anchor.Sha256Fingerprint}) as a new root in {path}? Every certificate it signs will be trusted.";
-            bool yes;
-            try
-            {
-                yes = Force || confirmOff || ShouldContinue(query, "Add a new trust anchor");
-            }
-            catch (PSInvalidOperationException)
-            {
-                yes = false; // a non-interactive host cannot ask: refuse, as without -Force
-            }
-            if (yes)
-            {
-                approved.Add(anchor.Sha256Fingerprint);
-                WriteVerbose($"Trusting {anchor.Subject} (SHA-256 {anchor.Sha256Fingerprint}) as a new anchor.");
-            }
-            else
-            {
-                WriteError(new ErrorRecord(new InvalidOperationException(
-                    $"'{anchor.Subject}' (SHA-256 {anchor.Sha256Fingerprint}) would become a new trust anchor and was not confirmed; confirm it, or pass -Force or -Confirm:$false after checking the fingerprint."),
-                    ErrorIds.TrustRefused, ErrorCategory.SecurityError, anchor.Sha256Fingerprint));
-            }
-        }
-        return approved;
     }
 
     private void WriteResult(KeystoreChange change)

@@ -33,6 +33,7 @@ public sealed class TestTlsHandshakeCommand : PSCmdlet, IDisposable
     public int TimeoutSec { get; set; } = 10;
 
     [Parameter]
+    [TlsProtocolTransformation]
     public TlsProtocol[]? Protocol { get; set; }
 
     [Parameter]
@@ -44,6 +45,7 @@ public sealed class TestTlsHandshakeCommand : PSCmdlet, IDisposable
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KeystorePathCompleter))]
     public string? Keystore { get; set; }
 
     /// <summary>The password of -Keystore (a PKCS#12 truststore with encrypted certificates needs it; a JKS is read without).</summary>

@@ -29,7 +29,7 @@ internal sealed class FingerprintCompleter : IArgumentCompleter
             {
                 foreach (var variable in pipeline.PipelineElements[i].FindAll(a => a is VariableExpressionAst, searchNestedScriptBlocks: false).Cast<VariableExpressionAst>())
                 {
-                    values.Add(System.Management.Automation.Runspaces.Runspace.DefaultRunspace?.SessionStateProxy.GetVariable(variable.VariablePath.UserPath));
+                    values.Add(CompletionSession.Variable(variable.VariablePath.UserPath));
                 }
             }
         }

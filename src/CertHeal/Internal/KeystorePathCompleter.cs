@@ -22,7 +22,7 @@ internal sealed class KeystorePathCompleter : IArgumentCompleter
         string location;
         try
         {
-            location = System.Management.Automation.Runspaces.Runspace.DefaultRunspace?.SessionStateProxy.Path.CurrentFileSystemLocation.ProviderPath ?? Environment.CurrentDirectory;
+            location = CompletionSession.Location;
             var typedFolder = word.Length == 0 ? "" : Path.GetDirectoryName(word) ?? "";
             folder = Path.GetFullPath(Path.Combine(location, ExpandHome(typedFolder)));
             prefix = word.Length == 0 || word.EndsWith('/') || word.EndsWith(Path.DirectorySeparatorChar) ? "" : Path.GetFileName(word);

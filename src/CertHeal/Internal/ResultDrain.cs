@@ -23,7 +23,10 @@ internal static class ResultDrain
         Action<T> write, CancellationToken cancellationToken)
     {
         var done = 0;
-        var progress = new ProgressRecord(activityId, activity, $"0 of {total}");
+        // A new record per write: hosts and PowerShell.Streams.Progress keep the objects they are
+        // given, so one mutated record would make every stored update show the last state.
+        ProgressRecord Progress(int percent, ProgressRecordType type) =>
+            new(activityId, activity, $"{done} of {total}") { PercentComplete = percent, RecordType = type };
         try
         {
             while (reader.WaitToReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
@@ -34,9 +37,7 @@ internal static class ResultDrain
                     write(item);
                     if (total > 1)
                     {
-                        progress.StatusDescription = $"{done} of {total}";
-                        progress.PercentComplete = Math.Min(100, done * 100 / total);
-                        cmdlet.WriteProgress(progress);
+                        cmdlet.WriteProgress(Progress(Math.Min(100, done * 100 / total), ProgressRecordType.Processing));
                     }
                 }
             }
@@ -49,9 +50,7 @@ internal static class ResultDrain
         {
             if (total > 1 && !cancellationToken.IsCancellationRequested)
             {
-                progress.RecordType = ProgressRecordType.Completed;
-                progress.PercentComplete = 100;
-                cmdlet.WriteProgress(progress);
+                cmdlet.WriteProgress(Progress(100, ProgressRecordType.Completed));
             }
         }
     }

@@ -23,16 +23,7 @@ public sealed class MergeTests(LabFixture fixture) : IClassFixture<LabFixture>
         return KeystoreMerger.Merge(path, null, password, certificates.ToList(), options ?? Options(), new SaveOptions { WhatIf = whatIf });
     }
 
-    private async Task<IReadOnlyList<X509Certificate2>> CollectAsync(LabEndpoint endpoint)
-    {
-        using var aia = new AiaFetcher();
-        var report = await ChainCollector.CollectAsync(TlsTarget.Parse(endpoint.Target), new ChainOptions
-        {
-            Probe = new ProbeOptions { Trust = fixture.Trust, Timeout = TimeSpan.FromSeconds(5) },
-            Aia = aia,
-        }, default);
-        return report.Path.Select(c => CertificateInput.FromPem(c.Pem)).ToList();
-    }
+    private async Task<IReadOnlyList<X509Certificate2>> CollectAsync(LabEndpoint endpoint) => await LabClients.CollectAsync(fixture, endpoint);
 
     [Theory]
     [InlineData("truststore.jks", "JKS")]
@@ -275,5 +266,5 @@ public sealed class MergeTests(LabFixture fixture) : IClassFixture<LabFixture>
     }
 
     private static Task<(int Code, string Stdout, string Stderr)> JavaProbeAsync(LabEndpoint server, string keystore, string type) =>
-        Tools.RunAsync("java", [Path.Combine(AppContext.BaseDirectory, "Merge", "Probe.java"), "127.0.0.1", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), keystore, type, Password], timeoutSeconds: 120);
+        LabClients.JavaProbeAsync(server, keystore, type, Password);
 }

@@ -57,6 +57,14 @@ public sealed class PsSession : IDisposable
     /// <summary>A runspace whose host answers prompts with <paramref name="answers"/>, in order.</summary>
     public static PsSession WithHost(params PromptAnswer[] answers) => WithHost(new ScriptedHost(answers));
 
+    /// <summary>One of the three kinds of host a cmdlet meets, for [Theory] tests over all of them.</summary>
+    public static PsSession Open(HostKind kind, params PromptAnswer[] answers) => kind switch
+    {
+        HostKind.NoUi => NoUi(),
+        HostKind.NonInteractive => WithHost(new ScriptedHost(answers) { NonInteractive = true }),
+        _ => WithHost(answers),
+    };
+
     public static PsSession WithHost(ScriptedHost host) => new(RunspaceFactory.CreateRunspace(host, InitialSessionState.CreateDefault2()), host);
 
     /// <summary>Runs a script (its param() block gets <paramref name="parameters"/>) and collects everything it produced. Never throws for script errors.</summary>
@@ -102,4 +110,12 @@ public sealed class PsSession : IDisposable
     }
 
     public void Dispose() => Runspace.Dispose();
+}
+
+/// <summary>No UI (runbooks: HostException), like `pwsh -NonInteractive` (PSInvalidOperationException), or interactive (scripted answers).</summary>
+public enum HostKind
+{
+    NoUi,
+    NonInteractive,
+    Interactive,
 }

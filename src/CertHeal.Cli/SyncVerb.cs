@@ -1,0 +1,60 @@
+using CertHeal.Discovery;
+using CertHeal.Keystores;
+using CertHeal.Trust;
+
+namespace CertHeal.Cli;
+
+/// <summary>
+/// certheal sync: Sync-Keystore. Without keystores, every writable store `certheal find`
+/// reports. Passwords: the one given (three forms), else the store's well-known default.
+/// Exit 0 when every store synced, 2 when one could not be opened or written (the others still run).
+/// </summary>
+internal static class SyncVerb
+{
+    public static readonly Dictionary<string, bool> Options = new()
+    {
+        ["--ledger"] = true, ["--format"] = true, ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true,
+        ["--what-if"] = false, ["--json"] = false,
+    };
+
+    public static async Task<int> RunAsync(CliArguments args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var ledgerPath = Path.GetFullPath(args.Value("--ledger") ?? TrustLedger.DefaultPath());
+        var ledger = TrustLedger.Read(ledgerPath);
+        var format = MergeVerb.Parse<KeystoreFormat>(args.Value("--format"), "--format", "PemBundle, Der, Pkcs12, Jks or Directory");
+        using var password = PasswordOption.Read(args);
+        var stores = args.Positionals.Count > 0
+            ? args.Positionals.Select(p => Path.GetFullPath(p)).ToList()
+            : KeystoreFinder.Find(new FindOptions(), cancellationToken: cancellationToken).Where(l => l.Writable && l.Kind != KeystoreKind.WindowsStore)
+                .Select(l => l.Path).ToList();
+        var options = new SyncOptions { WhatIf = args.Flag("--what-if"), Recorder = new LedgerRecorder(ledgerPath) };
+        var changes = new List<KeystoreChange>();
+        var failed = false;
+        foreach (var path in stores)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                changes.Add(LedgerSync.SyncStore(path, format, password, ledger, options));
+            }
+            catch (KeystoreException e)
+            {
+                failed = true;
+                await stderr.WriteLineAsync("certheal: " + e.Message).ConfigureAwait(false);
+            }
+        }
+        if (args.Flag("--json"))
+        {
+            await JsonOutput.WriteAsync(stdout, changes).ConfigureAwait(false);
+        }
+        else
+        {
+            await stdout.WriteLineAsync($"{ledger.Entries.Count} ledger entries ({ledgerPath}), {changes.Count} keystores.").ConfigureAwait(false);
+            await stdout.WriteAsync(TableOutput.Format(["Path", "Format", "Written", "Added", "Unchanged", "Skipped"],
+                changes.Select(c => (IReadOnlyList<string>)[c.Path, c.Format, c.Written ? "yes" : c.WhatIf && c.Added + c.Replaced > 0 ? "would" : "no",
+                    (c.Added + c.Replaced).ToString(System.Globalization.CultureInfo.InvariantCulture), c.Unchanged.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    c.Skipped.ToString(System.Globalization.CultureInfo.InvariantCulture)]))).ConfigureAwait(false);
+        }
+        return failed ? CliApp.UsageError : CliApp.Success;
+    }
+}

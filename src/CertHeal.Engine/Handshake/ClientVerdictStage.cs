@@ -1,0 +1,75 @@
+using System.Security.Cryptography.X509Certificates;
+using CertHeal.Chains;
+using CertHeal.Trust;
+
+namespace CertHeal.Handshake;
+
+/// <summary>
+/// The last step of a probe: judge the captured facts per client family, and turn a chain that
+/// this machine trusts but mainstream clients refuse (a SHA-1 signature below the root, a short
+/// RSA key) into WeakSignature / WeakKey instead of a misleading None.
+/// </summary>
+internal static class ClientVerdictStage
+{
+    public static async Task ApplyAsync(HandshakeResult result, IReadOnlyList<X509Certificate2> presented, TrustAnchors trust, DateTime nowUtc,
+        CancellationToken cancellationToken)
+    {
+        TlsProtocol? max = result.ServerProtocols.Length > 0
+            ? result.ServerProtocols.Select(p => Enum.Parse<TlsProtocol>(p)).Max()
+            : Enum.TryParse<TlsProtocol>(result.Protocol, out var negotiated) && Enum.IsDefined(negotiated) ? negotiated : null;
+        if (max is null && presented.Count == 0)
+        {
+            return;
+        }
+        var verdict = presented.Count > 0 ? ChainTrustEvaluator.Evaluate(presented, trust, nowUtc) : null;
+        var dotNetAllows = max is not { } m || m >= TlsProtocol.Tls12 || await ProtocolPolicy.IsAllowedAsync(m, cancellationToken).ConfigureAwait(false);
+        var facts = new VerdictFacts
+        {
+            ServerMaxProtocol = max,
+            ServerSuites = result.ServerCipherSuites.Length > 0 ? result.ServerCipherSuites : result.CipherSuite is { } s ? [s] : [],
+            Presented = presented,
+            Trust = verdict,
+            NameMismatch = result.Failure == HandshakeFailure.NameMismatch,
+            AiaWouldComplete = result.AiaWouldComplete,
+            ClientCertificateRequired = result.Failure == HandshakeFailure.ClientCertificateRequired,
+            DotNetAllowsProtocol = dotNetAllows,
+            AnchoredInPublicRoots = verdict?.Top is { } top && presented.Any(c => ClientVerdictRules.WeakDigest(c) is not null)
+                && TrustAnchors.System.Contains(top),
+        };
+        result.ClientVerdicts = ClientVerdictRules.Judge(facts);
+        if (result.Failure == HandshakeFailure.None)
+        {
+            MarkWeakChain(result);
+        }
+    }
+
+    private static void MarkWeakChain(HandshakeResult result)
+    {
+        var strict = result.ClientVerdicts.Where(v => v.Client is ClientFamily.OpenSsl or ClientFamily.Browser).ToList();
+        var weak = strict.FirstOrDefault(v => v.Check is VerdictCheck.SignatureAlgorithm or VerdictCheck.KeySize);
+        if (weak is null)
+        {
+            return;
+        }
+        var failure = weak.Check == VerdictCheck.SignatureAlgorithm ? HandshakeFailure.WeakSignature : HandshakeFailure.WeakKey;
+        var rejecting = result.ClientVerdicts.Where(v => v.Check == weak.Check).Select(v => Family(v.Client)).ToList();
+        var accepting = result.ClientVerdicts.Where(v => v.Accepts).Select(v => Family(v.Client)).ToList();
+        var fix = failure == HandshakeFailure.WeakSignature
+            ? "the server's owner must have the certificate reissued with SHA-256 or better"
+            : "the server's owner must have the certificate reissued with an RSA key of at least 2048 bits (or ECDSA P-256)";
+        result.Failure = failure;
+        result.Succeeded = false;
+        result.Healable = false;
+        result.Recommendation = null;
+        result.Reason = $"{result.Target} presented a chain trusted by {result.TrustedBy}, but {weak.Reason}: {string.Join(", ", rejecting)} reject it"
+            + (accepting.Count > 0 ? $" ({string.Join(", ", accepting)} accept it)" : "") + $"; {fix}.";
+    }
+
+    private static string Family(ClientFamily family) => family switch
+    {
+        ClientFamily.DotNet => ".NET",
+        ClientFamily.OpenSsl => "OpenSSL/curl",
+        ClientFamily.Java => "Java",
+        _ => "browsers",
+    };
+}

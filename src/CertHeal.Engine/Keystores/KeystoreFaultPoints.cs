@@ -1,0 +1,37 @@
+namespace CertHeal.Keystores;
+
+/// <summary>
+/// Test-only crash points in the one write path, so the reliability suite can SIGKILL a writer
+/// at each step and prove that the keystore is never torn. Armed only by an environment
+/// variable whose name nobody sets by accident (read once per process), or by the internal
+/// <see cref="Hook"/> for in-process tests; unarmed, each point is one null check.
+/// </summary>
+internal static class KeystoreFaultPoints
+{
+    /// <summary>Set it to a point's name (e.g. "BeforeRename") and the process kills itself there.</summary>
+    internal const string EnvironmentVariable = "CERTHEAL_TEST_ONLY_FAULT_POINT_7B3E91C4D2A8";
+
+    internal const string AfterTempWrite = nameof(AfterTempWrite);
+    internal const string AfterFlush = nameof(AfterFlush);
+    internal const string BeforeBackup = nameof(BeforeBackup);
+    internal const string BeforeRename = nameof(BeforeRename);
+    internal const string AfterRename = nameof(AfterRename);
+
+    internal static readonly string[] All = [AfterTempWrite, AfterFlush, BeforeBackup, BeforeRename, AfterRename];
+
+    private static readonly string? Armed = Environment.GetEnvironmentVariable(EnvironmentVariable);
+
+    /// <summary>In-process tests: called with the point's name and the keystore path (e.g. to delete the folder mid-write).</summary>
+    internal static Action<string, string>? Hook { get; set; }
+
+    internal static void Reach(string point, string path)
+    {
+        Hook?.Invoke(point, path);
+        if (Armed is not null && string.Equals(Armed, point, StringComparison.Ordinal))
+        {
+            // SIGKILL on Unix (TerminateProcess on Windows): no finally blocks, no flushes, as in a crash.
+            System.Diagnostics.Process.GetCurrentProcess().Kill();
+            Thread.Sleep(Timeout.Infinite);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Security.Cryptography.X509Certificates;
+using CertHeal.Chains;
+using CertHeal.Keystores;
+
+namespace CertHeal.Trust;
+
+/// <summary>
+/// The merge hook that writes the trust ledger: every certificate a merge Added or Replaced,
+/// with where it came from and what approved it.
+/// </summary>
+public sealed class LedgerRecorder(string ledgerPath, IReadOnlyDictionary<string, string>? sourceByThumbprint = null, string? defaultSource = null) : IMergeRecorder
+{
+    public string LedgerPath { get; } = Path.GetFullPath(ledgerPath);
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    public void Record(KeystoreChange change, IReadOnlyList<X509Certificate2> incoming, IReadOnlyList<Handshake.TlsTarget> endpoints)
+    {
+        var now = Clock.GetUtcNow().UtcDateTime;
+        var entries = new List<LedgerEntry>();
+        foreach (var row in change.Entries.Where(e => e.Action is KeystoreChangeAction.Added or KeystoreChangeAction.Replaced))
+        {
+            var certificate = incoming.FirstOrDefault(c => c.Thumbprint == row.Thumbprint);
+            if (certificate is null)
+            {
+                continue;
+            }
+            var sources = sourceByThumbprint?.GetValueOrDefault(row.Thumbprint) is { } source ? [source]
+                : endpoints.Count > 0 ? endpoints.Select(e => e.Display).ToArray()
+                : defaultSource is null ? [] : [defaultSource];
+            var anchor = CertificateFacts.IsSelfSigned(certificate);
+            entries.Add(new LedgerEntry
+            {
+                Sha256Fingerprint = row.Sha256Fingerprint,
+                Subject = certificate.Subject,
+                Issuer = certificate.Issuer,
+                NotBefore = certificate.NotBefore.ToUniversalTime(),
+                NotAfter = certificate.NotAfter.ToUniversalTime(),
+                IsAnchor = anchor || row.NewTrustAnchor,
+                Sources = sources,
+                Policy = change.Policy.ToString(),
+                ApprovedBy = row.NewTrustAnchor
+                    ? change.Policy == TrustPolicy.Pinned ? $"pinned SHA-256 {row.Sha256Fingerprint}" : $"confirmed new trust anchor SHA-256 {row.Sha256Fingerprint} ({change.Policy})"
+                    : $"{change.Policy}: {row.Reason}",
+                FirstRecorded = now,
+                LastRecorded = now,
+                Stores = [change.Path],
+                Pem = certificate.ExportCertificatePem(),
+            });
+        }
+        try
+        {
+            TrustLedger.Record(LedgerPath, entries);
+        }
+        catch (KeystoreException e) when (e.Path == LedgerPath)
+        {
+            // The keystore itself is already written; say so, so nobody repeats or undoes the merge.
+            throw new KeystoreException(e.Kind, LedgerPath, $"The keystore '{change.Path}' was merged, but {(e.Message.StartsWith("The ", StringComparison.Ordinal) ? "the " + e.Message[4..] : e.Message)}", e);
+        }
+    }
+}

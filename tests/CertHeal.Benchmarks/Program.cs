@@ -1,0 +1,263 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using CertHeal.Benchmarks;
+using CertHeal.Keystores;
+
+// CertHeal's benchmarks: every figure next to a peer's figure from the same run, as a ratio.
+// `dotnet run -c Release --project tests/CertHeal.Benchmarks [-- --quick]`; README "Performance".
+if (args.Length > 0 && args[0] == "--child")
+{
+    return await Children.RunAsync(args[1..]);
+}
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+var quick = args.Contains("--quick");
+var self = Environment.ProcessPath!;
+var selfArgs = self.EndsWith("dotnet", StringComparison.Ordinal) ? new[] { typeof(Program).Assembly.Location } : [];
+var certheal = Path.Combine(AppContext.BaseDirectory, "certheal.dll");
+var work = Directory.CreateTempSubdirectory("certheal-bench-").FullName;
+var rows = new List<Row>();
+Console.Error.WriteLine($"CertHeal benchmarks in {work} ({Environment.ProcessorCount} cores, {(quick ? "quick" : "full")} run)");
+
+using var root = Mint("CN=Bench Root CA", null, ca: true);
+using var intermediate = Mint("CN=Bench Issuing CA", root, ca: true);
+using var leaf = Mint("CN=localhost", intermediate, ca: false);
+var rootPem = Path.Combine(work, "root.pem");
+File.WriteAllText(rootPem, root.ExportCertificatePem() + "\n");
+using var nginx = Nginx.Start(Path.Combine(work, "nginx"), leaf, intermediate);
+var target = $"127.0.0.1:{nginx.Port}";
+
+Measured Self(params string[] childArgs) => Check(Measured.Run(self, [.. selfArgs, "--child", .. childArgs], TimeSpan.FromMinutes(10)));
+// In-process comparisons (handler vs HttpClient) count the measured loop alone, not process start and trust loading.
+Measured SelfLoop(params string[] childArgs)
+{
+    var m = Self(childArgs);
+    return m with { Elapsed = TimeSpan.FromMilliseconds(double.Parse(Field(m, "loop-ms"), CultureInfo.InvariantCulture)) };
+}
+Measured Cli(string[] cliArgs, string? stdin = null) => Measured.Run("dotnet", [certheal, .. cliArgs], TimeSpan.FromMinutes(10), stdin,
+    new Dictionary<string, string> { ["BENCH_PASSWORD"] = "changeit" });
+Measured Tool(string file, params string[] toolArgs) => Check(Measured.Run(file, toolArgs, TimeSpan.FromMinutes(10)));
+
+// 1. Probe throughput and memory: certheal test over N targets vs a bare SslStream loop, same concurrency.
+foreach (var n in quick ? new[] { 1_000 } : [1_000, 10_000])
+{
+    const int throttle = 256;
+    var raw = Self("raw", n.ToString(), throttle.ToString(), nginx.Port.ToString());
+    var probe = Cli(["test", .. Enumerable.Repeat(target, n), "--throttle", throttle.ToString(), "--keystore", rootPem, "--no-aia"]);
+    RequireAllSucceeded(probe, n);
+    rows.Add(new Row("Probe (`certheal test`, throttle 256) vs bare SslStream loop", n, probe, raw, "SslStream loop", 0.8, maxMb: 200));
+}
+
+// 2. Chain capture per target: one certheal chain over M targets vs a loop of openssl s_client -showcerts (and keytool -printcert -sslserver).
+{
+    var m = quick ? 20 : 50;
+    var chain = Cli(["chain", .. Enumerable.Repeat(target, m), "--no-aia", "--keystore", rootPem]);
+    Check(chain);
+    var openssl = Loop(m, () => Tool("sh", "-c", $"openssl s_client -connect {target} -servername localhost -showcerts </dev/null >/dev/null 2>&1"));
+    rows.Add(new Row("Chain capture (`certheal chain`) vs `openssl s_client -showcerts` loop", m, chain, openssl, "openssl s_client loop", 1.0));
+    var k = quick ? 3 : 10;
+    var keytool = Loop(k, () => Tool("keytool", "-printcert", "-sslserver", target));
+    rows.Add(new Row("Chain capture (`certheal chain`) vs `keytool -printcert -sslserver` loop", m, Scale(chain, (double)k / m), keytool, "keytool loop", null,
+        note: $"keytool measured over {k} targets, CertHeal's time scaled to the same count"));
+}
+
+// 3. Merge N new certificates into an N-entry store; JKS compared with keytool -importkeystore doing the same work.
+{
+    var sizes = quick ? new[] { 2_500 } : [2_500, 5_000, 10_000, 20_000];
+    var certificates = MintMany(2 * sizes.Max());
+    var password = KeystorePassword.FromString("changeit");
+    foreach (var n in sizes)
+    {
+        var incomingPem = Path.Combine(work, $"incoming-{n}.pem");
+        File.WriteAllText(incomingPem, string.Join("\n", certificates.Skip(n).Take(n).Select(c => c.ExportCertificatePem())) + "\n");
+        var incomingP12 = Path.Combine(work, $"incoming-{n}.p12");
+        WriteStore(incomingP12, KeystoreFormat.Pkcs12, password, certificates.Skip(n).Take(n));
+        foreach (var format in new[] { KeystoreFormat.PemBundle, KeystoreFormat.Pkcs12, KeystoreFormat.Jks })
+        {
+            var ext = format switch { KeystoreFormat.PemBundle => "pem", KeystoreFormat.Pkcs12 => "p12", _ => "jks" };
+            var store = Path.Combine(work, $"store-{n}.{ext}");
+            WriteStore(store, format, password, certificates.Take(n));
+            var baseCopy = store + ".orig";
+            File.Copy(store, baseCopy, overwrite: true);
+            var merge = Cli(["merge", store, incomingPem, "--policy", "TrustOnFirstUse", "--force", "--password-env", "BENCH_PASSWORD", "--json"]);
+            Check(merge);
+            var stamp = File.GetLastWriteTimeUtc(store);
+            var again = Cli(["merge", store, incomingPem, "--policy", "TrustOnFirstUse", "--force", "--password-env", "BENCH_PASSWORD", "--json"]);
+            Check(again);
+            if (File.GetLastWriteTimeUtc(store) != stamp)
+            {
+                throw new InvalidOperationException($"A merge that changed nothing rewrote {store}.");
+            }
+            Measured? peer = null;
+            if (format == KeystoreFormat.Jks)
+            {
+                var dest = Path.Combine(work, $"keytool-{n}.jks");
+                File.Copy(baseCopy, dest, overwrite: true);
+                peer = Tool("keytool", "-importkeystore", "-srckeystore", incomingP12, "-srcstoretype", "PKCS12", "-srcstorepass", "changeit",
+                    "-destkeystore", dest, "-deststoretype", "JKS", "-deststorepass", "changeit", "-noprompt");
+            }
+            rows.Add(new Row($"Merge into {format} (`certheal merge`) vs `keytool -importkeystore` (JKS)", n, merge, peer, peer is null ? "-" : "keytool", peer is null ? null : 3.0, maxMb: 200));
+            rows.Add(new Row($"Merge into {format} that changes nothing (read only, no write)", n, again, null, "-", null));
+            File.Delete(baseCopy);
+        }
+    }
+}
+
+// 4. The heal handler's happy path vs a plain HttpClient; time-to-heal of an incomplete chain.
+{
+    var gets = quick ? 500 : 2_000;
+    var url = $"https://localhost:{nginx.Port}/";
+    var keystore = Path.Combine(work, "heal-truststore.pem");
+    File.Copy(rootPem, keystore, overwrite: true);
+    foreach (var mode in new[] { "keepalive", "close" })
+    {
+        var count = mode == "close" ? gets / 4 : gets;
+        var plain = SelfLoop("http", mode, count.ToString(), rootPem, url);
+        var heal = SelfLoop("heal", mode, count.ToString(), keystore, url);
+        rows.Add(new Row($"HealingHttpHandler GETs ({(mode == "keepalive" ? "keep-alive" : "new connection each")}) vs plain HttpClient", count, heal, plain, "HttpClient", 1 / 1.05));
+    }
+    var once = SelfLoop("heal-once");
+    rows.Add(new Row($"Time to heal an incomplete chain (AIA fetch, merge, retry; {Field(once, "done").Replace(";", ", ")})", 1, once, null, "-", null));
+}
+
+// 5. Start-up: one target end to end vs one openssl s_client.
+{
+    var runs = quick ? 3 : 7;
+    var one = Median(runs, () => Cli(["test", target, "--keystore", rootPem, "--no-aia"]));
+    var openssl = Median(runs, () => Tool("sh", "-c", $"openssl s_client -connect {target} -servername localhost </dev/null >/dev/null 2>&1"));
+    rows.Add(new Row("Start-up: `certheal test` of one target vs one `openssl s_client`", 1, one, openssl, "openssl s_client", 0.5));
+}
+
+Console.WriteLine(Row.Table(rows));
+Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; nginx 1 worker, ECDSA P-256 leaf + intermediate; {DateTime.UtcNow:yyyy-MM-dd}.");
+Directory.Delete(work, recursive: true);
+return 0;
+
+static Measured Check(Measured m) => m.ExitCode == 0 ? m
+    : throw new InvalidOperationException($"a benchmark step failed (exit {m.ExitCode}): {m.Stderr.Trim()} {m.Stdout[..Math.Min(400, m.Stdout.Length)]}");
+
+static void RequireAllSucceeded(Measured m, int n)
+{
+    if (m.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"certheal test did not succeed for all {n} targets (exit {m.ExitCode}): {m.Stderr.Trim()} {m.Stdout[..Math.Min(600, m.Stdout.Length)]}");
+    }
+}
+
+static Measured Loop(int count, Func<Measured> one)
+{
+    var runs = Enumerable.Range(0, count).Select(_ => one()).ToList();
+    return new Measured(TimeSpan.FromTicks(runs.Sum(r => r.Elapsed.Ticks)), runs.Max(r => r.PeakMb), 0, "", "");
+}
+
+static Measured Median(int count, Func<Measured> one)
+{
+    var runs = Enumerable.Range(0, count).Select(_ => one()).OrderBy(r => r.Elapsed).ToList();
+    return runs[runs.Count / 2];
+}
+
+static Measured Scale(Measured m, double factor) => m with { Elapsed = TimeSpan.FromTicks((long)(m.Elapsed.Ticks * factor)) };
+
+static string Field(Measured m, string name)
+{
+    var at = m.Stdout.IndexOf(name + "=", StringComparison.Ordinal);
+    return at < 0 ? "" : m.Stdout[(at + name.Length + 1)..].Split([' ', '\n'])[0];
+}
+
+static X509Certificate2 Mint(string subject, X509Certificate2? issuer, bool ca)
+{
+    using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+    request.CertificateExtensions.Add(new X509BasicConstraintsExtension(ca, false, 0, true));
+    request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+    if (!ca)
+    {
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName("localhost");
+        san.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+    }
+    var now = DateTimeOffset.UtcNow;
+    if (issuer is null)
+    {
+        return request.CreateSelfSigned(now.AddDays(-1), now.AddYears(10));
+    }
+    request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
+    using var signed = request.Create(issuer, now.AddDays(-1), now.AddYears(ca ? 5 : 1), RandomNumberGenerator.GetBytes(12));
+    return signed.CopyWithPrivateKey(key);
+}
+
+// Many distinct self-signed CA certificates, cheaply: one key, a different name and serial each.
+static List<X509Certificate2> MintMany(int count)
+{
+    using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    var now = DateTimeOffset.UtcNow;
+    var list = new List<X509Certificate2>(count);
+    for (var i = 0; i < count; i++)
+    {
+        var request = new CertificateRequest($"CN=Bench CA {i:D6}, O=CertHeal Bench", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var made = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(5));
+        list.Add(X509CertificateLoader.LoadCertificate(made.RawData));
+    }
+    return list;
+}
+
+static void WriteStore(string path, KeystoreFormat format, KeystorePassword password, IEnumerable<X509Certificate2> certificates)
+{
+    if (File.Exists(path))
+    {
+        File.Delete(path);
+    }
+    KeystoreFile.Update(path, format, password, keystore =>
+    {
+        var i = 0;
+        foreach (var certificate in certificates)
+        {
+            keystore.Entries.Add(new KeystoreEntry
+            {
+                Alias = $"bench-{i++:D6}",
+                EntryType = KeystoreEntryType.TrustedCertificate,
+                Certificate = certificate,
+                CreationDate = DateTime.UtcNow,
+            });
+        }
+        return true;
+    }, new SaveOptions());
+}
+
+/// <summary>One line of the table: CertHeal's figure, the peer's, and CertHeal's speed relative to the peer.</summary>
+internal sealed record Row(string Name, int Size, Measured Subject, Measured? Peer, string PeerName, double? Goal, double? maxMb = null, string? note = null)
+{
+    public double? Ratio => Peer is null ? null : Peer.Elapsed.TotalMilliseconds / Math.Max(1, Subject.Elapsed.TotalMilliseconds);
+
+    public static string Table(IEnumerable<Row> rows)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("| Benchmark | Size | CertHeal | Peer | Peer's time | Speed vs peer | CertHeal peak MB | Peer peak MB | Goal | Met |");
+        text.AppendLine("|---|---:|---:|---|---:|---:|---:|---:|---|---|");
+        foreach (var r in rows)
+        {
+            var goals = new List<string>();
+            var met = true;
+            if (r.Goal is { } g)
+            {
+                goals.Add($">= {g:0.00}x");
+                met &= r.Ratio >= g;
+            }
+            if (r.maxMb is { } mb)
+            {
+                goals.Add($"< {mb:0} MB");
+                met &= r.Subject.PeakMb < mb;
+            }
+            text.AppendLine($"| {r.Name}{(r.note is null ? "" : $" ({r.note})")} | {r.Size:N0} | {Ms(r.Subject.Elapsed)} | {r.PeerName} | {(r.Peer is null ? "-" : Ms(r.Peer.Elapsed))} | " +
+                $"{(r.Ratio is { } x ? $"{x:0.00}x" : "-")} | {r.Subject.PeakMb:0} | {(r.Peer is null ? "-" : $"{r.Peer.PeakMb:0}")} | " +
+                $"{(goals.Count == 0 ? "-" : string.Join(", ", goals))} | {(goals.Count == 0 ? "-" : met ? "yes" : "**no**")} |");
+        }
+        return text.ToString();
+    }
+
+    private static string Ms(TimeSpan t) => t.TotalSeconds >= 10 ? $"{t.TotalSeconds:0.0} s" : $"{t.TotalMilliseconds:0} ms";
+}
