@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Security;
 using CertHeal.Lab;
 using CertHeal.PowerShell.Tests.Harness;
 
@@ -22,12 +20,7 @@ public sealed class NonCanonicalTimeTests(PsLab lab) : IClassFixture<PsLab>
         var file = Path.Combine(folder, "badasn1time.pem");
         await File.WriteAllTextAsync(file, NonCanonicalTimeCertificate.Pem(der));
         var path = Path.Combine(folder, "truststore.jks");
-        var pw = new SecureString();
-        foreach (var c in Password)
-        {
-            pw.AppendChar(c);
-        }
-        pw.MakeReadOnly();
+        using var pw = Secrets.Of(Password);
         using var ps = PsSession.NoUi();
 
         var merged = ps.Run("param($Path, $Pw, $File) Merge-Keystore -Path $Path -Password $Pw -Certificate $File -TrustPolicy TrustOnFirstUse -Force",
@@ -43,17 +36,7 @@ public sealed class NonCanonicalTimeTests(PsLab lab) : IClassFixture<PsLab>
         codes.AssertNoErrors();
         Assert.Equal(["NonCanonicalTime"], codes.Output.Select(o => o.BaseObject.ToString()));
 
-        var info = new ProcessStartInfo("keytool") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "-list", "-rfc", "-keystore", path, "-storetype", "JKS", "-storepass", Password })
-        {
-            info.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, await stderr);
-        Assert.Contains(NonCanonicalTimeCertificate.Pem(der).Trim(), (await stdout).Replace("\r", ""));
+        var list = await KeystoreTests.Run("keytool", "-list", "-rfc", "-keystore", path, "-storetype", "JKS", "-storepass", Password);
+        Assert.Contains(NonCanonicalTimeCertificate.Pem(der).Trim(), list.Replace("\r", ""));
     }
 }
