@@ -18,8 +18,14 @@ public static class NonCanonicalTimeCertificate
 
     public static byte[] Create(string commonName, bool rsa = false)
     {
-        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var rsaKey = RSA.Create(2048);
+        using AsymmetricAlgorithm key = rsa ? RSA.Create(2048) : ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return Create(commonName, key);
+    }
+
+    /// <summary>The certificate for <paramref name="key"/> (RSA or ECDSA), which signs it; keep the key to issue leaves under it.</summary>
+    public static byte[] Create(string commonName, AsymmetricAlgorithm key)
+    {
+        var rsa = key is RSA;
         var algorithm = rsa ? "1.2.840.113549.1.1.11" : "1.2.840.10045.4.3.2";
         var name = new X500DistinguishedName($"CN={commonName}, O=CertHeal Lab").RawData;
         var tbs = new AsnWriter(AsnEncodingRules.DER);
@@ -38,7 +44,7 @@ public static class NonCanonicalTimeCertificate
                 tbs.WriteEncodedValue(UtcTimeWithoutSeconds(NotAfter));
             }
             tbs.WriteEncodedValue(name);
-            tbs.WriteEncodedValue(rsa ? rsaKey.ExportSubjectPublicKeyInfo() : ec.ExportSubjectPublicKeyInfo());
+            tbs.WriteEncodedValue(key.ExportSubjectPublicKeyInfo());
             using (tbs.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 3)))
             using (tbs.PushSequence())
             {
@@ -52,9 +58,9 @@ public static class NonCanonicalTimeCertificate
             }
         }
         var toBeSigned = tbs.Encode();
-        var signature = rsa
+        var signature = key is RSA rsaKey
             ? rsaKey.SignData(toBeSigned, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
-            : ec.SignData(toBeSigned, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+            : ((ECDsa)key).SignData(toBeSigned, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
         var certificate = new AsnWriter(AsnEncodingRules.DER);
         using (certificate.PushSequence())
         {
@@ -63,6 +69,22 @@ public static class NonCanonicalTimeCertificate
             certificate.WriteBitString(signature);
         }
         return certificate.Encode();
+    }
+
+    /// <summary>A server certificate for 127.0.0.1 (with its private key), issued by the certificate made by <see cref="Create(string, AsymmetricAlgorithm)"/> with <paramref name="caKey"/>.</summary>
+    public static X509Certificate2 IssueLeaf(string caCommonName, ECDsa caKey)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=127.0.0.1, O=CertHeal Lab", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        var now = DateTimeOffset.UtcNow;
+        using var certificate = request.Create(new X500DistinguishedName($"CN={caCommonName}, O=CertHeal Lab"), X509SignatureGenerator.CreateForECDsa(caKey),
+            now.AddDays(-1), now.AddDays(30), RandomNumberGenerator.GetBytes(8).Prepend((byte)0x01).ToArray());
+        return certificate.CopyWithPrivateKey(key);
     }
 
     public static string Pem(byte[] der) => PemEncoding.WriteString("CERTIFICATE", der) + "\n";

@@ -15,7 +15,7 @@ namespace CertHeal.Tests.Keystores;
 /// CertHeal reads it through a canonical copy and writes, compares, hashes and verifies the
 /// original bytes; it goes into Java stores and is skipped, with the reason, for OpenSSL ones.
 /// </summary>
-public sealed class NonCanonicalTimeTests(KeystoreTestKit kit) : IClassFixture<KeystoreTestKit>
+public sealed class NonCanonicalTimeTests(KeystoreTestKit kit, LabFixture lab) : IClassFixture<KeystoreTestKit>, IClassFixture<LabFixture>
 {
     private const string Pw = KeystoreTestKit.Password;
 
@@ -57,6 +57,30 @@ public sealed class NonCanonicalTimeTests(KeystoreTestKit kit) : IClassFixture<K
         Assert.Contains("format error in certificate's notBefore field", stdout + stderr);
         // Linux: the loader takes the bytes, then cannot convert the times; elsewhere it throws at once.
         Assert.ThrowsAny<CryptographicException>(() => X509CertificateLoader.LoadCertificate(der).NotBefore);
+    }
+
+    /// <summary>Why the merge puts it into Java stores only: end to end, Java trusts it as an anchor and OpenSSL does not.</summary>
+    [Fact]
+    public async Task A_java_client_trusts_it_from_a_jks_certheal_wrote_and_an_openssl_client_rejects_it()
+    {
+        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var der = NonCanonicalTimeCertificate.Create("Bad Time Anchor", caKey);
+        using var leaf = NonCanonicalTimeCertificate.IssueLeaf("Bad Time Anchor", caKey);
+        await using var server = lab.Lab.StartServing(LabScenario.GoodChain, leaf, []);
+        var pem = WritePem(der);
+        var jks = kit.NewPath("anchor.jks");
+        using (var pw = KeystoreTestKit.Pw())
+        {
+            Assert.Equal(1, KeystoreMerger.Merge(jks, null, pw, CertificateInput.FromFile(pem), TrustOnFirstUse(), new SaveOptions()).Added);
+        }
+
+        var java = await LabClients.JavaProbeAsync(server, jks, "JKS", Pw);
+        var openssl = await Tools.RunAsync("openssl", ["s_client", "-connect", $"127.0.0.1:{server.Port}", "-CAfile", pem, "-verify_return_error", "-brief"], stdin: "", timeoutSeconds: 60);
+
+        Assert.True(java.Code == 0, java.Stdout + java.Stderr);
+        Assert.StartsWith("OK", java.Stdout);
+        Assert.NotEqual(0, openssl.Code);
+        Assert.Contains("format error in certificate's notBefore field", openssl.Stdout + openssl.Stderr);
     }
 
     [Fact]
