@@ -8,16 +8,17 @@ namespace CertHeal.Cli;
 /// <summary>certheal chain: Get-ServerCertificateChain; `--out -` prints the PEM bundle for `certheal merge ... -`.</summary>
 internal static class ChainVerb
 {
-    public static readonly Dictionary<string, bool> Options = new()
+    public static readonly Dictionary<string, bool> Options = ConnectionOptions.With(new()
     {
         ["--port"] = true, ["--sni"] = true, ["--timeout"] = true, ["--out"] = true, ["--no-aia"] = false,
         ["--keystore"] = true, ["--throttle"] = true,
         ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true, ["--json"] = false,
-    };
+    });
 
     public static async Task<int> RunAsync(CliArguments args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var targets = TestVerb.ParseTargets(args, "chain");
+        var connector = ConnectionOptions.Connector(args);
+        var targets = await ConnectionOptions.TargetsAsync(args, TestVerb.ParseTargets(args, "chain"), connector, cancellationToken).ConfigureAwait(false);
         var keystore = args.Value("--keystore");
         using var keystorePassword = PasswordOption.Read(args);
         using var aia = args.Flag("--no-aia") ? null : new AiaFetcher();
@@ -27,6 +28,8 @@ internal static class ChainVerb
             {
                 Timeout = TimeSpan.FromSeconds(args.Int("--timeout", 1, 600) ?? 10),
                 Trust = keystore is null ? null : TrustStoreLoader.Load(keystore, keystorePassword),
+                Connector = connector,
+                ClientCertificate = ConnectionOptions.ClientCertificate(args),
             },
             Aia = aia,
         };

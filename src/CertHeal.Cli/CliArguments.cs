@@ -18,6 +18,16 @@ public sealed class CliArguments
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
+            if (arg is "-4" or "-6" && spec.ContainsKey("--address-family"))
+            {
+                // -4 / -6 as curl and ssh spell them: shorthand for --address-family.
+                if (!parsed._values.TryGetValue("--address-family", out var family))
+                {
+                    parsed._values["--address-family"] = family = [];
+                }
+                family.Add(arg[1..]);
+                continue;
+            }
             if (arg == "--verbose")
             {
                 parsed._flags.Add(arg);

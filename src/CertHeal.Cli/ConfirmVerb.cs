@@ -6,12 +6,12 @@ namespace CertHeal.Cli;
 /// <summary>certheal confirm: Confirm-Keystore. Exit 0 when the keystore is valid, 1 when not.</summary>
 internal static class ConfirmVerb
 {
-    public static readonly Dictionary<string, bool> Options = new()
+    public static readonly Dictionary<string, bool> Options = ConnectionOptions.With(new()
     {
         ["--format"] = true, ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true,
         ["--uri"] = true, ["--expiring-within"] = true, ["--timeout"] = true, ["--renew-before"] = true, ["--json"] = false,
         ["--ledger"] = true,
-    };
+    });
 
     public static async Task<int> RunAsync(CliArguments args, TextWriter stdout, CancellationToken cancellationToken)
     {
@@ -20,6 +20,8 @@ internal static class ConfirmVerb
             throw new UsageException("confirm needs exactly one keystore.");
         }
         var endpoints = args.Values("--uri").Select(u => TlsTarget.TryParse(u, null, null, out var t, out var error) ? t : throw new UsageException(error)).ToList();
+        var connector = ConnectionOptions.Connector(args);
+        endpoints = await ConnectionOptions.TargetsAsync(args, endpoints, connector, cancellationToken).ConfigureAwait(false);
         using var password = PasswordOption.Read(args);
         var report = await KeystoreValidator.ValidateFileAsync(args.Positionals[0],
             MergeVerb.Parse<Keystores.KeystoreFormat>(args.Value("--format"), "--format", "PemBundle, Der, Pkcs12, Jks or Directory"), password,
@@ -29,6 +31,8 @@ internal static class ConfirmVerb
                 Endpoints = endpoints,
                 Timeout = TimeSpan.FromSeconds(args.Int("--timeout", 1, 600) ?? 10),
                 RenewBeforeDays = args.Int("--renew-before", 0, 3650) ?? 0,
+                Connector = connector,
+                ClientCertificate = ConnectionOptions.ClientCertificate(args),
                 Ledger = args.Value("--ledger") is { } ledger ? Trust.TrustLedger.Read(ledger) : null,
             }, cancellationToken).ConfigureAwait(false);
         if (args.Flag("--json"))

@@ -6,12 +6,12 @@ namespace CertHeal.Cli;
 /// <summary>certheal request: Invoke-HealedRequest. Exit 0 on a 2xx/3xx answer, 1 when the heal was refused or the answer is an error.</summary>
 internal static class RequestVerb
 {
-    public static readonly Dictionary<string, bool> Options = new()
+    public static readonly Dictionary<string, bool> Options = ConnectionOptions.With(new()
     {
         ["--method"] = true, ["--keystore"] = true, ["--format"] = true, ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true,
         ["--policy"] = true, ["--trusted-fingerprint"] = true, ["--renew-before"] = true, ["--timeout"] = true, ["--force"] = false,
         ["--what-if"] = false, ["--json"] = false,
-    };
+    });
 
     public static async Task<int> RunAsync(CliArguments args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -31,6 +31,8 @@ internal static class RequestVerb
             ApproveAnchor = args.Flag("--force") || policy == TrustPolicy.Pinned ? null : _ => false,
             RenewBeforeDays = args.Int("--renew-before", 0, 3650) ?? 0,
             Timeout = TimeSpan.FromSeconds(args.Int("--timeout", 1, 600) ?? 30),
+            Connector = ConnectionOptions.Connector(args),
+            ClientCertificate = ConnectionOptions.ClientCertificate(args),
             Recorder = new Trust.LedgerRecorder(Trust.TrustLedger.DefaultPath()),
         };
         if (args.Value("--keystore") is null)

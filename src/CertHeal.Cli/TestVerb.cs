@@ -7,12 +7,12 @@ namespace CertHeal.Cli;
 /// <summary>certheal test: Test-TlsHandshake for shells without PowerShell.</summary>
 internal static class TestVerb
 {
-    public static readonly Dictionary<string, bool> Options = new()
+    public static readonly Dictionary<string, bool> Options = ConnectionOptions.With(new()
     {
         ["--port"] = true, ["--sni"] = true, ["--timeout"] = true, ["--protocol"] = true,
         ["--keystore"] = true, ["--throttle"] = true,
         ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true, ["--json"] = false, ["--no-aia"] = false,
-    };
+    });
 
     /// <summary>Targets from the positional arguments, with --port and --sni applied; a bad one is a usage error.</summary>
     public static List<TlsTarget> ParseTargets(CliArguments args, string verb)
@@ -28,7 +28,8 @@ internal static class TestVerb
 
     public static async Task<int> RunAsync(CliArguments args, TextWriter stdout, CancellationToken cancellationToken)
     {
-        var targets = ParseTargets(args, "test");
+        var connector = ConnectionOptions.Connector(args);
+        var targets = await ConnectionOptions.TargetsAsync(args, ParseTargets(args, "test"), connector, cancellationToken).ConfigureAwait(false);
         var protocols = args.Values("--protocol").SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .Select(p => TlsProtocols.TryParse(p, out var value)
                 ? (TlsProtocol?)value
@@ -41,6 +42,8 @@ internal static class TestVerb
             Timeout = TimeSpan.FromSeconds(args.Int("--timeout", 1, 600) ?? 10),
             Trust = keystore is null ? null : TrustStoreLoader.Load(keystore, keystorePassword),
             Aia = aia,
+            Connector = connector,
+            ClientCertificate = ConnectionOptions.ClientCertificate(args),
         };
 
         // Results are written as they complete (completion order, not input order), so a run over
@@ -58,7 +61,7 @@ internal static class TestVerb
             await stdout.WriteAsync(json
                 ? (first ? "\n" : ",\n") + System.Text.Json.JsonSerializer.Serialize(result, JsonOutput.Options)
                 : table.Row([
-                    result.Target, result.Succeeded.ToString(), result.Failure.ToString(), result.Protocol ?? result.RequestedProtocol?.ToString() ?? "",
+                    args.Flag("--all-addresses") && result.Address is not null ? $"{result.Target} ({result.Address})" : result.Target, result.Succeeded.ToString(), result.Failure.ToString(), result.Protocol ?? result.RequestedProtocol?.ToString() ?? "",
                     result.HandshakeTime.TotalMilliseconds.ToString("0 'ms'", CultureInfo.InvariantCulture), result.Reason,
                 ])).ConfigureAwait(false);
             first = false;

@@ -17,13 +17,23 @@ public class LabListener : IAsyncDisposable
     private int _disposed;
 
     public LabListener(Func<NetworkStream, CancellationToken, Task> handler, bool ipv6 = false, TimeSpan? connectionLifetime = null)
+        : this(handler, ipv6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, 0, connectionLifetime)
     {
+    }
+
+    /// <summary>A listener on one loopback address and port (0 = ephemeral).</summary>
+    public LabListener(Func<NetworkStream, CancellationToken, Task> handler, IPAddress address, int port, TimeSpan? connectionLifetime = null)
+    {
+        if (!IPAddress.IsLoopback(address))
+        {
+            throw new ArgumentException($"The lab binds loopback addresses only, not {address}.", nameof(address));
+        }
         _handler = handler;
         ConnectionLifetime = connectionLifetime ?? TimeSpan.FromSeconds(30);
-        _listener = new TcpListener(ipv6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, 0);
+        _listener = new TcpListener(address, port);
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        Host = ipv6 ? "::1" : "127.0.0.1";
+        Host = address.ToString();
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 

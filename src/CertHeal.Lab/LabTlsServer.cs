@@ -15,6 +15,11 @@ public sealed class LabTlsServer : LabListener
     {
     }
 
+    private LabTlsServer(Func<System.Net.Sockets.NetworkStream, CancellationToken, Task> handler, System.Net.IPAddress address, int port)
+        : base(handler, address, port)
+    {
+    }
+
     public required LabTlsServerOptions Options { get; init; }
 
     public static LabTlsServer Start(LabTlsServerOptions options)
@@ -29,7 +34,13 @@ public sealed class LabTlsServer : LabListener
                 ? (_, certificate, _, _) => certificate is not null
                 : null,
         };
-        return new LabTlsServer((stream, token) => ServeAsync(stream, serverOptions, token), options.IPv6) { Options = options };
+        Func<System.Net.Sockets.NetworkStream, CancellationToken, Task> handler = (stream, token) => ServeAsync(stream, serverOptions, token);
+        if (options.BindAddress is not null || options.Port != 0)
+        {
+            var address = options.BindAddress ?? (options.IPv6 ? System.Net.IPAddress.IPv6Loopback : System.Net.IPAddress.Loopback);
+            return new LabTlsServer(handler, address, options.Port) { Options = options };
+        }
+        return new LabTlsServer(handler, options.IPv6) { Options = options };
     }
 
     private static async Task ServeAsync(Stream network, SslServerAuthenticationOptions options, CancellationToken token)

@@ -16,4 +16,10 @@ public sealed class LabTlsServerOptions
 
     /// <summary>Bind ::1 instead of 127.0.0.1.</summary>
     public bool IPv6 { get; init; }
+
+    /// <summary>Bind this loopback address instead (127.0.0.2 for a name with two addresses); wins over IPv6.</summary>
+    public System.Net.IPAddress? BindAddress { get; init; }
+
+    /// <summary>Bind this port instead of an ephemeral one (two servers on two addresses, one port).</summary>
+    public int Port { get; init; }
 }

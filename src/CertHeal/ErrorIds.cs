@@ -19,4 +19,7 @@ public static class ErrorIds
     public const string HealRefused = "CertHeal.HealRefused";
     public const string RequestFailed = "CertHeal.RequestFailed";
     public const string NoCertificate = "CertHeal.NoCertificate";
+
+    /// <summary>-Proxy/-NoProxy contradict each other, or the proxy (given or from HTTPS_PROXY) is not an http:// URL.</summary>
+    public const string InvalidProxy = "CertHeal.InvalidProxy";
 }

@@ -8,15 +8,14 @@ public sealed class DirectConnector : IConnector
 {
     public static DirectConnector Instance { get; } = new();
 
+    public IHostResolver Resolver { get; init; } = SystemResolver.Instance;
+
+    /// <summary>InterNetwork or InterNetworkV6 to use only that family; Unspecified tries every address.</summary>
+    public AddressFamily AddressFamily { get; init; } = AddressFamily.Unspecified;
+
     public async Task<Connection> ConnectAsync(TlsTarget target, CancellationToken cancellationToken)
     {
-        IPAddress[] addresses = IPAddress.TryParse(target.Host, out var literal)
-            ? [literal]
-            : await Dns.GetHostAddressesAsync(target.Host, cancellationToken).ConfigureAwait(false);
-        if (addresses.Length == 0)
-        {
-            throw new SocketException((int)SocketError.HostNotFound);
-        }
+        var addresses = await ResolveAsync(target, cancellationToken).ConfigureAwait(false);
         SocketException? last = null;
         foreach (var address in addresses)
         {
@@ -38,5 +37,22 @@ public sealed class DirectConnector : IConnector
             }
         }
         throw last!;
+    }
+
+    /// <summary>The addresses a target connects to, in order: its pinned address, or the name's addresses of the chosen family.</summary>
+    public async Task<IPAddress[]> ResolveAsync(TlsTarget target, CancellationToken cancellationToken)
+    {
+        var addresses = target.Address is { } pinned
+            ? [pinned]
+            : await Resolver.ResolveAsync(target.Host, cancellationToken).ConfigureAwait(false);
+        if (AddressFamily != AddressFamily.Unspecified)
+        {
+            addresses = addresses.Where(a => a.AddressFamily == AddressFamily).ToArray();
+        }
+        if (addresses.Length == 0)
+        {
+            throw new SocketException((int)SocketError.HostNotFound);
+        }
+        return addresses;
     }
 }

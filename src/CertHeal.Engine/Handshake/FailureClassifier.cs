@@ -14,6 +14,14 @@ internal static class FailureClassifier
     public static Outcome FromConnect(Exception error, TlsTarget target, TimeSpan timeout)
     {
         var where = target.Display;
+        if (Unwrap<ProxyRefusedException>(error) is { } proxy)
+        {
+            return new(HandshakeFailure.ProxyRefused, proxy.Message);
+        }
+        if (Unwrap<StartTlsRefusedException>(error) is { } startTls)
+        {
+            return new(HandshakeFailure.StartTlsRefused, startTls.Message);
+        }
         switch (Unwrap<SocketException>(error))
         {
             case { SocketErrorCode: SocketError.ConnectionRefused }:
@@ -66,6 +74,17 @@ internal static class FailureClassifier
     {
         var where = target.Display;
         var fingerprint = verdict.Top is null ? "" : CertificateFacts.Sha256Fingerprint(verdict.Top);
+        if (verdict.Failure is HandshakeFailure.UntrustedRoot or HandshakeFailure.SelfSigned && InterceptionDetector.KnownProduct(verdict.Top) is { } product)
+        {
+            return new(verdict.Failure, InterceptionDetector.Describe(where, product, verdict.Top!, fingerprint), Healable: true,
+                Recommendation: $"Get-ServerCertificateChain -Target '{where}' | Merge-Keystore -TrustPolicy Pinned -TrustedFingerprint {fingerprint}");
+        }
+        if (verdict.Failure == HandshakeFailure.IncompleteChain && InterceptionDetector.KnownProduct(verdict.Top) is { } missingProduct)
+        {
+            // The proxy did not send its root: only its administrators can hand it out.
+            return new(verdict.Failure, InterceptionDetector.Describe(where, missingProduct, verdict.Top!, "of that root"),
+                Recommendation: "Merge-Keystore -Certificate <the inspection root from your network's administrators> -TrustPolicy Pinned -TrustedFingerprint <its SHA-256>");
+        }
         return verdict.Failure switch
         {
             HandshakeFailure.None => null,

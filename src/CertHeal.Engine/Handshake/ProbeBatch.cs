@@ -13,7 +13,7 @@ public static class ProbeBatch
         CancellationToken cancellationToken, IReadOnlyList<TlsProtocol?>? protocols = null)
     {
         var work = targets.SelectMany(t => (protocols is { Count: > 0 } ? protocols : [options.Protocol]).Select(p => (Target: t, Protocol: p))).ToList();
-        return Throttled.Stream(work, async (item, token) =>
+        return InterceptionDetector.Watch(Throttled.Stream(work, async (item, token) =>
         {
             var itemOptions = item.Protocol == options.Protocol ? options : options.With(item.Protocol);
             var result = await HandshakeProbe.ProbeAsync(item.Target, itemOptions, token).ConfigureAwait(false);
@@ -24,7 +24,7 @@ public static class ProbeBatch
                 result.Reason = await ProtocolPolicy.ExplainRefusalAsync(protocol, result.Reason, token).ConfigureAwait(false);
             }
             return result;
-        }, throttleLimit, cancellationToken);
+        }, throttleLimit, cancellationToken), cancellationToken);
     }
 
     /// <summary>How many results a batch will produce: one per target and protocol.</summary>

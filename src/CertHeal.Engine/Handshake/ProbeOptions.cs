@@ -23,7 +23,8 @@ public sealed class ProbeOptions
     /// </summary>
     public TimeSpan PostHandshakeWait { get; init; } = TimeSpan.FromSeconds(1);
 
-    public IConnector Connector { get; init; } = DirectConnector.Instance;
+    /// <summary>How to reach the target; the default honours HTTPS_PROXY/NO_PROXY and the target's STARTTLS scheme.</summary>
+    public IConnector Connector { get; init; } = ReachConnector.Default;
 
     /// <summary>
     /// When set, an incomplete chain is followed through AIA (bounded) to fill

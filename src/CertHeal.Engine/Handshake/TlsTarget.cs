@@ -15,6 +15,32 @@ public sealed record TlsTarget(string Host, int Port, string ServerName, string 
     /// <summary>The path and query of a URL target, kept for the request stage.</summary>
     public string? PathAndQuery { get; init; }
 
+    /// <summary>The plain-text protocol to upgrade before TLS (smtp://, postgres://, -StartTls); None for TLS from the first byte.</summary>
+    public StartTlsProtocol StartTls { get; init; }
+
+    /// <summary>True when neither the target nor -Port named a port (443 was assumed).</summary>
+    public bool PortDefaulted { get; init; }
+
+    /// <summary>One address to connect to instead of resolving Host (-AllAddresses probes each address of a name).</summary>
+    public IPAddress? Address { get; init; }
+
+    /// <summary>
+    /// The same endpoint upgraded with <paramref name="protocol"/>; the display gains the
+    /// protocol's scheme so a Recommendation copied from the result keeps the upgrade.
+    /// </summary>
+    public TlsTarget WithStartTls(StartTlsProtocol protocol)
+    {
+        // "-StartTls Smtp mail.example.com" means port 25, not 443: a port nobody wrote follows the protocol.
+        var port = PortDefaulted && TargetScheme.DefaultPort(protocol) is { } protocolPort ? protocolPort : Port;
+        var hostPort = Host.Contains(':') ? $"[{Host}]:{port}" : $"{Host}:{port}";
+        return this with
+        {
+            Port = port,
+            StartTls = protocol,
+            Display = protocol == StartTlsProtocol.None ? hostPort : $"{TargetScheme.Name(protocol)}://{hostPort}",
+        };
+    }
+
     public static TlsTarget Parse(string text, int? port = null, string? serverName = null)
     {
         if (TryParse(text, port, serverName, out var target, out var error))
@@ -43,6 +69,7 @@ public sealed record TlsTarget(string Host, int Port, string ServerName, string 
 
         string host;
         int? parsedPort = null;
+        var startTls = StartTlsProtocol.None;
         string? path = null;
         if (value.Contains("://", StringComparison.Ordinal))
         {
@@ -54,6 +81,11 @@ public sealed record TlsTarget(string Host, int Port, string ServerName, string 
             host = uri.IdnHost.Trim('[', ']');
             parsedPort = uri.Port > 0 ? uri.Port : null;
             path = uri.PathAndQuery;
+            if (TargetScheme.TryGet(uri.Scheme, out var schemePort, out startTls))
+            {
+                // smtp://host means port 25 with STARTTLS; an explicit port still wins.
+                parsedPort = uri.IsDefaultPort || uri.Port <= 0 ? schemePort : uri.Port;
+            }
         }
         else if (value.StartsWith('['))
         {
@@ -104,7 +136,11 @@ public sealed record TlsTarget(string Host, int Port, string ServerName, string 
         var finalPort = parsedPort ?? port ?? DefaultPort;
         var sni = string.IsNullOrWhiteSpace(serverName) ? host : serverName.Trim();
         var display = host.Contains(':') ? $"[{host}]:{finalPort}" : $"{host}:{finalPort}";
-        target = new TlsTarget(host, finalPort, sni, display) { PathAndQuery = path };
+        target = new TlsTarget(host, finalPort, sni, display) { PathAndQuery = path, PortDefaulted = parsedPort is null && port is null };
+        if (startTls != StartTlsProtocol.None)
+        {
+            target = target.WithStartTls(startTls);
+        }
         return true;
     }
 

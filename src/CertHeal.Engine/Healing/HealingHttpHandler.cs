@@ -83,7 +83,7 @@ public sealed class HealingHttpHandler : DelegatingHandler
             using var aia = _options.NoAia ? null : new AiaFetcher();
             var report = await ChainCollector.CollectAsync(target, new ChainOptions
             {
-                Probe = new ProbeOptions { Trust = _trust, Timeout = _options.Timeout, ClientCertificate = _options.ClientCertificate, Clock = _options.Clock },
+                Probe = new ProbeOptions { Trust = _trust, Timeout = _options.Timeout, ClientCertificate = _options.ClientCertificate, Clock = _options.Clock, Connector = _options.Connector ?? ReachConnector.Default },
                 Aia = aia,
             }, cancellationToken).ConfigureAwait(false);
             var handshake = report.Handshake;
@@ -187,9 +187,11 @@ public sealed class HealingHttpHandler : DelegatingHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             ConnectTimeout = _options.Timeout,
+            // The connector does the proxying (HTTPS_PROXY/NO_PROXY or -Proxy), so the handler must not.
+            UseProxy = false,
             ConnectCallback = async (context, token) =>
             {
-                var connection = await DirectConnector.Instance.ConnectAsync(
+                var connection = await (_options.Connector ?? ReachConnector.Default).ConnectAsync(
                     TlsTarget.Parse(context.DnsEndPoint.Host, context.DnsEndPoint.Port), token).ConfigureAwait(false);
                 return connection.Stream;
             },

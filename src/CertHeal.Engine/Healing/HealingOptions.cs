@@ -23,6 +23,9 @@ public sealed class HealingOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
     public X509Certificate2? ClientCertificate { get; init; }
 
+    /// <summary>How requests and probes reach the server (proxy, resolver, address family); null = environment proxy, system DNS.</summary>
+    public Handshake.IConnector? Connector { get; init; }
+
     /// <summary>Days: renew a keystore entry that expires this soon when the server already presents its successor. 0 = off.</summary>
     public int RenewBeforeDays { get; init; }
 

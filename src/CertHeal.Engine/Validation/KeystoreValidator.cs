@@ -20,6 +20,12 @@ public sealed class ValidationOptions
     /// <summary>Days: report entries expiring this soon whose successor an endpoint already presents (RenewalAvailable). 0 = off.</summary>
     public int RenewBeforeDays { get; init; }
 
+    /// <summary>How the endpoints are reached (proxy, address family); null = environment proxy, system DNS.</summary>
+    public IConnector? Connector { get; init; }
+
+    /// <summary>Presented to endpoints that ask for a client certificate (mutual TLS).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; init; }
+
     /// <summary>The trust ledger: its still-valid entries the keystore lacks become LedgerDrift findings. Null = no check.</summary>
     public Trust.LedgerDocument? Ledger { get; init; }
 }
@@ -128,7 +134,7 @@ public static class KeystoreValidator
         var endpoints = new List<HandshakeResult>();
         if (options.Endpoints.Count > 0)
         {
-            var probe = new ProbeOptions { Trust = anchors, Timeout = options.Timeout, Clock = options.Clock };
+            var probe = new ProbeOptions { Trust = anchors, Timeout = options.Timeout, Clock = options.Clock, Connector = options.Connector ?? ReachConnector.Default, ClientCertificate = options.ClientCertificate };
             await foreach (var result in ProbeBatch.Run(options.Endpoints, probe, options.ThrottleLimit, cancellationToken).ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 endpoints.Add(result);

@@ -10,7 +10,7 @@ namespace CertHeal.Commands;
 /// <summary>Confirm-Keystore: is this keystore healthy, and do these endpoints handshake with it?</summary>
 [Cmdlet(VerbsLifecycle.Confirm, "Keystore", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(KeystoreReport))]
-public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
+public sealed class ConfirmKeystoreCommand : TargetingCmdlet, IDisposable
 {
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
@@ -63,6 +63,11 @@ public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
     [ValidateRange(0, 3650)]
     public int RenewBefore { get; set; }
 
+    /// <summary>Presented to -Uri endpoints that require a client certificate (mutual TLS).</summary>
+    [Parameter]
+    [Alias("Certificate")]
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; set; }
+
     [Parameter]
     public SwitchParameter Ledger { get; set; }
 
@@ -96,15 +101,19 @@ public sealed class ConfirmKeystoreCommand : PSCmdlet, IDisposable
 
     private void Validate(string path, bool terminating)
     {
+        var connector = CreateConnector();
+        var endpoints = ResolveTargets(_targets, connector, _cancel.Token);
         using var password = PasswordBinding.From(Password, Credential);
         try
         {
             var report = KeystoreValidator.ValidateFileAsync(path, Format, password, new ValidationOptions
             {
                 ExpiringWithinDays = ExpiringWithin,
-                Endpoints = _targets,
+                Endpoints = endpoints,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 RenewBeforeDays = RenewBefore,
+                Connector = connector,
+                ClientCertificate = ClientCertificate,
                 Ledger = Ledger || LedgerPath is not null
                     ? Trust.TrustLedger.Read(LedgerPath is null ? Trust.TrustLedger.DefaultPath() : SessionState.Path.GetUnresolvedProviderPathFromPSPath(LedgerPath))
                     : null,

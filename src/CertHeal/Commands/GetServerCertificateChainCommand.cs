@@ -8,7 +8,7 @@ namespace CertHeal.Commands;
 /// <summary>Get-ServerCertificateChain: what the server presents, completed by the keystore, the system and AIA.</summary>
 [Cmdlet(VerbsCommon.Get, "ServerCertificateChain")]
 [OutputType(typeof(ChainCertificate))]
-public sealed class GetServerCertificateChainCommand : PSCmdlet, IDisposable
+public sealed class GetServerCertificateChainCommand : TargetingCmdlet, IDisposable
 {
     private const int ProgressId = 0x7C02;
     private readonly List<TlsTarget> _targets = [];
@@ -55,6 +55,11 @@ public sealed class GetServerCertificateChainCommand : PSCmdlet, IDisposable
     [ValidateRange(1, 1024)]
     public int ThrottleLimit { get; set; } = 32;
 
+    /// <summary>Presented when the server asks for one (mutual TLS), so its chain can still be read.</summary>
+    [Parameter]
+    [Alias("Certificate")]
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; set; }
+
     protected override void ProcessRecord() =>
         TargetBinding.Collect(this, Target, MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : null, ServerName, _targets);
 
@@ -62,10 +67,16 @@ public sealed class GetServerCertificateChainCommand : PSCmdlet, IDisposable
     {
         var trust = TrustBinding.Load(this, Keystore, KeystorePassword, KeystoreCredential);
         using var aia = NoAia ? null : new AiaFetcher();
-        var options = new ChainOptions { Probe = new ProbeOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), Trust = trust }, Aia = aia };
+        var connector = CreateConnector();
+        var targets = ResolveTargets(_targets, connector, _cancel.Token);
+        var options = new ChainOptions
+        {
+            Probe = new ProbeOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), Trust = trust, Connector = connector, ClientCertificate = ClientCertificate },
+            Aia = aia,
+        };
         var bundle = new List<ChainCertificate>();
-        var reader = ChainCollector.Run(_targets, options, ThrottleLimit, _cancel.Token);
-        ResultDrain.Drain(this, reader, _targets.Count, ProgressId, "Get-ServerCertificateChain", report =>
+        var reader = ChainCollector.Run(targets, options, ThrottleLimit, _cancel.Token);
+        ResultDrain.Drain(this, reader, targets.Count, ProgressId, "Get-ServerCertificateChain", report =>
         {
             if (report.Certificates.Count == 0)
             {

@@ -11,7 +11,7 @@ namespace CertHeal.Commands;
 /// <summary>Invoke-HealedRequest: one HTTPS request through the whole heal loop.</summary>
 [Cmdlet(VerbsLifecycle.Invoke, "HealedRequest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(HealedResponse))]
-public sealed class InvokeHealedRequestCommand : PSCmdlet, IDisposable
+public sealed class InvokeHealedRequestCommand : ConnectingCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _cancel = new();
 
@@ -36,6 +36,7 @@ public sealed class InvokeHealedRequestCommand : PSCmdlet, IDisposable
     public int TimeoutSec { get; set; } = 30;
 
     [Parameter]
+    [Alias("ClientCertificate")]
     public X509Certificate2? Certificate { get; set; }
 
     [Parameter]
@@ -84,6 +85,7 @@ public sealed class InvokeHealedRequestCommand : PSCmdlet, IDisposable
             Timeout = TimeSpan.FromSeconds(TimeoutSec),
             ClientCertificate = Certificate,
             RenewBeforeDays = RenewBefore,
+            Connector = CreateConnector(),
             Recorder = new Trust.LedgerRecorder(Trust.TrustLedger.DefaultPath()),
         };
         var spec = new RequestSpec

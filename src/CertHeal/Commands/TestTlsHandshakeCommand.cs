@@ -8,7 +8,7 @@ namespace CertHeal.Commands;
 /// <summary>Test-TlsHandshake: why does the handshake with this server fail?</summary>
 [Cmdlet(VerbsDiagnostic.Test, "TlsHandshake")]
 [OutputType(typeof(HandshakeResult))]
-public sealed class TestTlsHandshakeCommand : PSCmdlet, IDisposable
+public sealed class TestTlsHandshakeCommand : TargetingCmdlet, IDisposable
 {
     private const int ProgressId = 0x7C01;
     private readonly List<TlsTarget> _targets = [];
@@ -37,6 +37,7 @@ public sealed class TestTlsHandshakeCommand : PSCmdlet, IDisposable
     public TlsProtocol[]? Protocol { get; set; }
 
     [Parameter]
+    [Alias("Certificate")]
     public X509Certificate2? ClientCertificate { get; set; }
 
     [Parameter]
@@ -65,16 +66,19 @@ public sealed class TestTlsHandshakeCommand : PSCmdlet, IDisposable
     protected override void EndProcessing()
     {
         using var aia = NoAia ? null : new Chains.AiaFetcher();
+        var connector = CreateConnector();
+        var targets = ResolveTargets(_targets, connector, _cancel.Token);
         var options = new ProbeOptions
         {
+            Connector = connector,
             Timeout = TimeSpan.FromSeconds(TimeoutSec),
             ClientCertificate = ClientCertificate,
             Trust = TrustBinding.Load(this, Keystore, KeystorePassword, KeystoreCredential),
             Aia = aia,
         };
         IReadOnlyList<TlsProtocol?>? protocols = Protocol?.Distinct().Select(p => (TlsProtocol?)p).ToList();
-        var reader = ProbeBatch.Run(_targets, options, ThrottleLimit, _cancel.Token, protocols);
-        ResultDrain.Drain(this, reader, ProbeBatch.Count(_targets, protocols), ProgressId, "Test-TlsHandshake",
+        var reader = ProbeBatch.Run(targets, options, ThrottleLimit, _cancel.Token, protocols);
+        ResultDrain.Drain(this, reader, ProbeBatch.Count(targets, protocols), ProgressId, "Test-TlsHandshake",
             r => $"{r.Target}: {r.Failure}. {r.Reason}", _cancel.Token);
     }
 

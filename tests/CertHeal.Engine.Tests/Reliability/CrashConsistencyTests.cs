@@ -110,7 +110,9 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
     public async Task Killed_at_random_moments_during_large_merges_the_store_is_never_torn(string name)
     {
         const int Kills = 50;
-        var budget = TimeSpan.FromSeconds(45); // keeps the default test run under 10 minutes on 2 loaded cores
+        // 50 kills take about 60 s per format on this 2-core machine when it is otherwise idle; the
+        // budget bounds a loaded machine and keeps the default test run under 10 minutes.
+        var budget = TimeSpan.FromSeconds(80);
         var folder = ReliabilityKit.NewFolder("random");
         try
         {
@@ -199,7 +201,7 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
 
             output.WriteLine($"{name}: one merge {duration.TotalMilliseconds:0} ms; {tally[0]} kills, 0 torn (store afterwards: {tally[1]} old, {tally[2]} new); "
                 + $"{tally[3]} runs finished before their kill; {tally[4]} peer-tool checks; {tally[5]} recovering merges; {started.Elapsed.TotalSeconds:0} s");
-            Assert.True(tally[0] >= 5, $"only {tally[0]} kills fit in the time budget");
+            Assert.True(tally[0] >= 20, $"only {tally[0]} of {Kills} kills fit in the {budget.TotalSeconds:0} s budget: the machine is far slower than expected");
         }
         finally
         {
