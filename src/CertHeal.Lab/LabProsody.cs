@@ -58,26 +58,12 @@ public static class LabProsody
             try
             {
                 return await LabDaemon.StartAsync("prosody", asRoot ? "runuser" : prosody, asRoot ? ["-u", "prosody", "--", prosody, .. arguments] : arguments,
-                    port, TimeSpan.FromSeconds(30), cleanup: () => TryDelete(root)).ConfigureAwait(false);
+                    port, TimeSpan.FromSeconds(30), cleanup: () => LabPostgres.TryDelete(root)).ConfigureAwait(false);
             }
             catch (InvalidOperationException) when (attempt < 2)
             {
                 // the port was taken between the probe and the bind: try another
             }
-        }
-    }
-
-    private static void TryDelete(string folder)
-    {
-        try
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
         }
     }
 }
