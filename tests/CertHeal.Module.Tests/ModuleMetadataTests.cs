@@ -61,7 +61,7 @@ public sealed partial class ModuleMetadataTests : IClassFixture<ModuleMetadata>
             Assert.True(commands.TryGetValue(name, out var entry), $"{name} has no help entry.");
             var synopsis = entry!.Element(Command + "details")!.Element(Maml + "description")?.Value.Trim();
             Assert.False(string.IsNullOrEmpty(synopsis), $"{name} has no synopsis.");
-            Assert.True(entry.Descendants(Command + "example").Count() >= 2, $"{name} needs at least two examples.");
+            Assert.True(entry.Descendants(Command + "example").Count() >= 3, $"{name} needs at least three examples.");
             var documented = entry.Element(Command + "parameters")?.Elements(Command + "parameter")
                 .ToDictionary(p => p.Element(Maml + "name")!.Value.Trim(), p => p.Element(Maml + "description")?.Value.Trim() ?? "")
                 ?? [];

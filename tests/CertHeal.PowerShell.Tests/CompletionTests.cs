@@ -68,4 +68,20 @@ public sealed class CompletionTests(PsLab lab) : IClassFixture<PsLab>
         Assert.Contains("Tls12", protocols);
         Assert.Contains("Tls13", protocols);
     }
+
+    [Fact]
+    public void StartTls_protocols_complete_by_name()
+    {
+        using var ps = PsSession.NoUi();
+
+        var all = Complete(ps, "Get-ServerCertificateChain mail.example.com -StartTls ");
+        var typed = Complete(ps, "Test-TlsHandshake mail.example.com -StartTls Po");
+
+        Assert.Contains("Smtp", all);
+        Assert.Contains("Ldap", all);
+        Assert.Contains("Xmpp", all);
+        Assert.Contains("Postgres", typed);
+        Assert.Contains("Pop3", typed);
+        Assert.DoesNotContain("Smtp", typed);
+    }
 }

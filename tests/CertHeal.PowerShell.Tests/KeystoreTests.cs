@@ -14,7 +14,7 @@ public sealed class KeystoreTests(PsLab lab) : IClassFixture<PsLab>
 {
     private const string Password = "changeit";
 
-    private static async Task<string> Run(string file, params string[] args)
+    internal static async Task<string> Run(string file, params string[] args)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args)

@@ -61,13 +61,14 @@ internal static class CertificateFacts
     /// Checks the signature directly with the issuer's RSA (PKCS#1 v1.5) or ECDSA key for the
     /// common algorithms: a chain build per certificate made merges of thousands of entries
     /// quadratic in practice. Null means "not decided here" (PSS, DSA, EdDSA, odd encodings):
-    /// the caller falls back to the platform's chain engine.
+    /// the caller falls back to the platform's chain engine. A non-canonical certificate's
+    /// signature is checked over its original bytes: the platform sees only its canonical copy.
     /// </summary>
     private static bool? VerifySignature(X509Certificate2 certificate, X509Certificate2 issuer)
     {
         try
         {
-            var reader = new AsnReader(certificate.RawDataMemory, AsnEncodingRules.DER);
+            var reader = new AsnReader(NonCanonicalCertificate.Der(certificate), AsnEncodingRules.DER);
             var outer = reader.ReadSequence();
             var tbs = outer.ReadEncodedValue();
             var algorithm = outer.ReadSequence();

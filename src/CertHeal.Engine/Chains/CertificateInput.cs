@@ -13,7 +13,8 @@ public static class CertificateInput
     {
         try
         {
-            return X509Certificate2.CreateFromPem(pem);
+            // Not CreateFromPem: on Linux it takes a certificate whose validity .NET cannot read.
+            return NonCanonicalCertificate.LoadPem(pem).FirstOrDefault() ?? throw new CryptographicException();
         }
         catch (CryptographicException)
         {
@@ -29,15 +30,14 @@ public static class CertificateInput
             var text = System.Text.Encoding.ASCII.GetString(bytes);
             if (text.Contains("-----BEGIN", StringComparison.Ordinal))
             {
-                var collection = new X509Certificate2Collection();
-                collection.ImportFromPem(text);
+                var collection = NonCanonicalCertificate.LoadPem(text);
                 if (collection.Count == 0)
                 {
                     throw new FormatException($"{source} holds no PEM CERTIFICATE block; give a PEM or DER certificate file.");
                 }
                 return [.. collection];
             }
-            return [new X509Certificate2(bytes)];
+            return [NonCanonicalCertificate.Load(bytes)];
         }
         catch (CryptographicException)
         {
@@ -62,7 +62,7 @@ public static class CertificateInput
     {
         try
         {
-            return new X509Certificate2(rawData);
+            return NonCanonicalCertificate.Load(rawData);
         }
         catch (CryptographicException)
         {

@@ -34,7 +34,7 @@ internal static class ChainCertificateFactory
             IsCertificateAuthority = isCa,
             IsSelfSigned = selfSigned,
             Status = nowUtc < notBefore ? CertificateStatus.NotYetValid : nowUtc > notAfter ? CertificateStatus.Expired : CertificateStatus.Valid,
-            Pem = certificate.ExportCertificatePem() + "\n",
+            Pem = NonCanonicalCertificate.Pem(certificate) + "\n",
             Certificate = certificate,
         };
     }

@@ -17,8 +17,8 @@ internal sealed class DerCodec : IKeystoreCodec
         }
         try
         {
-            var certificate = new X509Certificate2(bytes);
-            if (!certificate.RawData.AsSpan().SequenceEqual(bytes))
+            var certificate = NonCanonicalCertificate.Load(bytes);
+            if (!NonCanonicalCertificate.Same(certificate, bytes))
             {
                 // The loader also accepts PKCS#7 and PKCS#12; a DER keystore is exactly one certificate.
                 throw new KeystoreException(KeystoreErrorKind.Corrupt, path,
@@ -46,6 +46,6 @@ internal sealed class DerCodec : IKeystoreCodec
             throw new KeystoreException(KeystoreErrorKind.Unsupported, keystore.Path,
                 $"The keystore '{keystore.Path}' is a single DER certificate and cannot hold {certificates.Count} certificates; merge into a PEM bundle (.pem) instead.");
         }
-        return certificates.Count == 0 ? [] : certificates[0].Certificate!.RawData;
+        return certificates.Count == 0 ? [] : NonCanonicalCertificate.Der(certificates[0].Certificate!);
     }
 }

@@ -26,16 +26,10 @@ internal static class DirectoryKeystore
             var alias = Path.GetFileNameWithoutExtension(file);
             try
             {
-                var collection = new X509Certificate2Collection();
                 var bytes = File.ReadAllBytes(file);
-                if (KeystoreFormats.Detect(bytes) == KeystoreFormat.PemBundle)
-                {
-                    collection.ImportFromPem(System.Text.Encoding.ASCII.GetString(bytes));
-                }
-                else
-                {
-                    collection.Add(new X509Certificate2(bytes));
-                }
+                var collection = KeystoreFormats.Detect(bytes) == KeystoreFormat.PemBundle
+                    ? NonCanonicalCertificate.LoadPem(System.Text.Encoding.ASCII.GetString(bytes))
+                    : [NonCanonicalCertificate.Load(bytes)];
                 foreach (var certificate in collection)
                 {
                     keystore.Entries.Add(new KeystoreEntry { Alias = alias, EntryType = KeystoreEntryType.TrustedCertificate, Certificate = certificate, Opaque = file });
@@ -75,7 +69,7 @@ internal static class DirectoryKeystore
             {
                 using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
                 {
-                    stream.Write(System.Text.Encoding.ASCII.GetBytes(entry.Certificate!.ExportCertificatePem() + "\n"));
+                    stream.Write(System.Text.Encoding.ASCII.GetBytes(NonCanonicalCertificate.Pem(entry.Certificate!) + "\n"));
                     stream.Flush(flushToDisk: true);
                 }
                 File.Move(temp, file, overwrite: true);
@@ -130,16 +124,10 @@ internal static class DirectoryKeystore
         try
         {
             var bytes = File.ReadAllBytes(path);
-            var collection = new X509Certificate2Collection();
-            if (KeystoreFormats.Detect(bytes) == KeystoreFormat.PemBundle)
-            {
-                collection.ImportFromPem(System.Text.Encoding.ASCII.GetString(bytes));
-            }
-            else
-            {
-                collection.Add(new X509Certificate2(bytes));
-            }
-            return collection.Any(c => c.RawDataMemory.Span.SequenceEqual(certificate.RawDataMemory.Span));
+            var collection = KeystoreFormats.Detect(bytes) == KeystoreFormat.PemBundle
+                ? NonCanonicalCertificate.LoadPem(System.Text.Encoding.ASCII.GetString(bytes))
+                : [NonCanonicalCertificate.Load(bytes)];
+            return collection.Any(c => NonCanonicalCertificate.Same(c, NonCanonicalCertificate.Der(certificate)));
         }
         catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
         {

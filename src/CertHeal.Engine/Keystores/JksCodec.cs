@@ -103,7 +103,7 @@ internal sealed class JksCodec : IKeystoreCodec
                 default:
                     throw Corrupt(path, $"entry {i + 1} has the unknown tag {tag}");
             }
-            entry.Opaque = new JksRawEntry(bytes.AsSpan(start, reader.Position - start).ToArray(), version, alias, tag, entry.Certificate?.RawData, encryptedKey);
+            entry.Opaque = new JksRawEntry(bytes.AsSpan(start, reader.Position - start).ToArray(), version, alias, tag, entry.Certificate is null ? null : NonCanonicalCertificate.Der(entry.Certificate), encryptedKey);
             keystore.Entries.Add(entry);
         }
         if (reader.Position != bytes.Length - 20)
@@ -154,7 +154,7 @@ internal sealed class JksCodec : IKeystoreCodec
             created = created.Kind == DateTimeKind.Local ? created.ToUniversalTime() : DateTime.SpecifyKind(created, DateTimeKind.Utc);
             WriteInt64(content, new DateTimeOffset(created).ToUnixTimeMilliseconds());
             WriteUtf(content, "X.509", keystore.Path);
-            var der = entry.Certificate.RawData;
+            var der = NonCanonicalCertificate.Der(entry.Certificate);
             WriteInt32(content, der.Length);
             content.Write(der);
         }
@@ -175,7 +175,7 @@ internal sealed class JksCodec : IKeystoreCodec
         var der = reader.Bytes(reader.Int32());
         try
         {
-            entry.Certificate = new X509Certificate2(der);
+            entry.Certificate = NonCanonicalCertificate.Load(der);
         }
         catch (CryptographicException e)
         {
@@ -285,7 +285,7 @@ internal sealed class JksCodec : IKeystoreCodec
         public bool Matches(KeystoreEntry entry) =>
             entry.Alias == Alias
             && entry.EntryType == Tag switch { PrivateKeyTag => KeystoreEntryType.PrivateKey, TrustedCertificateTag => KeystoreEntryType.TrustedCertificate, _ => KeystoreEntryType.Other }
-            && (entry.Certificate?.RawData ?? []).AsSpan().SequenceEqual(Certificate ?? []);
+            && (entry.Certificate is null ? [] : NonCanonicalCertificate.Der(entry.Certificate)).AsSpan().SequenceEqual(Certificate ?? []);
     }
 
     private sealed class JksReader(byte[] bytes, int end, string path)

@@ -34,8 +34,8 @@ internal sealed class PemBundleCodec : IKeystoreCodec
             {
                 try
                 {
-                    var certificate = new X509Certificate2(Convert.FromBase64String(text.Substring(offset + fields.Base64Data.Start.Value, fields.Base64Data.End.Value - fields.Base64Data.Start.Value)));
-                    layout.Blocks.Add(new PemBlock(OwnComment(text, position.Item1, certificate), position.Item2, certificate.RawData, null) { BlockStart = position.Item1 });
+                    var certificate = NonCanonicalCertificate.Load(Convert.FromBase64String(text.Substring(offset + fields.Base64Data.Start.Value, fields.Base64Data.End.Value - fields.Base64Data.Start.Value)));
+                    layout.Blocks.Add(new PemBlock(OwnComment(text, position.Item1, certificate), position.Item2, NonCanonicalCertificate.Der(certificate), null) { BlockStart = position.Item1 });
                     keystore.Entries.Add(new KeystoreEntry
                     {
                         Alias = KeystoreAliases.Derive(certificate, aliases),
@@ -105,7 +105,7 @@ internal sealed class PemBundleCodec : IKeystoreCodec
                 text.Append(layout.Text, position, block.Start - position);
                 position = block.End;
                 var kept = block.Certificate is { } der
-                    ? certificates.FirstOrDefault(e => e.Certificate!.RawDataMemory.Span.SequenceEqual(der))
+                    ? certificates.FirstOrDefault(e => NonCanonicalCertificate.Same(e.Certificate!, der))
                     : others.FirstOrDefault(e => (string)e.Opaque! == block.Opaque);
                 if (kept is not null)
                 {
@@ -124,7 +124,7 @@ internal sealed class PemBundleCodec : IKeystoreCodec
         {
             var certificate = entry.Certificate!;
             text.Append(Comment(certificate)).Append('\n');
-            text.Append(certificate.ExportCertificatePem()).Append('\n');
+            text.Append(NonCanonicalCertificate.Pem(certificate)).Append('\n');
         }
         foreach (var entry in others)
         {

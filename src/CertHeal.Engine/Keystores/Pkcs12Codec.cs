@@ -296,7 +296,7 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
                 EntryType = certificate is null ? KeystoreEntryType.Other : KeystoreEntryType.TrustedCertificate,
                 Certificate = certificate,
                 Unreadable = problem,
-                Opaque = new Pkcs12Opaque([cert], alias, certificate?.RawData),
+                Opaque = new Pkcs12Opaque([cert], alias, certificate is null ? null : NonCanonicalCertificate.Der(certificate)),
             });
         }
     }
@@ -425,7 +425,7 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
                 writer.WriteObjectIdentifier(X509CertificateOid);
                 using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
                 {
-                    writer.WriteOctetString(certificate.RawData);
+                    writer.WriteOctetString(NonCanonicalCertificate.Der(certificate));
                 }
             }
             using (writer.PushSetOf())
@@ -615,7 +615,7 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
                     return null;
                 }
                 problem = null;
-                return new X509Certificate2(certBag.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)).ReadOctetString());
+                return NonCanonicalCertificate.Load(certBag.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)).ReadOctetString());
             }
             catch (Exception e) when (e is AsnContentException or CryptographicException)
             {
@@ -631,7 +631,7 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
         public byte[] ProtectedBytes => Bags.SelectMany(b => b.Encoded).ToArray();
 
         public bool Unchanged(KeystoreEntry entry) =>
-            entry.Alias == Alias && (entry.Certificate?.RawData ?? []).AsSpan().SequenceEqual(Certificate ?? []);
+            entry.Alias == Alias && (entry.Certificate is null ? [] : NonCanonicalCertificate.Der(entry.Certificate)).AsSpan().SequenceEqual(Certificate ?? []);
     }
 
     /// <summary>The SafeBags of a private-key entry exactly as read (tests and diagnostics; never decrypted).</summary>

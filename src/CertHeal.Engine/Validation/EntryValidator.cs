@@ -107,6 +107,11 @@ public static class EntryValidator
                 : Finding(FindingSeverity.Warning, FindingCodes.WeakSignature,
                     $"'{entry.Alias}' ({certificate.Subject}) is signed with {certificate.SignatureAlgorithm.FriendlyName}, which clients reject; replace it with a SHA-256 (or better) certificate.");
         }
+        if (NonCanonicalCertificate.IsNonCanonical(certificate))
+        {
+            yield return Finding(FindingSeverity.Warning, FindingCodes.NonCanonicalTime,
+                $"'{entry.Alias}' ({certificate.Subject}) has a non-canonical time encoding (validity times that are not DER); OpenSSL and Java accept it, .NET's loader does not, and OpenSSL's verifier rejects it as a trust anchor; ask its issuer for a DER-encoded certificate.");
+        }
         var (algorithm, size) = CertificateFacts.Key(certificate);
         if ((algorithm == "RSA" && size < 2048) || (algorithm == "ECDSA" && size < 256) || (algorithm == "DSA" && size < 2048))
         {

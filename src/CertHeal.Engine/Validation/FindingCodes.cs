@@ -17,4 +17,5 @@ public static class FindingCodes
     public const string RenewalAvailable = nameof(RenewalAvailable);
     public const string LedgerDrift = nameof(LedgerDrift);
     public const string Empty = nameof(Empty);
+    public const string NonCanonicalTime = nameof(NonCanonicalTime);
 }

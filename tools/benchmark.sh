@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# CertHeal's benchmarks in one command: installs the peers (nginx, openssl, a JDK for keytool)
+# where they are missing, then prints one markdown table of CertHeal's figures next to the peers'
+# from the same run. `bash tools/benchmark.sh --quick` runs the small sizes only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+missing=()
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx-light)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v keytool >/dev/null 2>&1 || missing+=(default-jdk-headless)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  else
+    echo "benchmark: install ${missing[*]} (or run as root), then run again." >&2
+    exit 2
+  fi
+fi
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build -c Release tests/CertHeal.Benchmarks >/dev/null
+exec dotnet tests/CertHeal.Benchmarks/bin/Release/net10.0/CertHeal.Benchmarks.dll "$@"
