@@ -60,7 +60,7 @@ public static class LabPostgres
         }
     }
 
-    private static void TryDelete(string folder)
+    internal static void TryDelete(string folder)
     {
         try
         {

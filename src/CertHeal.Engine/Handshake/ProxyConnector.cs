@@ -7,8 +7,8 @@ namespace CertHeal.Handshake;
 /// <summary>
 /// A tunnel through an HTTP proxy (CONNECT host:port). Basic authentication is sent when the
 /// proxy asks (407) and a credential is known; Negotiate and NTLM use .NET's
-/// NegotiateAuthentication, which works where the platform provides the mechanism (Windows; on
-/// Linux, GSSAPI with gss-ntlmssp for NTLM). Any refusal is a ProxyRefusedException carrying the
+/// NegotiateAuthentication: on Windows through SSPI; elsewhere NTLM is .NET's managed
+/// implementation (see UseManagedNtlmOutsideWindows) and Kerberos needs GSSAPI. Any refusal is a ProxyRefusedException carrying the
 /// proxy's status line, never mistaken for a TLS failure.
 /// </summary>
 public sealed class ProxyConnector(Uri proxy, NetworkCredential? credential, IConnector tcp) : IConnector
@@ -20,6 +20,7 @@ public sealed class ProxyConnector(Uri proxy, NetworkCredential? credential, ICo
         var proxyName = ProxySettings.Describe(proxy);
         string? authorization = null;
         NegotiateAuthentication? negotiate = null;
+        string? challengeProblem = null;
         try
         {
             Connection? connection = null;
@@ -34,7 +35,7 @@ public sealed class ProxyConnector(Uri proxy, NetworkCredential? credential, ICo
                 // tinyproxy answers a CONNECT without credentials with 401 and WWW-Authenticate, not 407.
                 if (answer.Status is 407 or 401 && credential is not null)
                 {
-                    var next = NextAuthorization(answer, ref negotiate, proxyName);
+                    var next = NextAuthorization(answer, ref negotiate, ref challengeProblem);
                     if (next is not null && next != authorization)
                     {
                         authorization = next;
@@ -51,7 +52,9 @@ public sealed class ProxyConnector(Uri proxy, NetworkCredential? credential, ICo
                     }
                 }
                 await connection.DisposeAsync().ConfigureAwait(false);
-                throw new ProxyRefusedException(Refusal(answer, target, proxyName));
+                throw new ProxyRefusedException(challengeProblem is null
+                    ? Refusal(answer, target, proxyName)
+                    : $"The proxy {proxyName} asked for authentication to {target.Host}:{target.Port} but {challengeProblem}.");
             }
             await connection!.DisposeAsync().ConfigureAwait(false);
             throw new ProxyRefusedException($"The proxy {proxyName} kept asking for authentication for {target.Host}:{target.Port}; check -ProxyCredential / --proxy-user.");
@@ -75,7 +78,7 @@ public sealed class ProxyConnector(Uri proxy, NetworkCredential? credential, ICo
         }
     }
 
-    private string? NextAuthorization(ProxyAnswer answer, ref NegotiateAuthentication? negotiate, string proxyName)
+    private string? NextAuthorization(ProxyAnswer answer, ref NegotiateAuthentication? negotiate, ref string? problem)
     {
         foreach (var challenge in answer.Challenges)
         {
@@ -86,6 +89,7 @@ public sealed class ProxyConnector(Uri proxy, NetworkCredential? credential, ICo
             {
                 try
                 {
+                    UseManagedNtlmOutsideWindows();
                     negotiate ??= new NegotiateAuthentication(new NegotiateAuthenticationClientOptions
                     {
                         Package = scheme.Equals("NTLM", StringComparison.OrdinalIgnoreCase) ? "NTLM" : "Negotiate",
@@ -97,6 +101,15 @@ public sealed class ProxyConnector(Uri proxy, NetworkCredential? credential, ICo
                     {
                         return scheme + " " + blob;
                     }
+                    if (data is { Length: > 0 })
+                    {
+                        problem = $"its {scheme} challenge was rejected by .NET's {scheme} implementation ({status})";
+                    }
+                }
+                catch (ArgumentException e) when (data is { Length: > 0 })
+                {
+                    // A malformed challenge (a security buffer pointing outside the message) throws rather than failing with a status.
+                    problem = $"its {scheme} challenge is malformed ({e.Message.TrimEnd('.')})";
                 }
                 catch (PlatformNotSupportedException)
                 {
@@ -110,6 +123,22 @@ public sealed class ProxyConnector(Uri proxy, NetworkCredential? credential, ICo
             return "Basic " + token;
         }
         return null;
+    }
+
+    /// <summary>
+    /// Outside Windows, .NET's NTLM goes through GSSAPI, which has no NTLM mechanism unless
+    /// gss-ntlmssp is installed, so NTLM proxies answered 407 for ever. .NET documents the opt-in
+    /// to its own managed NTLM (NetworkCredential remarks: the AppContext switch
+    /// System.Net.Security.UseManagedNtlm, read once per process): it is set here, before the
+    /// first NegotiateAuthentication, unless the host has already decided either way.
+    /// </summary>
+    private static void UseManagedNtlmOutsideWindows()
+    {
+        const string Switch = "System.Net.Security.UseManagedNtlm";
+        if (!OperatingSystem.IsWindows() && !AppContext.TryGetSwitch(Switch, out _))
+        {
+            AppContext.SetSwitch(Switch, true);
+        }
     }
 
     private static string Refusal(ProxyAnswer answer, TlsTarget target, string proxyName)
