@@ -128,11 +128,11 @@ public sealed class MergeKeystoreCommand : PSCmdlet
             if (changes == 0 || !ShouldProcess(path, action))
             {
                 plan.WhatIf = changes > 0;
-                WriteResult(plan);
+                this.WriteChange(plan);
                 return;
             }
             var approved = consent.Ask(anchors, path, ApprovalScript);
-            WriteResult(KeystoreMerger.Merge(path, Format, password, _incoming,
+            this.WriteChange(KeystoreMerger.Merge(path, Format, password, _incoming,
                 new MergeOptions
                 {
                     Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded,
@@ -145,14 +145,5 @@ public sealed class MergeKeystoreCommand : PSCmdlet
         {
             ThrowTerminatingError(KeystoreErrors.Record(e));
         }
-    }
-
-    private void WriteResult(KeystoreChange change)
-    {
-        foreach (var entry in change.Entries)
-        {
-            WriteVerbose($"{entry.Action} {entry.Subject} ({entry.Thumbprint}): {entry.Reason}.");
-        }
-        WriteObject(change);
     }
 }

@@ -77,23 +77,14 @@ public sealed class SyncKeystoreCommand : PSCmdlet
             if (changes == 0 || !ShouldProcess(path, $"Re-apply {changes} certificate(s) from the trust ledger"))
             {
                 plan.WhatIf = changes > 0;
-                Write(plan);
+                this.WriteChange(plan);
                 return;
             }
-            Write(LedgerSync.SyncStore(path, Format, password, _ledger!, new SyncOptions { Recorder = recorder }));
+            this.WriteChange(LedgerSync.SyncStore(path, Format, password, _ledger!, new SyncOptions { Recorder = recorder }));
         }
         catch (KeystoreException e)
         {
             WriteError(KeystoreErrors.Record(e));
         }
-    }
-
-    private void Write(KeystoreChange change)
-    {
-        foreach (var entry in change.Entries)
-        {
-            WriteVerbose($"{entry.Action} {entry.Subject} ({entry.Thumbprint}): {entry.Reason}.");
-        }
-        WriteObject(change);
     }
 }
