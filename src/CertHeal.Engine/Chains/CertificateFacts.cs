@@ -7,13 +7,24 @@ namespace CertHeal;
 /// <summary>Facts read off one certificate that several stages need the same way.</summary>
 internal static class CertificateFacts
 {
+    // A certificate's signature does not change: the merge, the policy and the ledger all ask
+    // about the same instances (a profile of a 10,000-certificate merge showed the repeated
+    // signature checks), so the answer is kept with the instance.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<X509Certificate2, object> SelfSigned = new();
+
     public static bool IsSelfSigned(X509Certificate2 certificate)
     {
         if (!certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData))
         {
             return false;
         }
-        return IsSignedBy(certificate, certificate);
+        if (SelfSigned.TryGetValue(certificate, out var known))
+        {
+            return (bool)known;
+        }
+        var verified = IsSignedBy(certificate, certificate);
+        SelfSigned.AddOrUpdate(certificate, verified);
+        return verified;
     }
 
     /// <summary>

@@ -80,12 +80,19 @@ public static class TrustLedger
         }
         using var held = fileLock;
         var ledger = Read(path);
+        // Indexed by fingerprint: a merge of thousands of certificates records them all, and a
+        // scan per addition made the profile's biggest cost (dotnet-trace of certheal merge).
+        var byFingerprint = new Dictionary<string, LedgerEntry>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in ledger.Entries)
+        {
+            byFingerprint.TryAdd(entry.Sha256Fingerprint, entry);
+        }
         foreach (var addition in additions)
         {
-            var existing = ledger.Entries.FirstOrDefault(e => e.Sha256Fingerprint.Equals(addition.Sha256Fingerprint, StringComparison.OrdinalIgnoreCase));
-            if (existing is null)
+            if (!byFingerprint.TryGetValue(addition.Sha256Fingerprint, out var existing))
             {
                 ledger.Entries.Add(addition);
+                byFingerprint[addition.Sha256Fingerprint] = addition;
                 continue;
             }
             existing.Sources = [.. existing.Sources.Union(addition.Sources)];
