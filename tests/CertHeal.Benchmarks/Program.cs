@@ -37,7 +37,8 @@ Measured SelfLoop(params string[] childArgs)
     return m with { Elapsed = TimeSpan.FromMilliseconds(double.Parse(Field(m, "loop-ms"), CultureInfo.InvariantCulture)) };
 }
 Measured Cli(string[] cliArgs, string? stdin = null) => Measured.Run("dotnet", [certheal, .. cliArgs], TimeSpan.FromMinutes(10), stdin,
-    new Dictionary<string, string> { ["BENCH_PASSWORD"] = "changeit" });
+    // The merges record into a ledger of the run's own, never the user's ~/.certheal.
+    new Dictionary<string, string> { ["BENCH_PASSWORD"] = "changeit", ["CERTHEAL_LEDGER"] = Path.Combine(work, "ledger.json") });
 Measured Tool(string file, params string[] toolArgs) => Check(Measured.Run(file, toolArgs, TimeSpan.FromMinutes(10)));
 
 // 1. Probe throughput and memory: certheal test over N targets vs a bare SslStream loop, same concurrency.

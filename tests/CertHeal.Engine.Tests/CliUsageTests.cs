@@ -26,12 +26,7 @@ public sealed class CliUsageTests(LabFixture fixture) : IClassFixture<LabFixture
     [Fact]
     public async Task Version_is_the_module_manifest_version()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "CertHeal.psd1")))
-        {
-            root = root.Parent!;
-        }
-        var manifest = System.Text.RegularExpressions.Regex.Match(File.ReadAllText(Path.Combine(root.FullName, "CertHeal.psd1")),
+        var manifest = System.Text.RegularExpressions.Regex.Match(File.ReadAllText(Path.Combine(Tools.RepoRoot, "CertHeal.psd1")),
             @"ModuleVersion\s*=\s*'([0-9.]+)'").Groups[1].Value;
 
         var (code, stdout, _) = await CliProcess.RunAsync(["--version"]);

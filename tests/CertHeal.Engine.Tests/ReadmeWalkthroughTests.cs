@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using CertHeal.Keystores;
 using CertHeal.Lab;
@@ -20,7 +19,7 @@ public sealed partial class ReadmeWalkthroughTests(LabFixture fixture) : IClassF
     [Fact]
     public async Task Every_walkthrough_command_in_the_README_runs_as_shown()
     {
-        var steps = Steps(File.ReadAllText(Path.Combine(RepoRoot(), "README.md")));
+        var steps = Steps(File.ReadAllText(Path.Combine(Tools.RepoRoot, "README.md")));
         Assert.True(steps.Count(s => s.Command.StartsWith("certheal ", StringComparison.Ordinal)) >= 7,
             $"The README's walkthrough has {steps.Count} commands; expected the whole tour.");
 
@@ -49,7 +48,13 @@ public sealed partial class ReadmeWalkthroughTests(LabFixture fixture) : IClassF
             foreach (var step in steps)
             {
                 var command = step.Command.Replace(ExampleTarget, endpoint.Target, StringComparison.Ordinal);
-                var (code, stdout, stderr) = Run(command, work, bin, roots, emptyCertDir);
+                var (code, stdout, stderr) = await Tools.RunAsync("bash", ["-c", command], timeoutSeconds: 120, workingDirectory: work, environment: new Dictionary<string, string>
+                {
+                    ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH"),
+                    ["STOREPASS"] = "changeit",
+                    ["SSL_CERT_FILE"] = roots,
+                    ["SSL_CERT_DIR"] = emptyCertDir,
+                });
                 var shown = (stdout + stderr).Replace(endpoint.Target, ExampleTarget, StringComparison.Ordinal).Replace(work, ExampleFolder, StringComparison.Ordinal);
                 var context = $"README walkthrough step `{step.Command}` printed:\n{shown}";
                 if (Environment.GetEnvironmentVariable("CERTHEAL_WALKTHROUGH_DUMP") is { Length: > 0 } dump)
@@ -114,41 +119,10 @@ public sealed partial class ReadmeWalkthroughTests(LabFixture fixture) : IClassF
         return steps;
     }
 
-    private static (int Code, string Stdout, string Stderr) Run(string command, string folder, string bin, string roots, string emptyCertDir)
-    {
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = folder };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(command);
-        info.Environment["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH");
-        info.Environment["STOREPASS"] = "changeit";
-        info.Environment["SSL_CERT_FILE"] = roots;
-        info.Environment["SSL_CERT_DIR"] = emptyCertDir;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(120)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"`{command}` ran over 120 s.");
-        }
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
-
     /// <summary>White space folded and timings masked: "8 ms" and "5 ms" are the same line.</summary>
     private static string Normalize(string line) => Regex.Replace(Regex.Replace(line, @"\d+ ms\b", "N ms"), @"\s+", " ").Trim();
 
     private static string FirstTokens(string line) => string.Join(' ', Normalize(line).Split(' ').Take(3));
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir.FullName, "CertHeal.sln")))
-        {
-            dir = dir.Parent!;
-        }
-        return dir.FullName;
-    }
 
     [GeneratedRegex(@"^## Walkthrough\n.*?(?=^## )", RegexOptions.Singleline | RegexOptions.Multiline)]
     private static partial Regex WalkthroughSection();

@@ -1,10 +1,11 @@
 using System.Runtime.CompilerServices;
 
-namespace CertHeal.Tests;
+namespace CertHeal.TestSupport;
 
 /// <summary>
 /// Every merge the cmdlets and CLI make records into the trust ledger; point it (for this test
-/// process and every certheal child it starts) at a temporary file so no test touches ~/.certheal.
+/// process, its runspaces and every certheal child it starts) at a temporary file so no test
+/// touches ~/.certheal. Compiled into each xunit project that merges (linked, one source).
 /// </summary>
 internal static class TestLedger
 {
