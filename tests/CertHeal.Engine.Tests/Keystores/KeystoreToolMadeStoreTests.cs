@@ -300,6 +300,25 @@ public sealed partial class KeystoreToolMadeStoreTests(KeystoreTestKit kit) : IC
         Assert.Equal(before, await File.ReadAllBytesAsync(path));
     }
 
+    [Fact]
+    public async Task An_uber_keystore_whose_first_encrypted_byte_looks_like_a_bks_entry_type_is_still_named_uber()
+    {
+        // UBER's ciphertext starts right after the iteration count; about one store in forty has
+        // a first byte of 0-5, which a one-byte check took for BKS's clear entry list.
+        var path = kit.NewPath("android.uber");
+        await KeystoreTestKit.Run("keytool", "-importcert", "-noprompt", "-alias", "anchor", "-file", kit.WritePem(kit.Certificates[0]), "-keystore", path,
+            "-storetype", "UBER", "-storepass", Pw, "-providerpath", "/usr/share/java/bcprov.jar", "-providerclass", "org.bouncycastle.jce.provider.BouncyCastleProvider");
+        var bytes = await File.ReadAllBytesAsync(path);
+        var firstEncrypted = 8 + System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4)) + 4;
+
+        for (byte value = 0; value <= 5; value++)
+        {
+            var variant = (byte[])bytes.Clone();
+            variant[firstEncrypted] = value;
+            Assert.Equal("UBER", BouncyCastleKeystore.Identify(variant));
+        }
+    }
+
     /// <summary>keytool -list: alias to entry type (PrivateKeyEntry, trustedCertEntry, SecretKeyEntry).</summary>
     private static async Task<Dictionary<string, string>> KeytoolEntries(string path, string storeType, string password)
     {
