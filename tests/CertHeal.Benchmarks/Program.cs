@@ -7,13 +7,15 @@ using CertHeal.Benchmarks;
 using CertHeal.Keystores;
 
 // CertHeal's benchmarks: every figure next to a peer's figure from the same run, as a ratio.
-// `dotnet run -c Release --project tests/CertHeal.Benchmarks [-- --quick]`; README "Performance".
+// `dotnet run -c Release --project tests/CertHeal.Benchmarks [-- --quick] [-- --only probe,merge]`; README "Performance".
 if (args.Length > 0 && args[0] == "--child")
 {
     return await Children.RunAsync(args[1..]);
 }
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var quick = args.Contains("--quick");
+// --only probe,chain,merge,handler,startup runs those sections alone (for profiling one hot path).
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? ["probe", "chain", "merge", "handler", "startup"];
 var self = Environment.ProcessPath!;
 var selfArgs = self.EndsWith("dotnet", StringComparison.Ordinal) ? new[] { typeof(Program).Assembly.Location } : [];
 var certheal = Path.Combine(AppContext.BaseDirectory, "certheal.dll");
@@ -42,7 +44,7 @@ Measured Cli(string[] cliArgs, string? stdin = null) => Measured.Run("dotnet", [
 Measured Tool(string file, params string[] toolArgs) => Check(Measured.Run(file, toolArgs, TimeSpan.FromMinutes(10)));
 
 // 1. Probe throughput and memory: certheal test over N targets vs a bare SslStream loop, same concurrency.
-foreach (var n in quick ? new[] { 1_000 } : [1_000, 10_000])
+foreach (var n in !only.Contains("probe") ? [] : quick ? new[] { 1_000 } : [1_000, 10_000])
 {
     const int throttle = 256;
     var raw = Self("raw", n.ToString(), throttle.ToString(), nginx.Port.ToString());
@@ -52,6 +54,7 @@ foreach (var n in quick ? new[] { 1_000 } : [1_000, 10_000])
 }
 
 // 2. Chain capture per target: one certheal chain over M targets vs a loop of openssl s_client -showcerts (and keytool -printcert -sslserver).
+if (only.Contains("chain"))
 {
     var m = quick ? 20 : 50;
     var chain = Cli(["chain", .. Enumerable.Repeat(target, m), "--no-aia", "--keystore", rootPem]);
@@ -65,6 +68,7 @@ foreach (var n in quick ? new[] { 1_000 } : [1_000, 10_000])
 }
 
 // 3. Merge N new certificates into an N-entry store; JKS compared with keytool -importkeystore doing the same work.
+if (only.Contains("merge"))
 {
     var sizes = quick ? new[] { 2_500 } : [2_500, 5_000, 10_000, 20_000];
     var certificates = MintMany(2 * sizes.Max());
@@ -107,6 +111,7 @@ foreach (var n in quick ? new[] { 1_000 } : [1_000, 10_000])
 }
 
 // 4. The heal handler's happy path vs a plain HttpClient; time-to-heal of an incomplete chain.
+if (only.Contains("handler"))
 {
     var gets = quick ? 500 : 2_000;
     var url = $"https://localhost:{nginx.Port}/";
@@ -124,6 +129,7 @@ foreach (var n in quick ? new[] { 1_000 } : [1_000, 10_000])
 }
 
 // 5. Start-up: one target end to end vs one openssl s_client.
+if (only.Contains("startup"))
 {
     var runs = quick ? 3 : 7;
     var one = Median(runs, () => Cli(["test", target, "--keystore", rootPem, "--no-aia"]));

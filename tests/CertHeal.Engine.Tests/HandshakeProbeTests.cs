@@ -116,4 +116,59 @@ public sealed class HandshakeProbeTests(LabFixture fixture) : IClassFixture<LabF
 
         Assert.Equal(HandshakeFailure.ClientCertificateRequired, result.Failure);
     }
+
+    [Theory]
+    [InlineData(LabScenario.GoodChain, false)]
+    [InlineData(LabScenario.GoodChain, true)]
+    [InlineData(LabScenario.LeafOnly, false)]
+    [InlineData(LabScenario.LeafOnly, true)]
+    [InlineData(LabScenario.UntrustedRoot, true)]
+    [InlineData(LabScenario.SelfSigned, false)]
+    [InlineData(LabScenario.Expired, true)]
+    [InlineData(LabScenario.NotYetValid, false)]
+    public async Task The_verdict_judged_from_the_handshakes_own_chain_is_the_verdict_of_a_separate_build(LabScenario scenario, bool trustHoldsIntermediate)
+    {
+        // The probe judges SslStream's chain (one build per handshake), with the trust's
+        // intermediates placed in SslStream's ExtraStore: they must not show as presented.
+        await using var endpoint = fixture.Lab.Start(scenario);
+        var trust = Trust(trustHoldsIntermediate);
+
+        var result = await HandshakeProbe.ProbeAsync(TlsTarget.Parse(endpoint.Target), new ProbeOptions { Trust = trust, Timeout = TimeSpan.FromSeconds(5) },
+            CancellationToken.None);
+        var separate = CertHeal.Trust.ChainTrustEvaluator.Evaluate(endpoint.Presented, trust, DateTime.UtcNow);
+
+        Assert.Equal(separate.Failure, result.Failure);
+        Assert.Equal(endpoint.Presented.Select(c => c.Thumbprint), result.PresentedChain.Select(c => c.Thumbprint));
+        if (scenario == LabScenario.LeafOnly)
+        {
+            Assert.Equal(trustHoldsIntermediate ? HandshakeFailure.None : HandshakeFailure.IncompleteChain, result.Failure);
+        }
+    }
+
+    [Fact]
+    public async Task A_leaf_whose_key_usage_fails_SslStreams_server_usage_check_is_judged_by_a_separate_build()
+    {
+        // SslStream adds the server-authentication usage to the chain policy; the verdict does not
+        // judge usage, so this chain (client authentication only) is built again without it.
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=localhost, O=CertHeal Lab", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2")], false));
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName("localhost");
+        names.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        var intermediate = fixture.Lab.Trusted.Intermediate;
+        using var issued = request.Create(intermediate, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), [7, 1, 2, 3]);
+        using var leaf = issued.CopyWithPrivateKey(key);
+        await using var endpoint = fixture.Lab.StartServing(LabScenario.GoodChain, leaf, [intermediate]);
+
+        var result = await Probe(endpoint);
+        var separate = CertHeal.Trust.ChainTrustEvaluator.Evaluate([issued, intermediate], fixture.Trust, DateTime.UtcNow);
+
+        Assert.Equal(separate.Failure, result.Failure);
+        Assert.Equal(2, result.PresentedChain.Length);
+    }
+
+    private CertHeal.Trust.TrustAnchors Trust(bool withIntermediate) => CertHeal.Trust.TrustAnchors.FromCertificates("Lab roots",
+        withIntermediate ? [fixture.Lab.Trusted.Root, fixture.Lab.Trusted.Intermediate] : [fixture.Lab.Trusted.Root], isSystem: true);
 }

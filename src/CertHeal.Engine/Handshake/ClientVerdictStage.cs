@@ -11,8 +11,9 @@ namespace CertHeal.Handshake;
 /// </summary>
 internal static class ClientVerdictStage
 {
+    /// <param name="verdict">The probe's verdict on <paramref name="presented"/> when it already judged it (one chain build per handshake).</param>
     public static async Task ApplyAsync(HandshakeResult result, IReadOnlyList<X509Certificate2> presented, TrustAnchors trust, DateTime nowUtc,
-        CancellationToken cancellationToken)
+        TrustVerdict? verdict, CancellationToken cancellationToken)
     {
         TlsProtocol? max = result.ServerProtocols.Length > 0
             ? result.ServerProtocols.Select(p => Enum.Parse<TlsProtocol>(p)).Max()
@@ -21,7 +22,7 @@ internal static class ClientVerdictStage
         {
             return;
         }
-        var verdict = presented.Count > 0 ? ChainTrustEvaluator.Evaluate(presented, trust, nowUtc) : null;
+        verdict ??= presented.Count > 0 ? ChainTrustEvaluator.Evaluate(presented, trust, nowUtc) : null;
         var dotNetAllows = max is not { } m || m >= TlsProtocol.Tls12 || await ProtocolPolicy.IsAllowedAsync(m, cancellationToken).ConfigureAwait(false);
         var facts = new VerdictFacts
         {

@@ -31,7 +31,7 @@ public static class HandshakeProbe
             ServerName = target.ServerName,
             RequestedProtocol = options.Protocol,
         };
-        var state = new ProbeState();
+        var state = new ProbeState { Now = options.Clock.GetUtcNow().UtcDateTime };
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.Timeout);
 
@@ -97,7 +97,7 @@ public static class HandshakeProbe
                 result.Reason = result.Reason.TrimEnd('.') + "; AIA does not complete it: " + completion.AiaProblems[0] + ".";
             }
         }
-        await ClientVerdictStage.ApplyAsync(result, state.Presented, trust, now, cancellationToken).ConfigureAwait(false);
+        await ClientVerdictStage.ApplyAsync(result, state.Presented, trust, now, state.Verdict, cancellationToken).ConfigureAwait(false);
         return (result, state.Presented);
     }
 
@@ -114,15 +114,14 @@ public static class HandshakeProbe
 
     private static SslClientAuthenticationOptions CreateClientOptions(TlsTarget target, ProbeOptions options, TrustAnchors trust, ProbeState state)
     {
-        // SslStream builds its own chain before calling back; give it a policy that cannot
-        // download (AIA) or consult the machine store, so probing never changes local state.
-        var policy = new X509ChainPolicy
-        {
-            TrustMode = X509ChainTrustMode.CustomRootTrust,
-            DisableCertificateDownloads = true,
-            RevocationMode = X509RevocationMode.NoCheck,
-        };
-        policy.CustomTrustStore.AddRange(trust.Roots);
+        // SslStream builds its own chain before calling back; give it the verdict's policy (no
+        // AIA downloads, no machine store, so probing never changes local state) and judge that
+        // chain in the callback: one chain build per handshake. SslStream appends what the server
+        // sent to ExtraStore after the anchors' intermediates placed here.
+        var policy = new X509ChainPolicy();
+        ChainTrustEvaluator.Configure(policy, trust, state.Now);
+        policy.ExtraStore.AddRange(trust.Intermediates);
+        state.OwnIntermediates = trust.Intermediates;
         return new SslClientAuthenticationOptions
         {
             TargetHost = target.ServerName,
@@ -134,6 +133,7 @@ public static class HandshakeProbe
             RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
             {
                 state.Capture(certificate, chain, errors);
+                state.JudgeHandshakeChain(chain, errors, trust);
                 return true;
             },
             LocalCertificateSelectionCallback = (_, _, _, _, acceptableIssuers) =>
@@ -187,11 +187,41 @@ internal sealed class ProbeState
     public Exception? HandshakeError { get; set; }
     public Exception? PostHandshakeError { get; set; }
 
+    /// <summary>The trust verdict on Presented, once judged: a chain build is the probe's largest cost, so it is built once.</summary>
+    public TrustVerdict? Verdict { get; set; }
+
+    /// <summary>The time the verdict is judged at (the probe's clock when it started).</summary>
+    public DateTime Now { get; init; }
+
+    /// <summary>The anchors' intermediates the probe put in SslStream's ExtraStore (not sent by the server).</summary>
+    public X509Certificate2Collection OwnIntermediates { get; set; } = [];
+
     public void Capture(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         CertificateSeen = true;
         PolicyErrors = errors;
+        Verdict = null;
         Presented.Clear();
-        Presented.AddRange(PresentedChain.FromCallback(certificate, chain));
+        Presented.AddRange(PresentedChain.FromCallback(certificate, chain, OwnIntermediates));
+    }
+
+    /// <summary>
+    /// Judges SslStream's chain while the callback still owns it; a failure here only means the
+    /// classifier builds the chain itself afterwards.
+    /// </summary>
+    public void JudgeHandshakeChain(X509Chain? chain, SslPolicyErrors errors, TrustAnchors trust)
+    {
+        if (chain is null)
+        {
+            return;
+        }
+        try
+        {
+            Verdict = ChainTrustEvaluator.FromHandshakeChain(chain, (errors & SslPolicyErrors.RemoteCertificateChainErrors) == 0, Presented, trust, Now);
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or InvalidOperationException)
+        {
+            Verdict = null;
+        }
     }
 }

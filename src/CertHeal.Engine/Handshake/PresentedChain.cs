@@ -5,22 +5,37 @@ namespace CertHeal.Handshake;
 /// <summary>
 /// The certificates a server sent, copied out of SslStream's validation callback: ExtraStore
 /// holds them, leaf included, in the order sent. The copies are ours; the callback's objects
-/// belong to SslStream.
+/// belong to SslStream, which disposes them after the callback.
 /// </summary>
 internal static class PresentedChain
 {
-    public static List<X509Certificate2> FromCallback(X509Certificate? certificate, X509Chain? chain)
+    /// <param name="own">Certificates the caller placed in ExtraStore itself (SslStream appends the server's after them).</param>
+    public static List<X509Certificate2> FromCallback(X509Certificate? certificate, X509Chain? chain, X509Certificate2Collection? own = null)
     {
         if (certificate is null)
         {
             return [];
         }
-        var leaf = new X509Certificate2(certificate.GetRawCertData());
-        var sent = chain?.ChainPolicy.ExtraStore.Cast<X509Certificate2>().Select(c => new X509Certificate2(c.RawDataMemory.Span)).ToList() ?? [];
+        // A copy from the handle shares the platform's parsed certificate (a reference count),
+        // where a copy from the bytes parsed it again: a tenth of a probe's time at scale.
+        var leaf = new X509Certificate2(certificate.Handle);
+        var sent = chain?.ChainPolicy.ExtraStore.Cast<X509Certificate2>().Skip(Placed(chain.ChainPolicy.ExtraStore, own))
+            .Select(c => new X509Certificate2(c.Handle)).ToList() ?? [];
         if (sent.Count == 0 || !sent[0].RawDataMemory.Span.SequenceEqual(leaf.RawDataMemory.Span))
         {
             sent.Insert(0, leaf);
         }
         return sent;
+    }
+
+    /// <summary>How many of ExtraStore's first certificates are the caller's own (the same objects, in order).</summary>
+    private static int Placed(X509Certificate2Collection extraStore, X509Certificate2Collection? own)
+    {
+        var count = 0;
+        while (own is not null && count < own.Count && count < extraStore.Count && ReferenceEquals(extraStore[count], own[count]))
+        {
+            count++;
+        }
+        return count;
     }
 }

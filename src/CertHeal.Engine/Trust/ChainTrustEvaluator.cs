@@ -8,6 +8,8 @@ namespace CertHeal.Trust;
 /// </summary>
 internal static class ChainTrustEvaluator
 {
+    private const string ServerAuth = "1.3.6.1.5.5.7.3.1";
+
     public static TrustVerdict Evaluate(IReadOnlyList<X509Certificate2> presented, TrustAnchors anchors, DateTime nowUtc,
         IEnumerable<X509Certificate2>? extraIntermediates = null)
     {
@@ -15,35 +17,77 @@ internal static class ChainTrustEvaluator
         {
             return new TrustVerdict(HandshakeFailure.Other, "the server sent no certificate", []);
         }
-        var leaf = presented[0];
         using var chain = new X509Chain();
-        var policy = chain.ChainPolicy;
-        policy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        policy.CustomTrustStore.AddRange(anchors.Roots);
-        policy.ExtraStore.AddRange(presented.Skip(1).ToArray());
-        policy.ExtraStore.AddRange(anchors.Intermediates);
+        Configure(chain.ChainPolicy, anchors, nowUtc);
+        chain.ChainPolicy.ExtraStore.AddRange(presented.Skip(1).ToArray());
+        chain.ChainPolicy.ExtraStore.AddRange(anchors.Intermediates);
         foreach (var extra in extraIntermediates ?? [])
         {
-            policy.ExtraStore.Add(extra);
+            chain.ChainPolicy.ExtraStore.Add(extra);
         }
+        var built = chain.Build(presented[0]);
+        return Judge(chain, built, presented, anchors, nowUtc, extraIntermediates);
+    }
+
+    /// <summary>
+    /// The policy every verdict is built under: anchors only from the set, no downloads, no
+    /// revocation, time judged per certificate later. The probe gives SslStream this policy too
+    /// (with the set's intermediates in ExtraStore), so that its chain build is the verdict's.
+    /// </summary>
+    public static void Configure(X509ChainPolicy policy, TrustAnchors anchors, DateTime nowUtc)
+    {
+        policy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        policy.CustomTrustStore.AddRange(anchors.Roots);
         policy.DisableCertificateDownloads = true;
         policy.RevocationMode = X509RevocationMode.NoCheck;
         policy.VerificationTime = nowUtc;
         // Time is judged below per certificate, so the path verdict is about the path only.
         policy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid | X509VerificationFlags.IgnoreCtlNotTimeValid;
+    }
 
-        var built = chain.Build(leaf);
-        var path = chain.ChainElements.Cast<X509ChainElement>().Select(e => new X509Certificate2(e.Certificate.RawDataMemory.Span)).ToList();
+    /// <summary>
+    /// The verdict from SslStream's own chain build in the validation callback, when it ran under
+    /// <see cref="Configure"/>'s policy; null when it did not, and the caller builds the chain
+    /// itself. SslStream adds the server-authentication usage to the policy: the verdict does not
+    /// judge usage, so a chain where that usage check failed is built again without it.
+    /// </summary>
+    public static TrustVerdict? FromHandshakeChain(X509Chain chain, bool built, IReadOnlyList<X509Certificate2> presented, TrustAnchors anchors, DateTime nowUtc)
+    {
+        var policy = chain.ChainPolicy;
+        if (presented.Count == 0 || chain.ChainElements.Count == 0 || policy.TrustMode != X509ChainTrustMode.CustomRootTrust
+            || policy.ApplicationPolicy.Cast<System.Security.Cryptography.Oid>().Any(oid => oid.Value != ServerAuth) || policy.CertificatePolicy.Count > 0
+            || policy.VerificationFlags != (X509VerificationFlags.IgnoreNotTimeValid | X509VerificationFlags.IgnoreCtlNotTimeValid)
+            || !policy.DisableCertificateDownloads || policy.RevocationMode != X509RevocationMode.NoCheck
+            || !chain.ChainElements[0].Certificate.RawDataMemory.Span.SequenceEqual(presented[0].RawDataMemory.Span)
+            || chain.ChainElements.Any(e => e.ChainElementStatus.Any(status => status.Status == X509ChainStatusFlags.NotValidForUsage)))
+        {
+            return null;
+        }
+        return Judge(chain, built, presented, anchors, nowUtc, null);
+    }
 
-        // An element that neither the server sent nor the anchors hold came from a local cache
-        // (on Linux, the CA store AIA downloads fill): strict clients do not have it.
+    private static TrustVerdict Judge(X509Chain chain, bool built, IReadOnlyList<X509Certificate2> presented, TrustAnchors anchors, DateTime nowUtc,
+        IEnumerable<X509Certificate2>? extraIntermediates)
+    {
+        var leaf = presented[0];
+
+        // The path is told in the caller's own certificate objects (the chain's die with it);
+        // parsing a copy of each element cost as much as the build itself. An element that
+        // neither the server sent nor the anchors hold came from a local cache (on Linux, the CA
+        // store AIA downloads fill): strict clients do not have it, so the path stops before it.
         var known = presented.Concat(anchors.Roots.Cast<X509Certificate2>()).Concat(anchors.Intermediates.Cast<X509Certificate2>())
             .Concat(extraIntermediates ?? []).ToList();
-        var firstForeign = path.FindIndex(c => !known.Any(k => k.RawDataMemory.Span.SequenceEqual(c.RawDataMemory.Span)));
-        if (firstForeign > 0)
+        var path = new List<X509Certificate2>(chain.ChainElements.Count);
+        foreach (var element in chain.ChainElements)
         {
-            path = path.Take(firstForeign).ToList();
-            built = false;
+            var raw = element.Certificate.RawDataMemory;
+            var own = known.Find(k => k.RawDataMemory.Span.SequenceEqual(raw.Span));
+            if (own is null && path.Count > 0)
+            {
+                built = false;
+                break;
+            }
+            path.Add(own ?? new X509Certificate2(raw.Span));
         }
 
         var timeProblem = TimeProblem(path.Count > 0 ? path : [leaf], nowUtc);
