@@ -25,6 +25,7 @@ public sealed class HealingHttpHandler : DelegatingHandler
     private readonly HealingOptions _options;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _hostLocks = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, IReadOnlyList<X509Certificate2>> _presented = new(StringComparer.OrdinalIgnoreCase);
+    private readonly TrustedChainCache _trustedChains = new();
     private TrustAnchors _trust;
     private int _generation;
     private int _merges;
@@ -221,7 +222,20 @@ public sealed class HealingHttpHandler : DelegatingHandler
         {
             return false;
         }
-        return ChainTrustEvaluator.Evaluate(presented, Volatile.Read(ref _trust), _options.Clock.GetUtcNow().UtcDateTime).Trusted;
+        // The generation is read before the trust: a heal that lands in between makes this
+        // verdict's cache entry stale (a newer generation), never a stale verdict current.
+        var generation = Volatile.Read(ref _generation);
+        var now = _options.Clock.GetUtcNow().UtcDateTime;
+        if (_trustedChains.IsTrusted(generation, presented, now))
+        {
+            return true;
+        }
+        var verdict = ChainTrustEvaluator.Evaluate(presented, Volatile.Read(ref _trust), now);
+        if (verdict.Trusted && verdict.Path.Count > 0)
+        {
+            _trustedChains.AddTrusted(generation, presented, verdict.Path);
+        }
+        return verdict.Trusted;
     }
 
     private static bool IsTrustFailure(HttpRequestException e) => e.InnerException is AuthenticationException;

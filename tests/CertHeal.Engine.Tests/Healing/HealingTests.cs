@@ -144,6 +144,38 @@ public sealed class HealingTests(LabFixture fixture) : IClassFixture<LabFixture>
     }
 
     [Fact]
+    public async Task A_chain_judged_trusted_on_one_connection_is_judged_again_once_the_clock_leaves_its_validity()
+    {
+        // The handler keeps the verdicts of trusted chains for new connections; the clock must
+        // still end them: after the leaf's expiry the next connection fails and is not healed.
+        await using var server = fixture.Lab.Start(LabScenario.GoodChain);
+        var clock = new MovableClock(DateTimeOffset.UtcNow);
+        using var handler = new HealingHttpHandler(new HealingOptions { KeystorePath = NewPath("clock.pem"), System = fixture.Trust, Clock = clock });
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+        async Task<HttpResponseMessage> NewConnectionGet()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"https://127.0.0.1:{server.Port}/");
+            request.Headers.ConnectionClose = true;
+            return await client.SendAsync(request);
+        }
+
+        Assert.Equal(200, (int)(await NewConnectionGet()).StatusCode);
+        Assert.Equal(200, (int)(await NewConnectionGet()).StatusCode);
+        clock.Now = server.Presented[0].NotAfter.ToUniversalTime().AddDays(1);
+        var error = await Assert.ThrowsAsync<HealingException>(NewConnectionGet);
+
+        Assert.Equal(HandshakeFailure.Expired, error.Handshake?.Failure);
+        Assert.Equal(0, handler.Merges);
+    }
+
+    private sealed class MovableClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
     public async Task Twenty_concurrent_requests_to_one_failing_host_cause_exactly_one_merge()
     {
         await using var server = fixture.Lab.StartLeafOnlyWithAia(out _);
