@@ -14,7 +14,8 @@ if (args.Length > 0 && args[0] == "--child")
 }
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var quick = args.Contains("--quick");
-// --only probe,chain,merge,handler,startup runs those sections alone (for profiling one hot path).
+// --only probe,chain,merge,handler,startup runs those sections alone, --keep keeps the work folder
+// (for profiling one hot path by hand).
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? ["probe", "chain", "merge", "handler", "startup"];
 var self = Environment.ProcessPath!;
 var selfArgs = self.EndsWith("dotnet", StringComparison.Ordinal) ? new[] { typeof(Program).Assembly.Location } : [];
@@ -139,7 +140,15 @@ if (only.Contains("startup"))
 
 Console.WriteLine(Row.Table(rows));
 Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; nginx 1 worker, ECDSA P-256 leaf + intermediate; {DateTime.UtcNow:yyyy-MM-dd}.");
-Directory.Delete(work, recursive: true);
+if (args.Contains("--keep"))
+{
+    // For profiling one step by hand (dotnet-trace) on the same stores.
+    Console.Error.WriteLine($"Kept {work}");
+}
+else
+{
+    Directory.Delete(work, recursive: true);
+}
 return 0;
 
 static Measured Check(Measured m) => m.ExitCode == 0 ? m
