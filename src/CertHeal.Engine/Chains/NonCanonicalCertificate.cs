@@ -47,6 +47,10 @@ internal sealed class NonCanonicalCertificate : X509Certificate2
     /// </summary>
     public static X509Certificate2 Load(byte[] bytes)
     {
+        if (CertificateReuse.Find(bytes) is { } known)
+        {
+            return known;
+        }
         try
         {
             return WithReadableValidity(new X509Certificate2(bytes));

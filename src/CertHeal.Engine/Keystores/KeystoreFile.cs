@@ -174,7 +174,11 @@ public static class KeystoreFile
                 stream.Flush(flushToDisk: true);
             }
             KeystoreFaultPoints.Reach(KeystoreFaultPoints.AfterFlush, path);
-            var readBack = codec.Read(File.ReadAllBytes(temp), path, password);
+            Keystore readBack;
+            using (CertificateReuse.Open(intended.Entries.Select(e => e.Certificate).OfType<X509Certificate2>()))
+            {
+                readBack = codec.Read(File.ReadAllBytes(temp), path, password);
+            }
             if (!SameEntries(intended, readBack))
             {
                 throw new KeystoreException(KeystoreErrorKind.Corrupt, path,
