@@ -173,6 +173,31 @@ public sealed class FindSyncKeystoreTests(PsLab lab) : IClassFixture<PsLab>
     }
 
     [Fact]
+    public void A_piped_store_that_cannot_be_read_is_its_own_error_and_the_other_stores_still_merge()
+    {
+        var folder = lab.NewFolder();
+        var good = Path.Combine(folder, "good.pem");
+        var corrupt = Path.Combine(folder, "corrupt.p12");
+        File.WriteAllText(good, CertificateMint.ToPem(lab.Lab.Trusted.Root));
+        var garbage = new byte[] { 0x30, 0x82, 0x7F, 0xFF, 0x02, 0x01, 0x03, 0x30, 0x00, 0xDE, 0xAD, 0xBE, 0xEF };
+        File.WriteAllBytes(corrupt, garbage);
+        using var ps = PsSession.NoUi();
+
+        var result = ps.Run("""
+            param($Stores, $Cert, $Ledger)
+            $Stores | ForEach-Object { [pscustomobject]@{ Path = $_ } } | Merge-Keystore -Certificate $Cert -LedgerPath $Ledger -SkipValidation
+            """, new() { ["Stores"] = new[] { corrupt, good }, ["Cert"] = lab.Lab.Trusted.Intermediate, ["Ledger"] = Path.Combine(lab.NewFolder(), "ledger.json") });
+
+        Assert.Null(result.Terminating);
+        var error = Assert.Single(result.AllErrors);
+        Assert.Contains(PsResult.ErrorId(error), new[] { "CertHeal.KeystoreUnreadable", "CertHeal.KeystorePassword" });
+        Assert.Equal(corrupt, error.TargetObject);
+        Assert.Equal(garbage, File.ReadAllBytes(corrupt));
+        Assert.Equal(good, result.Single().Value<string>("Path"));
+        Assert.Equal(1, result.Single().Value<int>("Added"));
+    }
+
+    [Fact]
     public void Help_has_three_examples_for_Find_Keystore_and_Sync_Keystore()
     {
         using var ps = PsSession.NoUi();

@@ -105,13 +105,15 @@ public sealed class MergeKeystoreCommand : PSCmdlet
 
     protected override void EndProcessing()
     {
-        foreach (var path in _pipedPaths.Count > 0 ? _pipedPaths.Distinct().ToList() : [PathBinding.Keystore(this, Path, LiteralPath)])
+        var paths = _pipedPaths.Count > 0 ? _pipedPaths.Distinct().ToList() : [PathBinding.Keystore(this, Path, LiteralPath)];
+        foreach (var path in paths)
         {
-            MergeInto(path);
+            MergeInto(path, others: paths.Count > 1);
         }
     }
 
-    private void MergeInto(string path)
+    /// <param name="others">Other stores follow (piped from Find-Keystore): a store that fails is that store's error, and the rest still merge.</param>
+    private void MergeInto(string path, bool others)
     {
         using var password = PasswordBinding.From(Password, Credential);
         var options = new MergeOptions { Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, Pkcs12Encryption = Pkcs12Encryption };
@@ -140,6 +142,10 @@ public sealed class MergeKeystoreCommand : PSCmdlet
                     Recorder = new Trust.LedgerRecorder(LedgerPath is null ? Trust.TrustLedger.DefaultPath() : SessionState.Path.GetUnresolvedProviderPathFromPSPath(LedgerPath), _sources),
                 },
                 new SaveOptions(), _endpoints));
+        }
+        catch (KeystoreException e) when (others)
+        {
+            WriteError(KeystoreErrors.Record(e));
         }
         catch (KeystoreException e)
         {
