@@ -93,7 +93,7 @@ public static class KeystoreFormats
             return KeystoreFormat.Jks;
         }
         var head = Encoding.ASCII.GetString(bytes, 0, Math.Min(bytes.Length, 64 * 1024));
-        if (head.Contains("-----BEGIN ", StringComparison.Ordinal))
+        if (head.Contains("-----BEGIN ", StringComparison.Ordinal) || IsOnlyComments(bytes))
         {
             return KeystoreFormat.PemBundle;
         }
@@ -106,6 +106,22 @@ public static class KeystoreFormats
             return KeystoreFormat.Der;
         }
         return null;
+    }
+
+    /// <summary>
+    /// A bundle that holds no certificate yet but its header comments (`# managed by ...`), as
+    /// ca-certificates and config management leave them: an empty PEM bundle, not an unknown
+    /// file. Any other text still needs a PEM block to count, so a mistyped path to a config
+    /// file is never written into.
+    /// </summary>
+    private static bool IsOnlyComments(byte[] bytes)
+    {
+        if (bytes.Length > 64 * 1024 || bytes.Any(b => b is not (>= 0x20 and < 0x7F or (byte)'\n' or (byte)'\r' or (byte)'\t')))
+        {
+            return false;
+        }
+        var lines = Encoding.ASCII.GetString(bytes).Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        return lines.Count > 0 && lines.All(l => l.StartsWith('#'));
     }
 
     /// <summary>The format a new keystore gets from its name: .jks, .p12/.pfx, .der/.cer, a trailing slash for a folder, else PEM.</summary>

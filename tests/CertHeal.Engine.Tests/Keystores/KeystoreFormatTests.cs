@@ -43,6 +43,29 @@ public sealed class KeystoreFormatTests(LabFixture fixture) : IClassFixture<LabF
     }
 
     [Fact]
+    public async Task A_bundle_of_only_comments_is_an_empty_PEM_bundle_whose_comments_survive_the_merge()
+    {
+        var path = NewPath("ca-bundle.crt");
+        const string header = "# Managed by config management; do not edit by hand.\n#\n";
+        File.WriteAllText(path, header);
+        var config = NewPath("app.conf");
+        File.WriteAllText(config, "listen = 8443\n# tls on\n");
+
+        Assert.Empty(KeystoreFile.Open(path).TrustedEntries);
+        var result = AddAll(path, certificates: [fixture.Lab.Trusted.Root]);
+
+        Assert.True(result.Written);
+        Assert.Equal(KeystoreFormat.PemBundle, result.Format);
+        var text = File.ReadAllText(path);
+        Assert.StartsWith(header, text);
+        var subject = await KeystoreTestKit.Run("openssl", "x509", "-in", path, "-noout", "-subject");
+        Assert.Contains("CertHeal Lab", subject);
+        // Text that is not only comments still needs a PEM block: a mistyped path is refused, not written.
+        var error = Assert.Throws<KeystoreException>(() => KeystoreFile.Open(config));
+        Assert.Equal(KeystoreErrorKind.Corrupt, error.Kind);
+    }
+
+    [Fact]
     public void A_DER_file_holds_one_certificate_and_refuses_a_second_with_a_clear_error()
     {
         var path = NewPath("one.cer");
