@@ -96,4 +96,21 @@ Describe 'Merge-Keystore' {
             Should -Throw -ErrorId 'CertHeal.KeystorePassword,CertHeal.Commands.MergeKeystoreCommand'
         (Get-FileHash $path).Hash | Should -Be $before.Hash
     }
+
+    It 'reports an unreadable piped store as its own error and still merges into the others' {
+        $good = Join-Path $TestDrive 'piped-good.pem'
+        $bad = Join-Path $TestDrive 'piped-bad.pem'
+        Set-Content -LiteralPath $bad -Value 'listen = 8443'
+        $before = Get-FileHash -LiteralPath $bad
+        $certificate = New-TestCertificate 'piped' -Authority
+        $changes = @([pscustomobject]@{ Path = $bad }, [pscustomobject]@{ Path = $good }) |
+            Merge-Keystore -Certificate $certificate -TrustPolicy TrustOnFirstUse -Force -ErrorVariable failed -ErrorAction SilentlyContinue
+        @($failed).Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -Be 'CertHeal.KeystoreUnreadable,CertHeal.Commands.MergeKeystoreCommand'
+        $failed[0].TargetObject | Should -Be $bad
+        @($changes).Count | Should -Be 1
+        $changes.Path | Should -Be $good
+        $changes.Added | Should -Be 1
+        (Get-FileHash -LiteralPath $bad).Hash | Should -Be $before.Hash
+    }
 }
