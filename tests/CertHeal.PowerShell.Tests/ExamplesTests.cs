@@ -71,4 +71,17 @@ public sealed partial class ExamplesTests
         }
         Assert.Empty(problems);
     }
+
+    [Fact]
+    public void Pester_files_parse_and_use_real_parameters()
+    {
+        // No pwsh or Pester here: the Pester files run before a release on a real host. This
+        // keeps them from reaching it with a syntax error or a parameter the cmdlets lost.
+        using var ps = PsSession.NoUi();
+        var cmdlets = Cmdlets(ps);
+        var files = Directory.GetFiles(Path.Combine(ShippedModule.RepoRoot, "tests"), "*.ps1");
+
+        Assert.True(files.Count(f => f.EndsWith(".Tests.ps1", StringComparison.Ordinal)) >= 5, "The Pester files are missing.");
+        Assert.Empty(files.SelectMany(f => Problems(File.ReadAllText(f), cmdlets, Path.GetFileName(f))));
+    }
 }
