@@ -54,6 +54,7 @@ internal static class TestVerb
         await stdout.WriteAsync(json ? "[" : table.Header()).ConfigureAwait(false);
         var first = true;
         var allSucceeded = true;
+        var allAddresses = args.Flag("--all-addresses");
         var reader = ProbeBatch.Run(targets, options, args.Int("--throttle", 1, 1024) ?? 32, cancellationToken, protocols);
         await foreach (var result in reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -61,7 +62,7 @@ internal static class TestVerb
             await stdout.WriteAsync(json
                 ? (first ? "\n" : ",\n") + System.Text.Json.JsonSerializer.Serialize(result, JsonOutput.Options)
                 : table.Row([
-                    args.Flag("--all-addresses") && result.Address is not null ? $"{result.Target} ({result.Address})" : result.Target, result.Succeeded.ToString(), result.Failure.ToString(), result.Protocol ?? result.RequestedProtocol?.ToString() ?? "",
+                    allAddresses && result.Address is not null ? $"{result.Target} ({result.Address})" : result.Target, result.Succeeded.ToString(), result.Failure.ToString(), result.Protocol ?? result.RequestedProtocol?.ToString() ?? "",
                     result.HandshakeTime.TotalMilliseconds.ToString("0 'ms'", CultureInfo.InvariantCulture), result.Reason,
                 ])).ConfigureAwait(false);
             first = false;

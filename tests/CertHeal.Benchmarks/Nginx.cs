@@ -12,12 +12,10 @@ namespace CertHeal.Benchmarks;
 internal sealed class Nginx : IDisposable
 {
     private readonly Process _process;
-    private readonly string _folder;
 
-    private Nginx(Process process, string folder, int port, int leafOnlyPort)
+    private Nginx(Process process, int port, int leafOnlyPort)
     {
         _process = process;
-        _folder = folder;
         Port = port;
         LeafOnlyPort = leafOnlyPort;
     }
@@ -82,7 +80,7 @@ internal sealed class Nginx : IDisposable
             }
             Thread.Sleep(50);
         }
-        return new Nginx(process, folder, port, leafOnly);
+        return new Nginx(process, port, leafOnly);
     }
 
     private static bool Listening(int port)
@@ -117,6 +115,5 @@ internal sealed class Nginx : IDisposable
         {
         }
         _process.Dispose();
-        _ = _folder;
     }
 }

@@ -16,17 +16,6 @@ public sealed class ReliabilityTests(PsLab lab) : IClassFixture<PsLab>
 {
     private const string Password = "Ps-Rel1ability-Secret-7Q2";
 
-    private static SecureString Secure(string text)
-    {
-        var secure = new SecureString();
-        foreach (var c in text)
-        {
-            secure.AppendChar(c);
-        }
-        secure.MakeReadOnly();
-        return secure;
-    }
-
     private static X509Certificate2[] Certificates(string tag, int count)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -79,7 +68,7 @@ public sealed class ReliabilityTests(PsLab lab) : IClassFixture<PsLab>
         {
             var results = await Task.WhenAll(sessions.Select((ps, i) => Task.Run(() => ps.Run(
                 "param($Path, $Certificate, $Password) Merge-Keystore -Path $Path -Certificate $Certificate -Password $Password -TrustPolicy TrustOnFirstUse -Force",
-                new() { ["Path"] = path, ["Certificate"] = all.Skip(i * PerRunspace).Take(PerRunspace).ToArray(), ["Password"] = Secure(Password) }))));
+                new() { ["Path"] = path, ["Certificate"] = all.Skip(i * PerRunspace).Take(PerRunspace).ToArray(), ["Password"] = Secrets.Of(Password) }))));
 
             foreach (var result in results)
             {
@@ -143,20 +132,20 @@ public sealed class ReliabilityTests(PsLab lab) : IClassFixture<PsLab>
         var runs = new (string Script, Dictionary<string, object?> Parameters)[]
         {
             ("param($Path, $Certificate, $Password) Merge-Keystore -Path $Path -Certificate $Certificate -Password $Password -TrustPolicy TrustOnFirstUse -Force -Verbose -Debug",
-                new() { ["Path"] = jks, ["Certificate"] = certificates[..2], ["Password"] = Secure(Password) }),
+                new() { ["Path"] = jks, ["Certificate"] = certificates[..2], ["Password"] = Secrets.Of(Password) }),
             ("param($Path, $Certificate, $Password) Merge-Keystore -Path $Path -Certificate $Certificate -Password $Password -TrustPolicy TrustOnFirstUse -Force -Verbose -Debug",
-                new() { ["Path"] = jks, ["Certificate"] = certificates[2..], ["Password"] = Secure(Password) }),
+                new() { ["Path"] = jks, ["Certificate"] = certificates[2..], ["Password"] = Secrets.Of(Password) }),
             ("param($Path, $Certificate, $Credential) Merge-Keystore -Path $Path -Certificate $Certificate -Credential $Credential -TrustPolicy TrustOnFirstUse -Force -Verbose -Debug",
-                new() { ["Path"] = p12, ["Certificate"] = certificates, ["Credential"] = new PSCredential("keystore", Secure(Password)) }),
+                new() { ["Path"] = p12, ["Certificate"] = certificates, ["Credential"] = Secrets.Credential(Password) }),
             ("param($Path, $Password) Confirm-Keystore -Path $Path -Password $Password -Verbose -Debug",
-                new() { ["Path"] = jks, ["Password"] = Secure(Password) }),
+                new() { ["Path"] = jks, ["Password"] = Secrets.Of(Password) }),
             // Errors on purpose: the right password on a corrupt file, a wrong password that contains the right one.
             ("param($Path, $Certificate, $Password) Merge-Keystore -Path $Path -Certificate $Certificate -Password $Password -TrustPolicy TrustOnFirstUse -Force -Verbose -Debug",
-                new() { ["Path"] = corrupt, ["Certificate"] = certificates[0], ["Password"] = Secure(Password) }),
+                new() { ["Path"] = corrupt, ["Certificate"] = certificates[0], ["Password"] = Secrets.Of(Password) }),
             ("param($Path, $Certificate, $Password) Merge-Keystore -Path $Path -Certificate $Certificate -Password $Password -TrustPolicy TrustOnFirstUse -Force -Verbose -Debug",
-                new() { ["Path"] = jks, ["Certificate"] = Certificates("secrets-wrong", 1)[0], ["Password"] = Secure(Password + "-wrong") }),
+                new() { ["Path"] = jks, ["Certificate"] = Certificates("secrets-wrong", 1)[0], ["Password"] = Secrets.Of(Password + "-wrong") }),
             ("param($Path, $Password) Confirm-Keystore -Path $Path -Password $Password -Verbose -Debug",
-                new() { ["Path"] = p12, ["Password"] = Secure("x" + Password) }),
+                new() { ["Path"] = p12, ["Password"] = Secrets.Of("x" + Password) }),
         };
         var errorIds = new List<string>();
         foreach (var (script, parameters) in runs)

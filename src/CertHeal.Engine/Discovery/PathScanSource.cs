@@ -101,7 +101,7 @@ internal sealed class PathScanSource(IReadOnlyList<string> roots, int maxDepth =
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             var head = new byte[(int)Math.Min(info.Length, 64 * 1024)];
             stream.ReadExactly(head);
-            if (head.Length >= 4 && (head.AsSpan(0, 4).SequenceEqual(new byte[] { 0xFE, 0xED, 0xFE, 0xED }) || head.AsSpan(0, 4).SequenceEqual(new byte[] { 0xCE, 0xCE, 0xCE, 0xCE })))
+            if (Keystores.JksCodec.LooksLikeJks(head))
             {
                 return true;
             }

@@ -47,8 +47,7 @@ internal static class FailureClassifier
         // user's client rejects, even when the handshake also failed later for another reason.
         if (state.CertificateSeen && state.Presented.Count > 0)
         {
-            var verdict = state.Verdict ?? ChainTrustEvaluator.Evaluate(state.Presented, trust, nowUtc);
-            state.Verdict = verdict;
+            var verdict = state.Verdict ??= ChainTrustEvaluator.Evaluate(state.Presented, trust, nowUtc);
             var certificateOutcome = FromVerdict(target, verdict, trust);
             if (certificateOutcome is not null)
             {

@@ -31,7 +31,7 @@ public static class HandshakeProbe
             ServerName = target.ServerName,
             RequestedProtocol = options.Protocol,
         };
-        var state = new ProbeState { Now = options.Clock.GetUtcNow().UtcDateTime };
+        var state = new ProbeState { Now = options.Clock.GetUtcNow().UtcDateTime, Trust = trust };
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.Timeout);
 
@@ -121,7 +121,6 @@ public static class HandshakeProbe
         var policy = new X509ChainPolicy();
         ChainTrustEvaluator.Configure(policy, trust, state.Now);
         policy.ExtraStore.AddRange(trust.Intermediates);
-        state.OwnIntermediates = trust.Intermediates;
         return new SslClientAuthenticationOptions
         {
             TargetHost = target.ServerName,
@@ -133,7 +132,6 @@ public static class HandshakeProbe
             RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
             {
                 state.Capture(certificate, chain, errors);
-                state.JudgeHandshakeChain(chain, errors, trust);
                 return true;
             },
             LocalCertificateSelectionCallback = (_, _, _, _, acceptableIssuers) =>
@@ -193,35 +191,31 @@ internal sealed class ProbeState
     /// <summary>The time the verdict is judged at (the probe's clock when it started).</summary>
     public DateTime Now { get; init; }
 
-    /// <summary>The anchors' intermediates the probe put in SslStream's ExtraStore (not sent by the server).</summary>
-    public X509Certificate2Collection OwnIntermediates { get; set; } = [];
+    /// <summary>The anchors judged against; their intermediates sit first in SslStream's ExtraStore (not sent by the server).</summary>
+    public required TrustAnchors Trust { get; init; }
 
+    /// <summary>
+    /// Copies what the server sent and judges SslStream's chain while the callback still owns
+    /// it; a failed judgement only means the classifier builds the chain itself afterwards.
+    /// </summary>
     public void Capture(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         CertificateSeen = true;
         PolicyErrors = errors;
         Verdict = null;
         Presented.Clear();
-        Presented.AddRange(PresentedChain.FromCallback(certificate, chain, OwnIntermediates));
-    }
-
-    /// <summary>
-    /// Judges SslStream's chain while the callback still owns it; a failure here only means the
-    /// classifier builds the chain itself afterwards.
-    /// </summary>
-    public void JudgeHandshakeChain(X509Chain? chain, SslPolicyErrors errors, TrustAnchors trust)
-    {
+        Presented.AddRange(PresentedChain.FromCallback(certificate, chain, Trust.Intermediates));
         if (chain is null)
         {
             return;
         }
         try
         {
-            Verdict = ChainTrustEvaluator.FromHandshakeChain(chain, (errors & SslPolicyErrors.RemoteCertificateChainErrors) == 0, Presented, trust, Now);
+            Verdict = ChainTrustEvaluator.FromHandshakeChain(chain, (errors & SslPolicyErrors.RemoteCertificateChainErrors) == 0, Presented, Trust, Now);
         }
         catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or InvalidOperationException)
         {
-            Verdict = null;
+            // Verdict stays null: the classifier builds the chain itself.
         }
     }
 }

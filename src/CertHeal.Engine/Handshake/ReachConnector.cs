@@ -28,10 +28,12 @@ public sealed class ReachConnector : IConnector
 
     public async Task<Connection> ConnectAsync(TlsTarget target, CancellationToken cancellationToken)
     {
-        var proxy = Proxy.ProxyFor(target);
+        // One snapshot of the environment per connection: the proxy and its credential agree.
+        var settings = Proxy;
+        var proxy = settings.ProxyFor(target);
         var connection = proxy is null
             ? await Tcp.ConnectAsync(target, cancellationToken).ConfigureAwait(false)
-            : await new ProxyConnector(proxy, Proxy.Credential, Tcp).ConnectAsync(target, cancellationToken).ConfigureAwait(false);
+            : await new ProxyConnector(proxy, settings.Credential, Tcp).ConnectAsync(target, cancellationToken).ConfigureAwait(false);
         if (target.StartTls == StartTlsProtocol.None)
         {
             return connection;

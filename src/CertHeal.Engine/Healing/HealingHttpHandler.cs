@@ -178,6 +178,7 @@ public sealed class HealingHttpHandler : DelegatingHandler
             Interlocked.Increment(ref _merges);
             Volatile.Write(ref _trust, HealingTrust.Load(_options));
             Interlocked.Increment(ref _generation);
+            _trustedChains.Clear();
         }
         return change;
     }
@@ -226,14 +227,15 @@ public sealed class HealingHttpHandler : DelegatingHandler
         // verdict's cache entry stale (a newer generation), never a stale verdict current.
         var generation = Volatile.Read(ref _generation);
         var now = _options.Clock.GetUtcNow().UtcDateTime;
-        if (_trustedChains.IsTrusted(generation, presented, now))
+        var key = TrustedChainCache.Key(presented);
+        if (_trustedChains.IsTrusted(generation, key, now))
         {
             return true;
         }
         var verdict = ChainTrustEvaluator.Evaluate(presented, Volatile.Read(ref _trust), now);
         if (verdict.Trusted && verdict.Path.Count > 0)
         {
-            _trustedChains.AddTrusted(generation, presented, verdict.Path);
+            _trustedChains.AddTrusted(generation, key, verdict.Path);
         }
         return verdict.Trusted;
     }

@@ -16,24 +16,26 @@ internal sealed class TrustedChainCache
     private const int MaxEntries = 4096;
 
     private readonly ConcurrentDictionary<(int Generation, string Chain), (DateTime From, DateTime Until)> _trusted = new();
-    private int _generation;
 
-    public bool IsTrusted(int generation, IReadOnlyList<X509Certificate2> presented, DateTime nowUtc) =>
-        _trusted.TryGetValue((generation, Key(presented)), out var window) && nowUtc >= window.From && nowUtc <= window.Until;
+    public bool IsTrusted(int generation, string chain, DateTime nowUtc) =>
+        _trusted.TryGetValue((generation, chain), out var window) && nowUtc >= window.From && nowUtc <= window.Until;
 
-    public void AddTrusted(int generation, IReadOnlyList<X509Certificate2> presented, IReadOnlyList<X509Certificate2> path)
+    public void AddTrusted(int generation, string chain, IReadOnlyList<X509Certificate2> path)
     {
-        // Entries of an older generation can never match again; drop them with the first newer one.
-        if (Interlocked.Exchange(ref _generation, generation) != generation || _trusted.Count >= MaxEntries)
+        if (_trusted.Count >= MaxEntries)
         {
             _trusted.Clear();
         }
         var from = path.Max(c => c.NotBefore.ToUniversalTime());
         var until = path.Min(c => c.NotAfter.ToUniversalTime());
-        _trusted[(generation, Key(presented))] = (from, until);
+        _trusted[(generation, chain)] = (from, until);
     }
 
-    private static string Key(IReadOnlyList<X509Certificate2> presented)
+    /// <summary>Entries of older generations can never match again (the key holds the generation); the handler drops them when trust changes.</summary>
+    public void Clear() => _trusted.Clear();
+
+    /// <summary>The cache's key for a presented chain: a hash over its certificates' bytes, in order.</summary>
+    public static string Key(IReadOnlyList<X509Certificate2> presented)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Span<byte> length = stackalloc byte[4];

@@ -359,7 +359,7 @@ public static class KeystoreFile
             .Select(e => string.Join('|',
                 e.EntryType,
                 storesAliases ? e.Alias.ToLowerInvariant() : "",
-                e.Certificate is null ? "" : Convert.ToHexString(SHA256.HashData(NonCanonicalCertificate.Der(e.Certificate))),
+                e.Certificate is null ? "" : CertificateFacts.Sha256Fingerprint(e.Certificate),
                 e.EntryType == KeystoreEntryType.TrustedCertificate && e.Certificate is not null ? "" : OpaqueKey(e)))
             .Order(StringComparer.Ordinal)
             .ToList();

@@ -38,11 +38,12 @@ public static class KeystoreFormats
             // An empty file (touch truststore.pem) is an empty keystore of the kind its name says.
             return FromExtension(path);
         }
-        if (Detect(bytes) is null && BouncyCastleKeystore.Identify(bytes) is { } bouncyCastle)
+        var format = Detect(bytes);
+        if (format is null && BouncyCastleKeystore.Identify(bytes) is { } bouncyCastle)
         {
             throw BouncyCastleKeystore.Unsupported(path, bouncyCastle);
         }
-        return Detect(bytes) ?? throw new KeystoreException(KeystoreErrorKind.Corrupt, path,
+        return format ?? throw new KeystoreException(KeystoreErrorKind.Corrupt, path,
             $"The file '{path}' is not a keystore CertHeal knows (PEM, DER, PKCS#12 or JKS): {Describe(bytes)}; check the path, or pass -Format if you know its format.");
     }
 

@@ -111,8 +111,8 @@ public static class KeystoreMerge
                 first.CreationDate = now;
                 first.Opaque = null;
                 byContent.Remove(CertificateFacts.Sha256Fingerprint(old));
+                // A renewal has the entry's subject and issuer: it stays where byName holds it.
                 byContent[change.Sha256Fingerprint] = first;
-                Index(byName, first);
                 foreach (var extra in replace.Skip(1))
                 {
                     keystore.Entries.Remove(extra);
@@ -147,9 +147,6 @@ public static class KeystoreMerge
         {
             byName[key] = list = [];
         }
-        if (!list.Contains(entry))
-        {
-            list.Add(entry);
-        }
+        list.Add(entry);
     }
 }

@@ -35,7 +35,7 @@ internal sealed class PemBundleCodec : IKeystoreCodec
                 try
                 {
                     var certificate = NonCanonicalCertificate.Load(Convert.FromBase64String(text.Substring(offset + fields.Base64Data.Start.Value, fields.Base64Data.End.Value - fields.Base64Data.Start.Value)));
-                    layout.Blocks.Add(new PemBlock(OwnComment(text, position.Item1, certificate), position.Item2, NonCanonicalCertificate.Der(certificate), null) { BlockStart = position.Item1 });
+                    layout.Blocks.Add(new PemBlock(OwnComment(text, position.Item1, certificate), position.Item2, NonCanonicalCertificate.Der(certificate), null));
                     keystore.Entries.Add(new KeystoreEntry
                     {
                         Alias = KeystoreAliases.Derive(certificate, aliases),
@@ -154,9 +154,6 @@ internal sealed class PemBundleCodec : IKeystoreCodec
     private static string Comment(X509Certificate2 certificate) =>
         $"# {certificate.Subject} (expires {certificate.NotAfter.ToUniversalTime().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)})";
 
-    /// <summary>A PEM block in the text read: Start..End is what a removal takes out (the block, and CertHeal's own comment above it); BlockStart..End is the block.</summary>
-    private sealed record PemBlock(int Start, int End, byte[]? Certificate, string? Opaque)
-    {
-        public int BlockStart { get; init; } = Start;
-    }
+    /// <summary>A PEM block in the text read: Start..End is what a removal takes out (the block, and CertHeal's own comment above it).</summary>
+    private sealed record PemBlock(int Start, int End, byte[]? Certificate, string? Opaque);
 }

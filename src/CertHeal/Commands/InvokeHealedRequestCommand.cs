@@ -107,9 +107,9 @@ public sealed class InvokeHealedRequestCommand : ConnectingCmdlet, IDisposable
             }
             WriteObject(response);
         }
-        catch (HealingException e) when (e.Change is { } change && change.Entries.Any(a => a.Refused && unconfirmed.ContainsKey(a.Sha256Fingerprint)))
+        catch (HealingException e) when (e.Change?.Entries.Where(a => a.Refused && unconfirmed.ContainsKey(a.Sha256Fingerprint)).ToList() is { Count: > 0 } refused)
         {
-            foreach (var anchor in change.Entries.Where(a => a.Refused && unconfirmed.ContainsKey(a.Sha256Fingerprint)))
+            foreach (var anchor in refused)
             {
                 WriteError(consent.Refused(anchor.Subject, anchor.Sha256Fingerprint, keystore, $"{Uri} needs it, but Invoke-HealedRequest does not prompt (the merge runs inside the request)"));
             }

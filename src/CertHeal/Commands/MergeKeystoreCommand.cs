@@ -87,7 +87,7 @@ public sealed class MergeKeystoreCommand : PSCmdlet
             }
         }
         _incoming.AddRange(Certificate);
-        foreach (var certificate in Certificate.Where(_ => Target is not null))
+        foreach (var certificate in Target is null ? [] : Certificate)
         {
             _sources.TryAdd(certificate.Thumbprint, Target!);
         }
@@ -116,13 +116,17 @@ public sealed class MergeKeystoreCommand : PSCmdlet
     private void MergeInto(string path, bool others)
     {
         using var password = PasswordBinding.From(Password, Credential);
-        var options = new MergeOptions { Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, Pkcs12Encryption = Pkcs12Encryption };
+        MergeOptions Options(Func<string, bool>? approve = null, IMergeRecorder? recorder = null) => new()
+        {
+            Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, Pkcs12Encryption = Pkcs12Encryption,
+            ApproveAnchor = approve, Recorder = recorder,
+        };
         var consent = new AnchorConsent(this, Force, TrustedFingerprint, hasApprovalScript: true);
         try
         {
             // Plan without writing; -WhatIf (ShouldProcess false) reports the plan and never asks.
             // Only then ask about the anchors nobody named, here on the pipeline thread, and write.
-            var plan = KeystoreMerger.Merge(path, Format, password, _incoming, options, new SaveOptions { WhatIf = true });
+            var plan = KeystoreMerger.Merge(path, Format, password, _incoming, Options(), new SaveOptions { WhatIf = true });
             var anchors = consent.Unnamed(plan);
             var changes = plan.Added + plan.Replaced;
             var action = $"Merge {changes} certificate(s) ({TrustPolicy})" + (anchors.Count == 0 || consent.ApprovesAll ? "" :
@@ -134,14 +138,9 @@ public sealed class MergeKeystoreCommand : PSCmdlet
                 return;
             }
             var approved = consent.Ask(anchors, path, ApprovalScript);
+            var recorder = new Trust.LedgerRecorder(LedgerPath is null ? Trust.TrustLedger.DefaultPath() : SessionState.Path.GetUnresolvedProviderPathFromPSPath(LedgerPath), _sources);
             this.WriteChange(KeystoreMerger.Merge(path, Format, password, _incoming,
-                new MergeOptions
-                {
-                    Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded,
-                    ApproveAnchor = consent.ApprovesAll ? null : approved.Contains, Pkcs12Encryption = Pkcs12Encryption,
-                    Recorder = new Trust.LedgerRecorder(LedgerPath is null ? Trust.TrustLedger.DefaultPath() : SessionState.Path.GetUnresolvedProviderPathFromPSPath(LedgerPath), _sources),
-                },
-                new SaveOptions(), _endpoints));
+                Options(consent.ApprovesAll ? null : approved.Contains, recorder), new SaveOptions(), _endpoints));
         }
         catch (KeystoreException e) when (others)
         {

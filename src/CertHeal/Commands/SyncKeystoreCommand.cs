@@ -57,19 +57,17 @@ public sealed class SyncKeystoreCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        var paths = LiteralPath is not null ? LiteralPath.Select(p => (string?)p).ToList()
-            : Path is not null ? Path.Select(p => (string?)p).ToList()
-            : [null];
+        var paths = LiteralPath is not null ? LiteralPath.Select(p => PathBinding.Keystore(this, null, p))
+            : (Path ?? new string?[] { null }).Select(p => PathBinding.Keystore(this, p, null));
         foreach (var path in paths)
         {
-            SyncOne(LiteralPath is not null ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(path!) : PathBinding.Keystore(this, path, null));
+            SyncOne(path);
         }
     }
 
     private void SyncOne(string path)
     {
         using var password = PasswordBinding.From(Password, Credential);
-        var recorder = new LedgerRecorder(_ledgerPath);
         try
         {
             var plan = LedgerSync.SyncStore(path, Format, password, _ledger!, new SyncOptions { WhatIf = true });
@@ -80,7 +78,7 @@ public sealed class SyncKeystoreCommand : PSCmdlet
                 this.WriteChange(plan);
                 return;
             }
-            this.WriteChange(LedgerSync.SyncStore(path, Format, password, _ledger!, new SyncOptions { Recorder = recorder }));
+            this.WriteChange(LedgerSync.SyncStore(path, Format, password, _ledger!, new SyncOptions { Recorder = new LedgerRecorder(_ledgerPath) }));
         }
         catch (KeystoreException e)
         {

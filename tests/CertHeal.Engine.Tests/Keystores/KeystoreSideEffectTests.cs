@@ -12,12 +12,11 @@ public sealed class KeystoreSideEffectTests(KeystoreTestKit kit) : IClassFixture
 {
     private const string Pw = KeystoreTestKit.Password;
 
-    private static MergeOptions TrustOnFirstUse() => new() { Policy = TrustPolicy.TrustOnFirstUse, System = TrustAnchors.FromCertificates("none", []) };
 
     private static KeystoreChange Merge(string path, params X509Certificate2[] certificates)
     {
         using var pw = KeystoreTestKit.Pw();
-        return KeystoreMerger.Merge(path, null, pw, certificates, TrustOnFirstUse(), new SaveOptions());
+        return KeystoreMerger.Merge(path, null, pw, certificates, KeystoreTestKit.TrustOnFirstUse(), new SaveOptions());
     }
 
     /// <summary>A self-signed certificate that says version 2 yet carries extensions (what pyca's invalid_version.pem is): OpenSSL and .NET read it, Java refuses it.</summary>

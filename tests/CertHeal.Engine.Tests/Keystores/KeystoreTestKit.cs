@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CertHeal.Keystores;
 using CertHeal.Lab;
+using CertHeal.Trust;
 
 namespace CertHeal.Tests.Keystores;
 
@@ -75,6 +76,9 @@ public sealed class KeystoreTestKit : IDisposable
     }
 
     /// <summary>Runs a tool (60 s limit) and fails the test with its output when it exits non-zero.</summary>
+    /// <summary>Merge options that take whatever comes, judged against no system anchors.</summary>
+    public static MergeOptions TrustOnFirstUse() => new() { Policy = TrustPolicy.TrustOnFirstUse, System = TrustAnchors.FromCertificates("none", []) };
+
     public static async Task<string> Run(string file, params string[] args)
     {
         var (code, stdout, stderr) = await Tools.RunAsync(file, args, timeoutSeconds: 60);

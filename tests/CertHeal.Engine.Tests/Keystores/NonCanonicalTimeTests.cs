@@ -19,7 +19,6 @@ public sealed class NonCanonicalTimeTests(KeystoreTestKit kit, LabFixture lab) :
 {
     private const string Pw = KeystoreTestKit.Password;
 
-    private static MergeOptions TrustOnFirstUse() => new() { Policy = TrustPolicy.TrustOnFirstUse, System = TrustAnchors.FromCertificates("none", []) };
 
     private string WritePem(byte[] der, string name = "badasn1time.pem")
     {
@@ -71,7 +70,7 @@ public sealed class NonCanonicalTimeTests(KeystoreTestKit kit, LabFixture lab) :
         var jks = kit.NewPath("anchor.jks");
         using (var pw = KeystoreTestKit.Pw())
         {
-            Assert.Equal(1, KeystoreMerger.Merge(jks, null, pw, CertificateInput.FromFile(pem), TrustOnFirstUse(), new SaveOptions()).Added);
+            Assert.Equal(1, KeystoreMerger.Merge(jks, null, pw, CertificateInput.FromFile(pem), KeystoreTestKit.TrustOnFirstUse(), new SaveOptions()).Added);
         }
 
         var java = await LabClients.JavaProbeAsync(server, jks, "JKS", Pw);
@@ -150,9 +149,9 @@ public sealed class NonCanonicalTimeTests(KeystoreTestKit kit, LabFixture lab) :
         var path = kit.NewPath(name);
         using var pw = KeystoreTestKit.Pw();
 
-        var first = KeystoreMerger.Merge(path, null, pw, CertificateInput.FromFile(WritePem(der)), TrustOnFirstUse(), new SaveOptions());
+        var first = KeystoreMerger.Merge(path, null, pw, CertificateInput.FromFile(WritePem(der)), KeystoreTestKit.TrustOnFirstUse(), new SaveOptions());
         var alias = Assert.Single(first.Entries).Alias!;
-        var second = KeystoreMerger.Merge(path, null, pw, [kit.Certificates[1], .. CertificateInput.FromFile(WritePem(der))], TrustOnFirstUse(), new SaveOptions());
+        var second = KeystoreMerger.Merge(path, null, pw, [kit.Certificates[1], .. CertificateInput.FromFile(WritePem(der))], KeystoreTestKit.TrustOnFirstUse(), new SaveOptions());
 
         Assert.Equal(1, first.Added);
         Assert.Equal(KeystoreTestKit.Sha256(der), first.Entries[0].Sha256Fingerprint);
@@ -181,7 +180,7 @@ public sealed class NonCanonicalTimeTests(KeystoreTestKit kit, LabFixture lab) :
         File.WriteAllText(name == "certs" ? Path.Combine(path, "anchor.pem") : path, CertificateMint.ToPem(kit.Certificates[0]));
         using var pw = KeystoreTestKit.Pw();
 
-        var change = KeystoreMerger.Merge(path, null, pw, CertificateInput.FromFile(WritePem(der)), TrustOnFirstUse(), new SaveOptions());
+        var change = KeystoreMerger.Merge(path, null, pw, CertificateInput.FromFile(WritePem(der)), KeystoreTestKit.TrustOnFirstUse(), new SaveOptions());
 
         var entry = Assert.Single(change.Entries);
         Assert.Equal(KeystoreChangeAction.Skipped, entry.Action);
@@ -218,7 +217,7 @@ public sealed class NonCanonicalTimeTests(KeystoreTestKit kit, LabFixture lab) :
         }
         using var pw = KeystoreTestKit.Pw();
 
-        var change = KeystoreMerger.Merge(path, null, pw, [kit.Certificates[2]], TrustOnFirstUse(), new SaveOptions());
+        var change = KeystoreMerger.Merge(path, null, pw, [kit.Certificates[2]], KeystoreTestKit.TrustOnFirstUse(), new SaveOptions());
 
         Assert.True(change.Written);
         Assert.Equal(1, change.Added);
