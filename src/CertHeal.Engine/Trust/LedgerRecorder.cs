@@ -50,7 +50,8 @@ public sealed class LedgerRecorder(string ledgerPath, IReadOnlyDictionary<string
                 FirstRecorded = now,
                 LastRecorded = now,
                 Stores = [change.Path],
-                Pem = certificate.ExportCertificatePem(),
+                // The original bytes: the entry's fingerprint is over them, and sync checks the PEM against it.
+                Pem = NonCanonicalCertificate.Pem(certificate),
             });
         }
         try

@@ -140,6 +140,23 @@ public sealed class NonCanonicalTimeTests(KeystoreTestKit kit, LabFixture lab) :
         }
     }
 
+    [Fact]
+    public void The_trust_ledger_records_the_original_bytes_so_a_sync_can_restore_the_certificate()
+    {
+        var der = NonCanonicalTimeCertificate.Create("Bad Time Ledger");
+        var ledger = kit.NewPath("ledger.json");
+        using var pw = KeystoreTestKit.Pw();
+        var options = KeystoreTestKit.TrustOnFirstUse();
+
+        var change = KeystoreMerger.Merge(kit.NewPath("recorded.jks"), null, pw, CertificateInput.FromFile(WritePem(der)),
+            new MergeOptions { Policy = options.Policy, System = options.System, Recorder = new LedgerRecorder(ledger) }, new SaveOptions());
+
+        Assert.Equal(1, change.Added);
+        var entry = Assert.Single(TrustLedger.Read(ledger).Entries);
+        Assert.Equal(KeystoreTestKit.Sha256(der), entry.Sha256Fingerprint);
+        Assert.Equal(NonCanonicalTimeCertificate.Pem(der).Trim(), entry.Pem.Trim());
+    }
+
     [Theory]
     [InlineData("JKS", "new.jks")]
     [InlineData("PKCS12", "new.p12")]
