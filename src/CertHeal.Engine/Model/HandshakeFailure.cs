@@ -32,4 +32,19 @@ public enum HandshakeFailure
 
     /// <summary>A certificate in the chain has a key mainstream clients reject (RSA below 2048 bits).</summary>
     WeakKey,
+
+    /// <summary>A CA in the path violates a constraint clients enforce: basic constraints, path length, or name constraints.</summary>
+    ConstraintViolation,
+
+    /// <summary>A certificate's key usage or extended key usage does not allow the use (serverAuth for a server, clientAuth for a client certificate).</summary>
+    WrongUsage,
+
+    /// <summary>A certificate carries a critical extension the client does not understand, so it must reject the certificate (RFC 5280 4.2).</summary>
+    UnsupportedCriticalExtension,
+
+    /// <summary>A certificate has a field that clients refuse to parse or accept (a negative or oversized serial, an empty issuer, a malformed extension).</summary>
+    MalformedCertificate,
+
+    /// <summary>The server rejected the client certificate that was sent (an alert during or after the handshake).</summary>
+    ClientCertificateRejected,
 }

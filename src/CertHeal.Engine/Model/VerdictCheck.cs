@@ -13,4 +13,25 @@ public enum VerdictCheck
     Validity,
     Name,
     Other,
+
+    /// <summary>Basic constraints, path length or name constraints.</summary>
+    Constraint,
+
+    /// <summary>Key usage or extended key usage.</summary>
+    Usage,
+
+    /// <summary>An unknown critical extension.</summary>
+    CriticalExtension,
+
+    /// <summary>A field the client refuses (serial, issuer, extension encoding).</summary>
+    Malformed,
+
+    /// <summary>The key exchange (e.g. finite-field DH below the client's minimum).</summary>
+    KeyExchange,
+
+    /// <summary>A handshake message larger than the client accepts.</summary>
+    MessageSize,
+
+    /// <summary>The client certificate was required or rejected.</summary>
+    ClientCertificate,
 }
