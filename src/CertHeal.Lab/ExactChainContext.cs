@@ -11,7 +11,7 @@ namespace CertHeal.Lab;
 /// order). The lab (never the engine) overwrites the context's intermediate list; if a runtime
 /// changes that private field, it fails loudly here instead of sending something else.
 /// </summary>
-internal static class ExactChainContext
+public static class ExactChainContext
 {
     public static SslStreamCertificateContext Create(X509Certificate2 leaf, IReadOnlyList<X509Certificate2> chain)
     {

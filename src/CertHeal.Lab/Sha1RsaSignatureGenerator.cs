@@ -7,7 +7,7 @@ namespace CertHeal.Lab;
 /// .NET refuses to sign certificates with SHA-1, but keystores in the wild still hold them and
 /// the validator must flag them: the lab signs with sha1WithRSAEncryption itself.
 /// </summary>
-internal sealed class Sha1RsaSignatureGenerator(RSA key) : X509SignatureGenerator
+public sealed class Sha1RsaSignatureGenerator(RSA key) : X509SignatureGenerator
 {
     private static readonly byte[] Sha1WithRsa = [0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x05, 0x05, 0x00];
 

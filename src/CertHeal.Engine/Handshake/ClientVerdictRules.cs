@@ -15,6 +15,9 @@ internal sealed class VerdictFacts
     public IReadOnlyList<X509Certificate2> Presented { get; init; } = [];
     public TrustVerdict? Trust { get; init; }
     public bool NameMismatch { get; init; }
+
+    /// <summary>The name the client connects to (SNI host or IP address): each family checks it by its own rules.</summary>
+    public string? Host { get; init; }
     public bool AiaWouldComplete { get; init; }
     public bool ClientCertificateRequired { get; init; }
 
@@ -169,28 +172,32 @@ internal static class ClientVerdictRules
                 return (VerdictCheck.SignatureAlgorithm, rejected);
             }
         }
-        if (facts.Trust is { Trusted: false } trust)
+        var completedByAia = false;
+        if (facts.Trust is { } trust)
         {
-            switch (trust.Failure)
+            foreach (var problem in trust.ProblemsFor(family))
             {
-                case HandshakeFailure.IncompleteChain:
-                    var fetches = family is ClientFamily.Browser or ClientFamily.DotNet;
-                    if (!(fetches && facts.AiaWouldComplete))
-                    {
-                        return (VerdictCheck.IncompleteChain, fetches
-                            ? $"the chain is incomplete and AIA does not complete it: {trust.Detail}"
-                            : $"the chain is incomplete and this client does not fetch missing intermediates (AIA): {trust.Detail}");
-                    }
-                    break;
-                case HandshakeFailure.Expired or HandshakeFailure.NotYetValid:
-                    return (VerdictCheck.Validity, trust.Detail);
-                default:
-                    return (VerdictCheck.UntrustedRoot, trust.Detail);
+                if (problem.Failure != HandshakeFailure.IncompleteChain)
+                {
+                    return (problem.Check, problem.Reason);
+                }
+                var fetches = family is ClientFamily.Browser or ClientFamily.DotNet;
+                if (fetches && facts.AiaWouldComplete)
+                {
+                    completedByAia = true;
+                    continue;
+                }
+                return (VerdictCheck.IncompleteChain, fetches
+                    ? $"the chain is incomplete and AIA does not complete it: {problem.Reason}"
+                    : $"the chain is incomplete and this client does not fetch missing intermediates (AIA): {problem.Reason}");
             }
         }
-        if (facts.NameMismatch)
+        var nameProblem = facts.Host is { Length: > 0 } host && facts.Presented.Count > 0
+            ? HostNameRules.Rejects(family, facts.Presented[0], host)
+            : facts.NameMismatch ? "the certificate does not cover the name connected to" : null;
+        if (nameProblem is not null)
         {
-            return (VerdictCheck.Name, "the certificate does not cover the name connected to");
+            return (VerdictCheck.Name, nameProblem);
         }
         if (facts.ServerMaxProtocol is null && facts.Presented.Count == 0)
         {
@@ -198,7 +205,7 @@ internal static class ClientVerdictRules
         }
         return (VerdictCheck.None, "accepts: " + (facts.ServerMaxProtocol is { } p ? TlsProtocols.Describe(p) : "the protocol")
             + (facts.ServerSuites.Count > 0 ? ", " + facts.ServerSuites.First(s => OffersSuite(family, s) || facts.ServerMaxProtocol == TlsProtocol.Tls13) : "")
-            + (facts.Trust is { Trusted: false } ? ", chain completed through AIA" : ", chain and name valid"));
+            + (completedByAia ? ", chain completed through AIA" : ", chain and name valid"));
     }
 
     /// <summary>Would this family's default ClientHello offer the suite (TLS 1.2 and below)?</summary>

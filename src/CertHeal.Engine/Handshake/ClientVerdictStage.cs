@@ -31,6 +31,7 @@ internal static class ClientVerdictStage
             Presented = presented,
             Trust = verdict,
             NameMismatch = result.Failure == HandshakeFailure.NameMismatch,
+            Host = result.ServerName,
             AiaWouldComplete = result.AiaWouldComplete,
             ClientCertificateRequired = result.Failure == HandshakeFailure.ClientCertificateRequired,
             DotNetAllowsProtocol = dotNetAllows,
@@ -40,13 +41,13 @@ internal static class ClientVerdictStage
         result.ClientVerdicts = ClientVerdictRules.Judge(facts);
         if (result.Failure == HandshakeFailure.None)
         {
-            MarkWeakChain(result);
+            MarkWeakChain(result, trust.Consumers);
         }
     }
 
-    private static void MarkWeakChain(HandshakeResult result)
+    private static void MarkWeakChain(HandshakeResult result, IReadOnlyCollection<ClientFamily> consumers)
     {
-        var strict = result.ClientVerdicts.Where(v => v.Client is ClientFamily.OpenSsl or ClientFamily.Browser).ToList();
+        var strict = result.ClientVerdicts.Where(v => consumers.Contains(v.Client)).ToList();
         var weak = strict.FirstOrDefault(v => v.Check is VerdictCheck.SignatureAlgorithm or VerdictCheck.KeySize);
         if (weak is null)
         {

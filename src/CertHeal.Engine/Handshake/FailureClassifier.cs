@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using CertHeal.Chains;
 using CertHeal.Trust;
 
 namespace CertHeal.Handshake;
@@ -53,12 +54,13 @@ internal static class FailureClassifier
             {
                 return certificateOutcome;
             }
-            if ((state.PolicyErrors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+            // The name as the strictest family that uses this trust store checks it (SAN before CN,
+            // IP addresses only in iPAddress SANs), not only as SslStream checked it.
+            var nameProblem = trust.Consumers.Select(family => HostNameRules.Rejects(family, state.Presented[0], target.ServerName)).FirstOrDefault(r => r is not null);
+            if (nameProblem is not null)
             {
-                var names = CertificateFacts.DnsNames(state.Presented[0]);
-                var list = names.Length == 0 ? state.Presented[0].Subject : string.Join(", ", names);
                 return new(HandshakeFailure.NameMismatch,
-                    $"The certificate of {where} is for {list}, not for '{target.ServerName}'; connect with a name it covers (or -ServerName), or have the server's certificate reissued.");
+                    $"The certificate of {where} does not cover '{target.ServerName}': {nameProblem}; connect with a name it covers (or -ServerName), or have the server's certificate reissued.");
             }
         }
 
@@ -101,6 +103,8 @@ internal static class FailureClassifier
                 Recommendation: $"Get-ServerCertificateChain -Target '{where}' | Merge-Keystore -TrustPolicy Pinned -TrustedFingerprint {fingerprint}"),
             HandshakeFailure.Expired or HandshakeFailure.NotYetValid => new(verdict.Failure,
                 $"{where} presented a certificate the client must reject: {verdict.Detail}; only the server's owner can fix this by installing a valid certificate."),
+            HandshakeFailure.ConstraintViolation or HandshakeFailure.WrongUsage or HandshakeFailure.UnsupportedCriticalExtension or HandshakeFailure.MalformedCertificate => new(verdict.Failure,
+                $"{where} presented a chain clients must reject: {verdict.Detail}; no client-side heal fixes this: the server's owner needs a certificate (and CA) that obey the rule."),
             _ => new(verdict.Failure, $"{where} presented a chain that cannot be trusted: {verdict.Detail}."),
         };
     }

@@ -13,6 +13,15 @@ namespace CertHeal.Keystores;
 /// </summary>
 internal static class KeystoreConsumers
 {
+    /// <summary>The client families that read a store of this format as their trust store.</summary>
+    public static IReadOnlyCollection<ClientFamily> Families(KeystoreFormat format) => format switch
+    {
+        KeystoreFormat.Jks => [ClientFamily.Java],
+        KeystoreFormat.Pkcs12 => [ClientFamily.Java, ClientFamily.DotNet],
+        KeystoreFormat.WindowsStore => [ClientFamily.DotNet, ClientFamily.Browser],
+        _ => [ClientFamily.OpenSsl],
+    };
+
     public static string? Rejects(KeystoreFormat format, X509Certificate2 certificate)
     {
         if (format is KeystoreFormat.Jks or KeystoreFormat.Pkcs12 && certificate.Version < 3 && certificate.Extensions.Count > 0)

@@ -392,7 +392,7 @@ public static class KeystoreFile
 
     /// <summary>The trusted certificates of a keystore, as anchors for probes and chain building.</summary>
     public static Trust.TrustAnchors Anchors(Keystore keystore) =>
-        Trust.TrustAnchors.FromCertificates(keystore.Path, keystore.TrustedEntries.Select(e => e.Certificate!));
+        Trust.TrustAnchors.FromCertificates(keystore.Path, keystore.TrustedEntries.Select(e => e.Certificate!), consumers: KeystoreConsumers.Families(keystore.Format));
 
     internal static IEnumerable<X509Certificate2> Certificates(Keystore keystore) => keystore.TrustedEntries.Select(e => e.Certificate!);
 }

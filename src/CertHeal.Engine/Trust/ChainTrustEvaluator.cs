@@ -78,69 +78,36 @@ internal static class ChainTrustEvaluator
         var known = presented.Concat(anchors.Roots.Cast<X509Certificate2>()).Concat(anchors.Intermediates.Cast<X509Certificate2>())
             .Concat(extraIntermediates ?? []).ToList();
         var path = new List<X509Certificate2>(chain.ChainElements.Count);
+        var statuses = new List<X509ChainStatusFlags>(chain.ChainElements.Count);
+        var complete = true;
         foreach (var element in chain.ChainElements)
         {
             var raw = element.Certificate.RawDataMemory;
             var own = known.Find(k => k.RawDataMemory.Span.SequenceEqual(raw.Span));
             if (own is null && path.Count > 0)
             {
-                built = false;
+                complete = false;
                 break;
             }
             path.Add(own ?? new X509Certificate2(raw.Span));
+            var flags = X509ChainStatusFlags.NoError;
+            foreach (var status in element.ChainElementStatus)
+            {
+                flags |= status.Status;
+            }
+            statuses.Add(flags);
         }
-
-        var timeProblem = TimeProblem(path.Count > 0 ? path : [leaf], nowUtc);
-
-        // A trusted self-signed leaf or a leaf that is itself an anchor entry (Java's pinned
-        // trustedCertEntry) is trusted as it is.
-        // A keystore entry that is not self-signed is still an anchor when the path reaches it
-        // (Java's trustedCertEntry; curl and OpenSSL with partial-chain trust).
-        var leafIsAnchor = path.Any(anchors.Contains) || anchors.Contains(leaf);
-        if (!built && !leafIsAnchor)
+        if (path.Count == 0)
         {
-            var top = path.Count > 0 ? path[^1] : leaf;
-            var statuses = chain.ChainElements.Cast<X509ChainElement>().SelectMany(e => e.ChainElementStatus).Select(s => s.Status).ToList();
-            if (statuses.Contains(X509ChainStatusFlags.NotSignatureValid))
-            {
-                return new TrustVerdict(HandshakeFailure.Other, "a signature in the presented chain does not verify", path);
-            }
-            if (statuses.Contains(X509ChainStatusFlags.Revoked))
-            {
-                return new TrustVerdict(HandshakeFailure.Revoked, "a certificate in the chain is revoked", path);
-            }
-            if (timeProblem is not null)
-            {
-                return timeProblem with { Path = path };
-            }
-            if (CertificateFacts.IsSelfSigned(top))
-            {
-                return path.Count == 1
-                    ? new TrustVerdict(HandshakeFailure.SelfSigned, $"the server's certificate '{top.Subject}' is self-signed and not in the trust store", path)
-                    : new TrustVerdict(HandshakeFailure.UntrustedRoot, $"the chain ends in the root '{top.Subject}', which is not in the trust store", path);
-            }
-            return new TrustVerdict(HandshakeFailure.IncompleteChain,
-                $"the server did not send the issuer of '{top.Subject}' ('{top.Issuer}') and the trust store does not hold it", path);
+            path.Add(leaf);
+            statuses.Add(X509ChainStatusFlags.NoError);
         }
-        return timeProblem is not null ? timeProblem with { Path = path } : new TrustVerdict(HandshakeFailure.None, "", path);
-    }
+        _ = built;
 
-    private static TrustVerdict? TimeProblem(IReadOnlyList<X509Certificate2> path, DateTime nowUtc)
-    {
-        foreach (var certificate in path)
-        {
-            var which = ReferenceEquals(certificate, path[0]) ? "the server's certificate" : "the certificate";
-            if (nowUtc > certificate.NotAfter.ToUniversalTime())
-            {
-                return new TrustVerdict(HandshakeFailure.Expired,
-                    $"{which} '{certificate.Subject}' expired on {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC", path);
-            }
-            if (nowUtc < certificate.NotBefore.ToUniversalTime())
-            {
-                return new TrustVerdict(HandshakeFailure.NotYetValid,
-                    $"{which} '{certificate.Subject}' is not valid before {certificate.NotBefore.ToUniversalTime():yyyy-MM-dd HH:mm} UTC", path);
-            }
-        }
-        return null;
+        var problems = PathRules.Judge(path, statuses, anchors, nowUtc, complete);
+        var decisive = problems.FirstOrDefault(p => p.Families.Any(anchors.Consumers.Contains));
+        return decisive is null
+            ? new TrustVerdict(HandshakeFailure.None, "", path) { Problems = problems }
+            : new TrustVerdict(decisive.Failure, decisive.Reason, path) { Problems = problems };
     }
 }

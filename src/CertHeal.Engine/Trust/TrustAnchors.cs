@@ -11,9 +11,11 @@ public sealed class TrustAnchors
 {
     private static readonly Lazy<TrustAnchors> SystemAnchors = new(LoadSystem);
 
-    private TrustAnchors(string name, X509Certificate2Collection roots, X509Certificate2Collection intermediates, bool isSystem)
+    private TrustAnchors(string name, X509Certificate2Collection roots, X509Certificate2Collection intermediates, bool isSystem,
+        IReadOnlyCollection<ClientFamily>? consumers = null)
     {
         Name = name;
+        Consumers = consumers ?? AllFamilies;
         IsSystem = isSystem;
         Roots = roots;
         Intermediates = intermediates;
@@ -24,6 +26,15 @@ public sealed class TrustAnchors
 
     /// <summary>True when these anchors stand for the machine's trust (certificates found here have Source = System).</summary>
     public bool IsSystem { get; }
+
+    internal static readonly ClientFamily[] AllFamilies = [ClientFamily.DotNet, ClientFamily.OpenSsl, ClientFamily.Java, ClientFamily.Browser];
+
+    /// <summary>
+    /// The client families that use this trust store, whose verdicts decide the overall one: every
+    /// family for the machine's store and for plain certificates; a keystore's own consumers
+    /// (Java for JKS, Java and .NET for PKCS#12, OpenSSL/curl for PEM bundles and folders).
+    /// </summary>
+    public IReadOnlyCollection<ClientFamily> Consumers { get; }
 
     /// <summary>Self-signed anchors.</summary>
     public X509Certificate2Collection Roots { get; }
@@ -40,7 +51,8 @@ public sealed class TrustAnchors
     /// reaches them.
     /// </summary>
     /// <param name="isSystem">True when the set stands in for the OS roots (tests hand the engine a lab root this way).</param>
-    public static TrustAnchors FromCertificates(string name, IEnumerable<X509Certificate2> certificates, bool isSystem = false)
+    public static TrustAnchors FromCertificates(string name, IEnumerable<X509Certificate2> certificates, bool isSystem = false,
+        IReadOnlyCollection<ClientFamily>? consumers = null)
     {
         var roots = new X509Certificate2Collection();
         var others = new X509Certificate2Collection();
@@ -48,7 +60,7 @@ public sealed class TrustAnchors
         {
             (CertificateFacts.IsSelfSigned(certificate) ? roots : others).Add(certificate);
         }
-        return new TrustAnchors(name, roots, others, isSystem);
+        return new TrustAnchors(name, roots, others, isSystem, consumers);
     }
 
     /// <summary>True when the certificate itself is in this set (compared by content).</summary>

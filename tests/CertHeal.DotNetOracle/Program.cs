@@ -1,0 +1,89 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using CertHeal.Lab;
+
+// For each case of the manifest (name TAB host TAB folder with leaf.pfx, chain.pem, anchors.pem),
+// a loopback server sends exactly chain.pem and a client judges it with SslStream's default
+// validation: the errors SslStream computed decide, over a custom root store that holds
+// anchors.pem, with no downloads. Prints name TAB OK, or name TAB FAIL TAB the policy errors and
+// chain statuses.
+var lines = File.ReadAllLines(args[0]).Where(l => l.Length > 0);
+foreach (var line in lines)
+{
+    var parts = line.Split('\t');
+    var (name, host, folder) = (parts[0], parts[1], parts[2]);
+    try
+    {
+        Console.WriteLine($"{name}\t{await JudgeAsync(host, folder)}");
+    }
+    catch (Exception e)
+    {
+        Console.WriteLine($"{name}\tFAIL\t{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+    }
+}
+
+static async Task<string> JudgeAsync(string host, string folder)
+{
+    var chain = new X509Certificate2Collection();
+    chain.ImportFromPemFile(Path.Combine(folder, "chain.pem"));
+    var anchors = new X509Certificate2Collection();
+    anchors.ImportFromPemFile(Path.Combine(folder, "anchors.pem"));
+    using var leaf = X509CertificateLoader.LoadPkcs12FromFile(Path.Combine(folder, "leaf.pfx"), "", X509KeyStorageFlags.Exportable);
+
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+    var serverTask = Task.Run(async () =>
+    {
+        using var socket = await listener.AcceptTcpClientAsync(timeout.Token);
+        await using var tls = new SslStream(socket.GetStream());
+        try
+        {
+            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+            {
+                ServerCertificateContext = ExactChainContext.Create(leaf, chain.Skip(1).ToList()),
+            }, timeout.Token);
+            await tls.WriteAsync(new byte[] { 1 }, timeout.Token);
+        }
+        catch (Exception)
+        {
+            // The client's verdict is what counts; a refused handshake surfaces there.
+        }
+    });
+
+    using var client = new TcpClient();
+    await client.ConnectAsync(IPAddress.Loopback, port, timeout.Token);
+    await using var clientTls = new SslStream(client.GetStream());
+    var policy = new X509ChainPolicy
+    {
+        TrustMode = X509ChainTrustMode.CustomRootTrust,
+        RevocationMode = X509RevocationMode.NoCheck,
+        DisableCertificateDownloads = true,
+    };
+    policy.CustomTrustStore.AddRange(anchors);
+    string errors = "";
+    try
+    {
+        await clientTls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = host,
+            CertificateChainPolicy = policy,
+            RemoteCertificateValidationCallback = (_, _, built, policyErrors) =>
+            {
+                var statuses = built is null ? "" : string.Join(",", built.ChainElements.SelectMany(e => e.ChainElementStatus).Select(s => s.Status).Distinct());
+                errors = $"{policyErrors} [{statuses}]";
+                return policyErrors == SslPolicyErrors.None;
+            },
+        }, timeout.Token);
+    }
+    catch (Exception e)
+    {
+        await serverTask;
+        return $"FAIL\t{errors} {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}";
+    }
+    await serverTask;
+    return "OK";
+}
