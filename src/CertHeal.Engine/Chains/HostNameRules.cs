@@ -44,8 +44,9 @@ internal static class HostNameRules
             {
                 return null;
             }
-            return $"the certificate '{leaf.Subject}' names no iPAddress {trimmed} in its subject alternative names"
-                + (family == ClientFamily.DotNet ? "" : " (a DNS name or the CN spelling an address does not count)");
+            var presented = dns.Concat(ips.Select(ip => ip.ToString())).ToList();
+            return $"the certificate is for {(presented.Count > 0 ? string.Join(", ", presented) : leaf.Subject)}, not for the address {trimmed}"
+                + (family == ClientFamily.DotNet ? "" : " (only an iPAddress subjectAltName counts for an address)");
         }
         if (dns.Any(pattern => Matches(pattern, trimmed)))
         {
