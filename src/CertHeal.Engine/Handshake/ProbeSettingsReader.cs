@@ -29,9 +29,17 @@ internal static class ProbeSettingsReader
             settings.NoProxy = proxy.Proxy is null;
             settings.ProxyCredential = proxy.Credential is not null && proxy.Proxy is not null;
         }
-        else if (options.Connector is ReachConnector reach && reach.Proxy.ProxyFor(target) is not null)
+        else if (options.Connector is ReachConnector reach)
         {
-            settings.ProxyCredential = reach.Proxy.Credential is not null;
+            try
+            {
+                var environment = reach.Proxy;
+                settings.ProxyCredential = environment.ProxyFor(target) is not null && environment.Credential is not null;
+            }
+            catch (ArgumentException)
+            {
+                // The variables changed under the probe and no longer parse: the connection already told what it used.
+            }
         }
         return settings;
     }
