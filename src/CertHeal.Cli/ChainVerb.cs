@@ -10,7 +10,7 @@ internal static class ChainVerb
 {
     public static readonly Dictionary<string, bool> Options = ConnectionOptions.With(new()
     {
-        ["--port"] = true, ["--sni"] = true, ["--timeout"] = true, ["--out"] = true, ["--no-aia"] = false,
+        ["--port"] = true, ["--sni"] = true, ["--timeout"] = true, ["--protocol"] = true, ["--out"] = true, ["--no-aia"] = false,
         ["--keystore"] = true, ["--throttle"] = true,
         ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true, ["--json"] = false,
     });
@@ -29,7 +29,12 @@ internal static class ChainVerb
                 Timeout = TimeSpan.FromSeconds(args.Int("--timeout", 1, 600) ?? 10),
                 Trust = keystore is null ? null : TrustStoreLoader.Load(keystore, keystorePassword),
                 Connector = connector,
+                Protocol = args.Value("--protocol") is { } protocol
+                    ? TlsProtocols.TryParse(protocol, out var value) ? value : throw new UsageException($"'{protocol}' is not a TLS version; use Tls10 (or Tls), Tls11, Tls12 or Tls13.")
+                    : null,
                 ClientCertificate = ConnectionOptions.ClientCertificate(args),
+                ClientCertificatePath = ConnectionOptions.ClientCertificatePath(args),
+                Vocabulary = CliVocabulary.Instance,
             },
             Aia = aia,
         };

@@ -33,6 +33,8 @@ internal static class ConfirmVerb
                 RenewBeforeDays = args.Int("--renew-before", 0, 3650) ?? 0,
                 Connector = connector,
                 ClientCertificate = ConnectionOptions.ClientCertificate(args),
+                ClientCertificatePath = ConnectionOptions.ClientCertificatePath(args),
+                Vocabulary = CliVocabulary.Instance,
                 Ledger = args.Value("--ledger") is { } ledger ? Trust.TrustLedger.Read(ledger) : null,
             }, cancellationToken).ConfigureAwait(false);
         if (args.Flag("--json"))

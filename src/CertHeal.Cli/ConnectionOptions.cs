@@ -83,6 +83,9 @@ internal static class ConnectionOptions
         return args.Flag("--all-addresses") ? await connector.ExpandAddressesAsync(list, cancellationToken).ConfigureAwait(false) : list;
     }
 
+    /// <summary>--client-cert as a full path, so a Recommendation names the same file from any folder.</summary>
+    public static string? ClientCertificatePath(CliArguments args) => args.Value("--client-cert") is { } path ? Path.GetFullPath(path) : null;
+
     public static X509Certificate2? ClientCertificate(CliArguments args)
     {
         if (args.Value("--client-cert") is not { } path)

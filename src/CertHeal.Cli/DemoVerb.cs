@@ -33,7 +33,7 @@ internal static class DemoVerb
         await using var lab = Lab.Lab.Create();
         var trust = TrustAnchors.FromCertificates("Demo root", lab.TrustedRoots.Cast<System.Security.Cryptography.X509Certificates.X509Certificate2>());
         var endpoints = Scenarios.Select(s => (s.Scenario, s.Expected, Endpoint: lab.Start(s.Scenario))).ToList();
-        var options = new ProbeOptions { Trust = trust, Timeout = TimeSpan.FromSeconds(2) };
+        var options = new ProbeOptions { Trust = trust, Timeout = TimeSpan.FromSeconds(2), Vocabulary = CliVocabulary.Instance };
         var results = await Task.WhenAll(endpoints.Select(e =>
             HandshakeProbe.ProbeAsync(TlsTarget.Parse(e.Endpoint.Target), options, cancellationToken))).ConfigureAwait(false);
 

@@ -33,6 +33,8 @@ internal static class RequestVerb
             Timeout = TimeSpan.FromSeconds(args.Int("--timeout", 1, 600) ?? 30),
             Connector = ConnectionOptions.Connector(args),
             ClientCertificate = ConnectionOptions.ClientCertificate(args),
+            ClientCertificatePath = ConnectionOptions.ClientCertificatePath(args),
+            Vocabulary = CliVocabulary.Instance,
             Recorder = new Trust.LedgerRecorder(Trust.TrustLedger.DefaultPath()),
         };
         if (args.Value("--keystore") is null)

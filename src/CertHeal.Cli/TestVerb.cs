@@ -44,6 +44,8 @@ internal static class TestVerb
             Aia = aia,
             Connector = connector,
             ClientCertificate = ConnectionOptions.ClientCertificate(args),
+            ClientCertificatePath = ConnectionOptions.ClientCertificatePath(args),
+            Vocabulary = CliVocabulary.Instance,
         };
 
         // Results are written as they complete (completion order, not input order), so a run over

@@ -38,7 +38,9 @@ public sealed class HandshakeProbeTests(LabFixture fixture) : IClassFixture<LabF
         Assert.EndsWith(".", result.Reason);
         if (healable)
         {
-            Assert.StartsWith("Get-ServerCertificateChain -Target '" + endpoint.Target + "'", result.Recommendation);
+            Assert.Equal(expected == HandshakeFailure.IncompleteChain ? RemedyKind.CollectAndMerge : RemedyKind.PinRoot, result.Remedy!.Kind);
+            Assert.Equal(endpoint.Target, result.Remedy.Probe.Target);
+            Assert.Contains(endpoint.Target, result.Recommendation);
         }
     }
 

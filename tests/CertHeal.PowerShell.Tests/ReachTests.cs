@@ -132,7 +132,7 @@ public sealed class ReachTests(ReachFixture fixture) : IClassFixture<ReachFixtur
         var probe = result.Output[0];
         Assert.Equal("IncompleteChain", probe.Value<object>("Failure").ToString());
         Assert.Equal(target, probe.Value<string>("Target"));
-        Assert.Contains(target, probe.Value<string>("Recommendation"));
+        Assert.Contains($"-Target '127.0.0.1:{fixture.Postgres.Port}' -StartTls Postgres", probe.Value<string>("Recommendation"));
         Assert.Equal("IncompleteChain", result.Output[1].Value<object>("Failure").ToString());
         var change = result.Output.Single(o => o.TypeName() == "CertHeal.KeystoreChange");
         Assert.True(change.Value<bool>("Written"));

@@ -51,6 +51,7 @@ public static class ChainCollector
             var item = ChainCertificateFactory.Create(entry.Certificate, target.Display, position, entry.Source, now,
                 position == 0 ? CertificateRole.Leaf : null);
             item.Note = entry.Note;
+            item.ServerName = target.ServerName;
             if (entry.Flag is { } flag)
             {
                 item.Status = flag;

@@ -146,7 +146,7 @@ internal static class BouncyCastleFallback
                 var local = await ProtocolPolicy.IsAllowedAsync(requested, cancellationToken).ConfigureAwait(false);
                 var version = TlsProtocols.Describe(requested);
                 return local
-                    ? new(HandshakeFailure.ProtocolMismatch, $"{where} refuses {version} (BouncyCastle's {version} client, offering every suite, was refused too: {main.Error}); try another -Protocol, or the server must enable {version}.")
+                    ? new(HandshakeFailure.ProtocolMismatch, $"{where} refuses {version} (BouncyCastle's {version} client, offering every suite, was refused too: {main.Error}); try another {options.Vocabulary.Name(HostOption.Protocol)}, or the server must enable {version}.")
                     : new(HandshakeFailure.ProtocolMismatch, $"{version} is disabled by this machine's TLS policy (a loopback self-test fails too), and {where} refuses it as well (BouncyCastle's {version} client: {main.Error}).");
             }
             return platform with { Reason = platform.Reason.TrimEnd('.') + $"; BouncyCastle's client (TLS 1.0 to 1.3, every suite with a certificate) could not complete a handshake either: {main.Error}." };

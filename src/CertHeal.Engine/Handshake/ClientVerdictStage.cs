@@ -63,6 +63,7 @@ internal static class ClientVerdictStage
         result.Succeeded = false;
         result.Healable = false;
         result.Recommendation = null;
+        result.Remedy = null;
         result.Reason = $"{result.Target} presented a chain trusted by {result.TrustedBy}, but {weak.Reason}: {string.Join(", ", rejecting)} reject it"
             + (accepting.Count > 0 ? $" ({string.Join(", ", accepting)} accept it)" : "") + $"; {fix}.";
     }

@@ -12,12 +12,13 @@ namespace CertHeal.Handshake;
 /// </summary>
 internal static class FailureClassifier
 {
-    public static Outcome FromConnect(Exception error, TlsTarget target, TimeSpan timeout)
+    public static Outcome FromConnect(Exception error, TlsTarget target, ProbeOptions options)
     {
         var where = target.Display;
+        var words = options.Vocabulary;
         if (Unwrap<ProxyRefusedException>(error) is { } proxy)
         {
-            return new(HandshakeFailure.ProxyRefused, proxy.Message);
+            return new(HandshakeFailure.ProxyRefused, WithProxyHint(proxy, words));
         }
         if (Unwrap<StartTlsRefusedException>(error) is { } startTls)
         {
@@ -36,7 +37,7 @@ internal static class FailureClassifier
         }
         if (error is OperationCanceledException)
         {
-            return new(HandshakeFailure.Timeout, $"Connecting to {where} did not complete within {timeout.TotalSeconds:0.#} s; check firewalls or raise -TimeoutSec.");
+            return new(HandshakeFailure.Timeout, $"Connecting to {where} did not complete within {options.Timeout.TotalSeconds:0.#} s; check firewalls or raise {words.Name(HostOption.Timeout)}.");
         }
         return new(HandshakeFailure.Other, $"Connecting to {where} failed: {error.Message}");
     }
@@ -60,7 +61,7 @@ internal static class FailureClassifier
             if (nameProblem is not null)
             {
                 return new(HandshakeFailure.NameMismatch,
-                    $"The certificate of {where} does not cover '{target.ServerName}': {nameProblem}; connect with a name it covers (or -ServerName), or have the server's certificate reissued.");
+                    $"The certificate of {where} does not cover '{target.ServerName}': {nameProblem}; connect with a name it covers (or {options.Vocabulary.Name(HostOption.ServerName)}), or have the server's certificate reissued.");
             }
         }
 
@@ -79,28 +80,28 @@ internal static class FailureClassifier
         if (verdict.Failure is HandshakeFailure.UntrustedRoot or HandshakeFailure.SelfSigned && InterceptionDetector.KnownProduct(verdict.Top) is { } product)
         {
             return new(verdict.Failure, InterceptionDetector.Describe(where, product, verdict.Top!, fingerprint), Healable: true,
-                Recommendation: $"Get-ServerCertificateChain -Target '{where}' | Merge-Keystore -TrustPolicy Pinned -TrustedFingerprint {fingerprint}");
+                Remedy: Pin(fingerprint));
         }
         if (verdict.Failure == HandshakeFailure.IncompleteChain && InterceptionDetector.KnownProduct(verdict.Top) is { } missingProduct)
         {
             // The proxy did not send its root: only its administrators can hand it out.
             return new(verdict.Failure, InterceptionDetector.Describe(where, missingProduct, verdict.Top!, "of that root"),
-                Recommendation: "Merge-Keystore -Certificate <the inspection root from your network's administrators> -TrustPolicy Pinned -TrustedFingerprint <its SHA-256>");
+                Remedy: new Remedy { Kind = RemedyKind.ObtainRootFromAdministrators });
         }
         return verdict.Failure switch
         {
             HandshakeFailure.None => null,
             HandshakeFailure.IncompleteChain => new(verdict.Failure,
                 $"{where} sent an incomplete chain: {verdict.Detail}.", Healable: true,
-                Recommendation: $"Get-ServerCertificateChain -Target '{where}' | Merge-Keystore"),
+                Remedy: new Remedy { Kind = RemedyKind.CollectAndMerge }),
             HandshakeFailure.UntrustedRoot => new(verdict.Failure,
                 $"{where} is not trusted by {trust.Name}: {verdict.Detail}; trust that root only after checking its fingerprint {fingerprint} with its owner.",
                 Healable: true,
-                Recommendation: $"Get-ServerCertificateChain -Target '{where}' | Merge-Keystore -TrustPolicy Pinned -TrustedFingerprint {fingerprint}"),
+                Remedy: Pin(fingerprint)),
             HandshakeFailure.SelfSigned => new(verdict.Failure,
                 $"{where} is not trusted by {trust.Name}: {verdict.Detail}; trust it only after checking its fingerprint {fingerprint} with its owner.",
                 Healable: true,
-                Recommendation: $"Get-ServerCertificateChain -Target '{where}' | Merge-Keystore -TrustPolicy Pinned -TrustedFingerprint {fingerprint}"),
+                Remedy: Pin(fingerprint)),
             HandshakeFailure.Expired or HandshakeFailure.NotYetValid => new(verdict.Failure,
                 $"{where} presented a certificate the client must reject: {verdict.Detail}; only the server's owner can fix this by installing a valid certificate."),
             HandshakeFailure.ConstraintViolation or HandshakeFailure.WrongUsage or HandshakeFailure.UnsupportedCriticalExtension or HandshakeFailure.MalformedCertificate => new(verdict.Failure,
@@ -109,6 +110,16 @@ internal static class FailureClassifier
         };
     }
 
+    private static Remedy Pin(string fingerprint) => new() { Kind = RemedyKind.PinRoot, Fingerprint = fingerprint };
+
+    /// <summary>The proxy's own refusal, then what to change, in the host's option names.</summary>
+    private static string WithProxyHint(ProxyRefusedException refusal, IHostVocabulary words) => refusal.Hint switch
+    {
+        ProxyHint.Credentials => $"{refusal.Message.TrimEnd('.')}; give credentials with {words.Name(HostOption.ProxyCredential)}, or check them.",
+        ProxyHint.Unreachable => $"{refusal.Message.TrimEnd('.')}; check {words.Name(HostOption.Proxy)} / HTTPS_PROXY or bypass it with {words.Name(HostOption.NoProxy)}.",
+        _ => refusal.Message,
+    };
+
     private static Outcome FromHandshakeError(TlsTarget target, ProbeOptions options, ProbeState state, Exception error)
     {
         var where = target.Display;
@@ -116,7 +127,7 @@ internal static class FailureClassifier
         if (error is OperationCanceledException)
         {
             return new(HandshakeFailure.Timeout,
-                $"{where} accepted the connection but did not complete a TLS handshake within {options.Timeout.TotalSeconds:0.#} s; check that the port serves TLS (not a STARTTLS or proxy port) or raise -TimeoutSec.");
+                $"{where} accepted the connection but did not complete a TLS handshake within {options.Timeout.TotalSeconds:0.#} s; check that the port serves TLS (not a STARTTLS or proxy port) or raise {options.Vocabulary.Name(HostOption.Timeout)}.");
         }
         if (Contains(message, "frame size or a corrupted frame") || Contains(message, "wrong version number") || Contains(message, "packet length too long")
             || Contains(message, "http request"))
@@ -127,7 +138,7 @@ internal static class FailureClassifier
             || Contains(message, "handshake failure") && state.CertificateSeen)
         {
             var given = options.ClientCertificate is null
-                ? "none was given; pass one with -ClientCertificate"
+                ? $"none was given; pass one with {options.Vocabulary.Name(HostOption.ClientCertificate)}"
                 : $"the one given ('{options.ClientCertificate.Subject}') was refused; check it is issued by a CA the server accepts";
             return new(HandshakeFailure.ClientCertificateRequired, $"{where} requires a client certificate and {given}.");
         }
@@ -136,7 +147,7 @@ internal static class FailureClassifier
             || Contains(message, "handshake failure")))
         {
             var version = options.Protocol is { } p ? TlsProtocols.Describe(p) : "the versions this machine allows";
-            return new(HandshakeFailure.ProtocolMismatch, $"{where} does not accept {version}; try another -Protocol, or the server must enable a modern TLS version.");
+            return new(HandshakeFailure.ProtocolMismatch, $"{where} does not accept {version}; try another {options.Vocabulary.Name(HostOption.Protocol)}, or the server must enable a modern TLS version.");
         }
         if (Contains(message, "excessive message size") || Contains(message, "message too long") || Contains(message, "record overflow"))
         {

@@ -44,7 +44,7 @@ public static class HandshakeProbe
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             result.ConnectTime = clock.Elapsed;
-            return (Finish(result, FailureClassifier.FromConnect(e, target, options.Timeout)), []);
+            return (Finish(result, FailureClassifier.FromConnect(e, target, options), target, options), []);
         }
         result.ConnectTime = clock.Elapsed;
         result.Address = connection.RemoteEndPoint?.ToString();
@@ -87,7 +87,7 @@ public static class HandshakeProbe
         result.PresentedChain = state.Presented
             .Select((certificate, position) => ChainCertificateFactory.Create(certificate, target.Display, position, CertificateSource.Presented, now))
             .ToArray();
-        Finish(result, outcome);
+        Finish(result, outcome, target, options);
         if (result.Failure == HandshakeFailure.IncompleteChain && options.Aia is not null)
         {
             var completion = await ChainCompleter.CompleteAsync(state.Presented, trust, options.Aia, now, cancellationToken).ConfigureAwait(false);
@@ -101,14 +101,20 @@ public static class HandshakeProbe
         return (result, state.Presented);
     }
 
-    private static HandshakeResult Finish(HandshakeResult result, Outcome outcome)
+    private static HandshakeResult Finish(HandshakeResult result, Outcome outcome, TlsTarget target, ProbeOptions options)
     {
         result.Failure = outcome.Failure;
         result.Succeeded = outcome.Failure == HandshakeFailure.None;
         result.Reason = outcome.Reason;
         result.TrustedBy = outcome.TrustedBy;
         result.Healable = outcome.Healable;
-        result.Recommendation = outcome.Recommendation;
+        // The remedy carries what this probe used, so the host's command reaches the same endpoint the same way.
+        if (outcome.Remedy is { } remedy)
+        {
+            remedy.Probe = ProbeSettingsReader.Read(target, options);
+            result.Remedy = remedy;
+            result.Recommendation = options.Vocabulary.Render(remedy);
+        }
         return result;
     }
 

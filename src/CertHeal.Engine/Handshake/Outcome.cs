@@ -1,4 +1,4 @@
 namespace CertHeal.Handshake;
 
-/// <summary>The classified end of one probe, before it is copied onto a HandshakeResult.</summary>
-internal sealed record Outcome(HandshakeFailure Failure, string Reason, string? TrustedBy = null, bool Healable = false, string? Recommendation = null);
+/// <summary>The classified end of one probe, before it is copied onto a HandshakeResult; Remedy's probe settings are filled there.</summary>
+internal sealed record Outcome(HandshakeFailure Failure, string Reason, string? TrustedBy = null, bool Healable = false, Remedy? Remedy = null);

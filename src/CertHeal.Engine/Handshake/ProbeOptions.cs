@@ -13,6 +13,12 @@ public sealed class ProbeOptions
 
     public X509Certificate2? ClientCertificate { get; init; }
 
+    /// <summary>The file ClientCertificate was read from, when the host knows it, so a remedy can name it again.</summary>
+    public string? ClientCertificatePath { get; init; }
+
+    /// <summary>How Reasons name options and how a Remedy becomes HandshakeResult.Recommendation: the host's words.</summary>
+    public IHostVocabulary Vocabulary { get; init; } = NeutralVocabulary.Instance;
+
     /// <summary>What the presented chain is judged against; null means the system's roots.</summary>
     public TrustAnchors? Trust { get; init; }
 
@@ -43,6 +49,8 @@ internal static class ProbeOptionsExtensions
         Timeout = options.Timeout,
         Protocol = protocol,
         ClientCertificate = options.ClientCertificate,
+        ClientCertificatePath = options.ClientCertificatePath,
+        Vocabulary = options.Vocabulary,
         Trust = options.Trust,
         PostHandshakeWait = options.PostHandshakeWait,
         Connector = options.Connector,

@@ -52,12 +52,12 @@ public sealed class ProxyConnector(Uri proxy, NetworkCredential? credential, ICo
                     }
                 }
                 await connection.DisposeAsync().ConfigureAwait(false);
-                throw new ProxyRefusedException(challengeProblem is null
+                throw challengeProblem is null
                     ? Refusal(answer, target, proxyName)
-                    : $"The proxy {proxyName} asked for authentication to {target.Host}:{target.Port} but {challengeProblem}.");
+                    : new ProxyRefusedException($"The proxy {proxyName} asked for authentication to {target.Host}:{target.Port} but {challengeProblem}.");
             }
             await connection!.DisposeAsync().ConfigureAwait(false);
-            throw new ProxyRefusedException($"The proxy {proxyName} kept asking for authentication for {target.Host}:{target.Port}; check -ProxyCredential / --proxy-user.");
+            throw new ProxyRefusedException($"The proxy {proxyName} kept asking for authentication for {target.Host}:{target.Port}.", null, ProxyHint.Credentials);
         }
         finally
         {
@@ -74,7 +74,7 @@ public sealed class ProxyConnector(Uri proxy, NetworkCredential? credential, ICo
         }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException)
         {
-            throw new ProxyRefusedException($"The proxy {proxyName} could not be reached ({e.Message.TrimEnd('.')}); check -Proxy / HTTPS_PROXY or bypass it with -NoProxy.", e);
+            throw new ProxyRefusedException($"The proxy {proxyName} could not be reached ({e.Message.TrimEnd('.')}).", e, ProxyHint.Unreachable);
         }
     }
 
@@ -141,17 +141,18 @@ public sealed class ProxyConnector(Uri proxy, NetworkCredential? credential, ICo
         }
     }
 
-    private static string Refusal(ProxyAnswer answer, TlsTarget target, string proxyName)
+    private static ProxyRefusedException Refusal(ProxyAnswer answer, TlsTarget target, string proxyName)
     {
         var status = PlainTextReader.Quote(answer.StatusLine);
         var hint = answer.Status switch
         {
-            407 or 401 => "; give credentials with -ProxyCredential / --proxy-user, or check them",
+            407 or 401 => "",
             403 => "; the proxy's policy forbids this destination or port",
             502 or 503 or 504 => "; the proxy could not reach the server",
             _ => "",
         };
-        return $"The proxy {proxyName} refused to open a tunnel to {target.Host}:{target.Port}: {status}{hint}.";
+        return new ProxyRefusedException($"The proxy {proxyName} refused to open a tunnel to {target.Host}:{target.Port}: {status}{hint}.", null,
+            answer.Status is 407 or 401 ? ProxyHint.Credentials : ProxyHint.None);
     }
 
     private static async Task<ProxyAnswer> SendConnectAsync(Stream stream, TlsTarget target, string? authorization, CancellationToken cancellationToken)

@@ -40,7 +40,7 @@ public sealed class ProxySettings
         var proxy = Read("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy");
         if (proxy is null)
         {
-            return None;
+            return new ProxySettings(null) { FromEnvironmentVariables = true };
         }
         if (!proxy.Contains("://", StringComparison.Ordinal))
         {
@@ -51,8 +51,11 @@ public sealed class ProxySettings
             throw new ArgumentException($"The proxy '{proxy}' in HTTPS_PROXY/ALL_PROXY is not an http:// URL; fix the variable or bypass it with -NoProxy / --no-proxy.");
         }
         var noProxy = Read("NO_PROXY", "no_proxy") ?? "";
-        return new ProxySettings(uri, credential, noProxy.Split(',', StringSplitOptions.RemoveEmptyEntries));
+        return new ProxySettings(uri, credential, noProxy.Split(',', StringSplitOptions.RemoveEmptyEntries)) { FromEnvironmentVariables = true };
     }
+
+    /// <summary>True when these settings were read from HTTPS_PROXY/NO_PROXY rather than asked for, so a remedy need not repeat them.</summary>
+    public bool FromEnvironmentVariables { get; private init; }
 
     /// <summary>The proxy for this target, or null to connect directly.</summary>
     public Uri? ProxyFor(TlsTarget target) => Proxy is null || Bypasses(target) ? null : Proxy;

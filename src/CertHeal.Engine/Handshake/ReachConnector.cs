@@ -26,6 +26,9 @@ public sealed class ReachConnector : IConnector
 
     public ProxySettings Proxy => _proxy ?? ProxySettings.FromEnvironment();
 
+    /// <summary>The proxy settings the caller chose (a proxy, or none), or null when they come from the environment.</summary>
+    public ProxySettings? ExplicitProxy => _proxy is { FromEnvironmentVariables: false } ? _proxy : null;
+
     public async Task<Connection> ConnectAsync(TlsTarget target, CancellationToken cancellationToken)
     {
         // One snapshot of the environment per connection: the proxy and its credential agree.

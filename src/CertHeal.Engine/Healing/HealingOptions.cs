@@ -23,6 +23,12 @@ public sealed class HealingOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
     public X509Certificate2? ClientCertificate { get; init; }
 
+    /// <summary>The file ClientCertificate came from, when known, so a Recommendation can name it.</summary>
+    public string? ClientCertificatePath { get; init; }
+
+    /// <summary>The host's words for the probes' Reasons and Recommendations.</summary>
+    public Handshake.IHostVocabulary? Vocabulary { get; init; }
+
     /// <summary>How requests and probes reach the server (proxy, resolver, address family); null = environment proxy, system DNS.</summary>
     public Handshake.IConnector? Connector { get; init; }
 

@@ -10,6 +10,9 @@ namespace CertHeal;
 public sealed class ChainCertificate
 {
     public string Target { get; set; } = "";
+
+    /// <summary>The SNI name the chain was collected with (set by the chain stage), so Merge-Keystore validates against the same endpoint.</summary>
+    public string? ServerName { get; set; }
     public int Position { get; set; }
     public CertificateRole Role { get; set; }
     public CertificateSource Source { get; set; }

@@ -24,7 +24,12 @@ public sealed class HandshakeResult
     public string? TrustedBy { get; set; }
     public bool Healable { get; set; }
     public bool AiaWouldComplete { get; set; }
+
+    /// <summary>The command that would heal this failure, in the words of the host that ran the probe (PowerShell or certheal); null when nothing client-side heals it.</summary>
     public string? Recommendation { get; set; }
+
+    /// <summary>The typed form of Recommendation: what heals it and what the probe used to reach the server.</summary>
+    public Remedy? Remedy { get; set; }
 
     /// <summary>Which TLS stack captured PresentedChain: the platform's (SslStream), or BouncyCastle's when the platform could not finish the handshake; null when nothing was captured.</summary>
     public TlsStack? CapturedBy { get; set; }

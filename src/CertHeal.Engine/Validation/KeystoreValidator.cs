@@ -26,6 +26,12 @@ public sealed class ValidationOptions
     /// <summary>Presented to endpoints that ask for a client certificate (mutual TLS).</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; init; }
 
+    /// <summary>The file ClientCertificate came from, when known, so a Recommendation can name it.</summary>
+    public string? ClientCertificatePath { get; init; }
+
+    /// <summary>The host's words for the probes' Reasons and Recommendations.</summary>
+    public Handshake.IHostVocabulary? Vocabulary { get; init; }
+
     /// <summary>The trust ledger: its still-valid entries the keystore lacks become LedgerDrift findings. Null = no check.</summary>
     public Trust.LedgerDocument? Ledger { get; init; }
 }
@@ -134,7 +140,8 @@ public static class KeystoreValidator
         var endpoints = new List<HandshakeResult>();
         if (options.Endpoints.Count > 0)
         {
-            var probe = new ProbeOptions { Trust = anchors, Timeout = options.Timeout, Clock = options.Clock, Connector = options.Connector ?? ReachConnector.Default, ClientCertificate = options.ClientCertificate };
+            var probe = new ProbeOptions { Trust = anchors, Timeout = options.Timeout, Clock = options.Clock, Connector = options.Connector ?? ReachConnector.Default, ClientCertificate = options.ClientCertificate,
+                ClientCertificatePath = options.ClientCertificatePath, Vocabulary = options.Vocabulary ?? Handshake.NeutralVocabulary.Instance };
             await foreach (var result in ProbeBatch.Run(options.Endpoints, probe, options.ThrottleLimit, cancellationToken).ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 endpoints.Add(result);

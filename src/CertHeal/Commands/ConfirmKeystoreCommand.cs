@@ -114,6 +114,7 @@ public sealed class ConfirmKeystoreCommand : TargetingCmdlet, IDisposable
                 RenewBeforeDays = RenewBefore,
                 Connector = connector,
                 ClientCertificate = ClientCertificate,
+                Vocabulary = PowerShellVocabulary.Instance,
                 Ledger = Ledger || LedgerPath is not null
                     ? Trust.TrustLedger.Read(LedgerPath is null ? Trust.TrustLedger.DefaultPath() : SessionState.Path.GetUnresolvedProviderPathFromPSPath(LedgerPath))
                     : null,

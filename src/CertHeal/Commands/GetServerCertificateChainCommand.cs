@@ -31,6 +31,11 @@ public sealed class GetServerCertificateChainCommand : TargetingCmdlet, IDisposa
     [ValidateRange(1, 600)]
     public int TimeoutSec { get; set; } = 10;
 
+    /// <summary>Limit the handshake to one TLS version, as the Test-TlsHandshake that failed was (its Recommendation repeats it).</summary>
+    [Parameter]
+    [TlsProtocolTransformation]
+    public TlsProtocol? Protocol { get; set; }
+
     [Parameter]
     public SwitchParameter NoAia { get; set; }
 
@@ -71,7 +76,11 @@ public sealed class GetServerCertificateChainCommand : TargetingCmdlet, IDisposa
         var targets = ResolveTargets(_targets, connector, _cancel.Token);
         var options = new ChainOptions
         {
-            Probe = new ProbeOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), Trust = trust, Connector = connector, ClientCertificate = ClientCertificate },
+            Probe = new ProbeOptions
+            {
+                Timeout = TimeSpan.FromSeconds(TimeoutSec), Trust = trust, Connector = connector, ClientCertificate = ClientCertificate, Protocol = Protocol,
+                Vocabulary = PowerShellVocabulary.Instance,
+            },
             Aia = aia,
         };
         var bundle = new List<ChainCertificate>();

@@ -84,6 +84,7 @@ public sealed class InvokeHealedRequestCommand : ConnectingCmdlet, IDisposable
             },
             Timeout = TimeSpan.FromSeconds(TimeoutSec),
             ClientCertificate = Certificate,
+            Vocabulary = PowerShellVocabulary.Instance,
             RenewBeforeDays = RenewBefore,
             Connector = CreateConnector(),
             Recorder = new Trust.LedgerRecorder(Trust.TrustLedger.DefaultPath()),

@@ -59,6 +59,10 @@ public sealed class MergeKeystoreCommand : PSCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? Target { get; set; }
 
+    /// <summary>Bound from ChainCertificate.ServerName: the SNI name the chain was collected with, so validation asks the endpoint for the same certificate.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? ServerName { get; set; }
+
     [Parameter]
     public SwitchParameter SkipValidation { get; set; }
 
@@ -91,8 +95,8 @@ public sealed class MergeKeystoreCommand : PSCmdlet
         {
             _sources.TryAdd(certificate.Thumbprint, Target!);
         }
-        if (!SkipValidation && Target is not null && Handshake.TlsTarget.TryParse(Target, null, null, out var target, out _)
-            && !_endpoints.Any(e => e.Display == target.Display))
+        if (!SkipValidation && Target is not null && Handshake.TlsTarget.TryParse(Target, null, ServerName, out var target, out _)
+            && !_endpoints.Any(e => e.Display == target.Display && e.ServerName == target.ServerName))
         {
             _endpoints.Add(target);
         }

@@ -73,6 +73,7 @@ public sealed class TestTlsHandshakeCommand : TargetingCmdlet, IDisposable
             Connector = connector,
             Timeout = TimeSpan.FromSeconds(TimeoutSec),
             ClientCertificate = ClientCertificate,
+            Vocabulary = PowerShellVocabulary.Instance,
             Trust = TrustBinding.Load(this, Keystore, KeystorePassword, KeystoreCredential),
             Aia = aia,
         };

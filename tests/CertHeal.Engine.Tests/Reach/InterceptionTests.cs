@@ -39,10 +39,12 @@ public sealed class InterceptionTests(LabFixture fixture) : IClassFixture<LabFix
         Assert.Equal(HandshakeFailure.UntrustedRoot, result.Failure);
         Assert.Contains("TLS-inspecting proxy (Zscaler)", result.Reason);
         Assert.Contains("CN=Zscaler Root CA", result.Reason);
-        Assert.Contains("-TrustPolicy Pinned -TrustedFingerprint", result.Recommendation);
+        Assert.Equal(RemedyKind.PinRoot, result.Remedy!.Kind);
+        Assert.Contains(result.Remedy.Fingerprint!, result.Reason);
         Assert.Equal(HandshakeFailure.IncompleteChain, withoutRoot.Failure);
         Assert.Contains("TLS-inspecting proxy (Zscaler)", withoutRoot.Reason);
         Assert.False(withoutRoot.Healable);
+        Assert.Equal(RemedyKind.ObtainRootFromAdministrators, withoutRoot.Remedy!.Kind);
         Assert.Contains("administrators", withoutRoot.Recommendation);
     }
 

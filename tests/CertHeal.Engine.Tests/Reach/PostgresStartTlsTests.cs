@@ -78,7 +78,8 @@ public sealed class PostgresStartTlsTests(PostgresFixture fixture) : IClassFixtu
         Assert.Equal(5432, TlsTarget.Parse("postgresql://db.example").Port);
         Assert.Equal(HandshakeFailure.IncompleteChain, probe.Failure);
         Assert.StartsWith(fixture.Target, probe.Target);
-        Assert.Contains($"-Target '{fixture.Target}'", probe.Recommendation);
+        Assert.Equal(StartTlsProtocol.Postgres, probe.Remedy!.Probe.StartTls);
+        Assert.Equal(probe.Target, probe.Remedy.Probe.Target);
         Assert.Single(probe.PresentedChain);
         Assert.NotEqual(0, before.Code);
         Assert.Contains("certificate verify failed", before.Stderr);

@@ -100,7 +100,7 @@ public sealed class ProxyTests(ProxyFixture fixture) : IClassFixture<ProxyFixtur
         // squid says 407; tinyproxy says 401 to a CONNECT: either way the proxy's own status line is shown.
         Assert.Matches("'HTTP/1.[01] 40[17] ", refused.Reason);
         Assert.Contains($"127.0.0.1:{proxy.Port}", refused.Reason);
-        Assert.Contains("-ProxyCredential", refused.Reason);
+        Assert.Contains("the proxy credential option", refused.Reason);
         Assert.Equal(HandshakeFailure.ProxyRefused, wrong.Failure);
         Assert.Matches("'HTTP/1.[01] 40[17] ", wrong.Reason);
         Assert.DoesNotContain("not-the-password", wrong.Reason);

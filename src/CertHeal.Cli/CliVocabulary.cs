@@ -1,0 +1,55 @@
+using System.Text;
+using CertHeal.Handshake;
+using CertHeal.Keystores;
+
+namespace CertHeal.Cli;
+
+/// <summary>
+/// certheal's words for what the engine says: its option names in Reasons, and a Remedy as a
+/// certheal pipeline (`certheal chain ... --out - | certheal merge ...`) quoted for sh.
+/// </summary>
+internal sealed class CliVocabulary : IHostVocabulary
+{
+    public static CliVocabulary Instance { get; } = new();
+
+    public string Name(HostOption option) => option switch
+    {
+        HostOption.Port => "--port",
+        HostOption.ServerName => "--sni",
+        HostOption.Timeout => "--timeout",
+        HostOption.ClientCertificate => "--client-cert",
+        HostOption.Protocol => "--protocol",
+        HostOption.StartTls => "--starttls",
+        HostOption.Proxy => "--proxy",
+        HostOption.NoProxy => "--no-proxy",
+        HostOption.ProxyCredential => "--proxy-user",
+        HostOption.Keystore => "--keystore",
+        _ => throw new ArgumentOutOfRangeException(nameof(option), option, null),
+    };
+
+    public string Render(Remedy remedy)
+    {
+        var probe = remedy.Probe;
+        // certheal merge always names its keystore: the probe's, else the per-user default that Merge-Keystore would use.
+        var keystore = PosixQuote.Quote(probe.Keystore ?? KeystoreMerger.DefaultKeystorePath());
+        if (remedy.Kind == RemedyKind.ObtainRootFromAdministrators)
+        {
+            return $"certheal merge {keystore} <the inspection root from your network's administrators> --policy Pinned --trusted-fingerprint <its SHA-256>";
+        }
+        var command = new StringBuilder("certheal chain ").Append(PosixQuote.Quote(RemedyCommand.Endpoint(probe)));
+        foreach (var (option, value) in RemedyCommand.CollectOptions(probe))
+        {
+            command.Append(' ').Append(Name(option));
+            if (value is not null)
+            {
+                command.Append(' ').Append(PosixQuote.Quote(option is HostOption.StartTls ? value.ToLowerInvariant() : value));
+            }
+        }
+        command.Append(" --out - | certheal merge ").Append(keystore).Append(" -");
+        if (remedy.Kind == RemedyKind.PinRoot)
+        {
+            command.Append(" --policy Pinned --trusted-fingerprint ").Append(PosixQuote.Quote(remedy.Fingerprint ?? ""));
+        }
+        return command.ToString();
+    }
+}

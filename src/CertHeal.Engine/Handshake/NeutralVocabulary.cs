@@ -1,0 +1,35 @@
+namespace CertHeal.Handshake;
+
+/// <summary>
+/// The wording for callers that are no shell (the engine's own stages, library users): options
+/// named in words, a remedy described in a sentence. Hosts replace it with their own vocabulary.
+/// </summary>
+internal sealed class NeutralVocabulary : IHostVocabulary
+{
+    public static NeutralVocabulary Instance { get; } = new();
+
+    public string Name(HostOption option) => option switch
+    {
+        HostOption.ServerName => "the server name (SNI) option",
+        HostOption.Timeout => "the timeout",
+        HostOption.ClientCertificate => "the client certificate option",
+        HostOption.Protocol => "the protocol option",
+        HostOption.StartTls => "the STARTTLS option",
+        HostOption.Proxy => "the proxy option",
+        HostOption.NoProxy => "the no-proxy option",
+        HostOption.ProxyCredential => "the proxy credential option",
+        HostOption.Keystore => "the keystore option",
+        _ => "the port option",
+    };
+
+    public string Render(Remedy remedy)
+    {
+        var into = remedy.Probe.Keystore is { } keystore ? $"the keystore '{keystore}'" : "the default keystore";
+        return remedy.Kind switch
+        {
+            RemedyKind.PinRoot => $"Collect the chain of {remedy.Probe.Target} and merge it into {into} with the Pinned policy and the fingerprint {remedy.Fingerprint}.",
+            RemedyKind.ObtainRootFromAdministrators => $"Merge the inspection root from your network's administrators into {into} with the Pinned policy and its SHA-256 fingerprint.",
+            _ => $"Collect the chain of {remedy.Probe.Target} and merge it into {into}.",
+        };
+    }
+}

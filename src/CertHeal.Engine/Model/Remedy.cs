@@ -1,0 +1,19 @@
+namespace CertHeal;
+
+/// <summary>
+/// The typed form of HandshakeResult.Recommendation: what to do, and everything the probe used
+/// to reach the server, so a host can render a command that reaches the same endpoint the same
+/// way. Plain settable properties, so it survives ConvertTo-Json and remoting.
+/// </summary>
+public sealed class Remedy
+{
+    public RemedyKind Kind { get; set; }
+
+    /// <summary>The SHA-256 fingerprint to pin (PinRoot); null for the other kinds.</summary>
+    public string? Fingerprint { get; set; }
+
+    /// <summary>How the probe reached the server; the collecting command repeats it.</summary>
+    public ProbeSettings Probe { get; set; } = new();
+
+    public override string ToString() => Fingerprint is null ? $"{Kind} {Probe.Target}" : $"{Kind} {Probe.Target} {Fingerprint}";
+}

@@ -1,0 +1,73 @@
+using System.Text;
+using CertHeal.Handshake;
+
+namespace CertHeal.Internal;
+
+/// <summary>
+/// The cmdlets' words for what the engine says: parameter names in Reasons, and a Remedy as a
+/// `Get-ServerCertificateChain ... | Merge-Keystore ...` pipeline with every string in single quotes.
+/// </summary>
+internal sealed class PowerShellVocabulary : IHostVocabulary
+{
+    public static PowerShellVocabulary Instance { get; } = new();
+
+    public string Name(HostOption option) => option switch
+    {
+        HostOption.Port => "-Port",
+        HostOption.ServerName => "-ServerName",
+        HostOption.Timeout => "-TimeoutSec",
+        HostOption.ClientCertificate => "-ClientCertificate",
+        HostOption.Protocol => "-Protocol",
+        HostOption.StartTls => "-StartTls",
+        HostOption.Proxy => "-Proxy",
+        HostOption.NoProxy => "-NoProxy",
+        HostOption.ProxyCredential => "-ProxyCredential",
+        HostOption.Keystore => "-Keystore",
+        _ => throw new ArgumentOutOfRangeException(nameof(option), option, null),
+    };
+
+    public string Render(Remedy remedy)
+    {
+        var probe = remedy.Probe;
+        // Without -Path, Merge-Keystore writes the per-user default keystore, as the probe's absence of -Keystore implies.
+        var path = probe.Keystore is { } keystore ? " -Path " + Quote(keystore) : "";
+        if (remedy.Kind == RemedyKind.ObtainRootFromAdministrators)
+        {
+            return $"Merge-Keystore{path} -Certificate <the inspection root from your network's administrators> -TrustPolicy Pinned -TrustedFingerprint <its SHA-256>";
+        }
+        var command = new StringBuilder("Get-ServerCertificateChain -Target ").Append(Quote(RemedyCommand.Endpoint(probe)));
+        foreach (var (option, value) in RemedyCommand.CollectOptions(probe))
+        {
+            command.Append(' ').Append(Name(option));
+            if (value is not null)
+            {
+                // Enum names and numbers bind as barewords; everything a user or a server chose is quoted.
+                command.Append(' ').Append(option is HostOption.StartTls or HostOption.Protocol or HostOption.Timeout ? value : Quote(value));
+            }
+        }
+        command.Append(" | Merge-Keystore").Append(path);
+        if (remedy.Kind == RemedyKind.PinRoot)
+        {
+            command.Append(" -TrustPolicy Pinned -TrustedFingerprint ").Append(Quote(remedy.Fingerprint ?? ""));
+        }
+        return command.ToString();
+    }
+
+    /// <summary>
+    /// A PowerShell single-quoted string: nothing inside is expanded; PowerShell also closes a
+    /// single-quoted string on the typographic quotes, so those are doubled like the ASCII one.
+    /// </summary>
+    public static string Quote(string value)
+    {
+        var text = new StringBuilder("'");
+        foreach (var c in value)
+        {
+            text.Append(c);
+            if (c is '\'' or '\u2018' or '\u2019' or '\u201A' or '\u201B')
+            {
+                text.Append(c);
+            }
+        }
+        return text.Append('\'').ToString();
+    }
+}
