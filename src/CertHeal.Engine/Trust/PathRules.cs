@@ -29,8 +29,10 @@ namespace CertHeal.Trust;
 /// cert_verify_proc): serverAuth on the leaf, serverAuth or anyExtendedKeyUsage on CAs,
 /// digitalSignature in key usage.</item>
 /// <item>Malformed fields. Java's parser refuses an empty issuer name ("Empty issuer DN not
-/// allowed in X509Certificates"); Chromium's refuses serial numbers longer than 20 octets
-/// (RFC 5280 4.1.2.2). OpenSSL and .NET accept both; negative serials every family accepts.</item>
+/// allowed in X509Certificates"), and so does curl after OpenSSL verified the chain (lib/vtls/openssl.c:
+/// "couldn't get X509-issuer name"; `openssl verify` and s_client accept it: the family follows
+/// curl, the stricter); Chromium's parser refuses serial numbers longer than 20 octets
+/// (RFC 5280 4.1.2.2). .NET accepts both; negative serials every family accepts.</item>
 /// </list>
 /// </summary>
 internal static class PathRules
@@ -82,8 +84,8 @@ internal static class PathRules
             if (certificate.IssuerName.RawData.Length <= 2)
             {
                 Add(HandshakeFailure.MalformedCertificate, VerdictCheck.Malformed,
-                    $"'{Describe(certificate)}' has an empty issuer name, which RFC 5280 4.1.2.4 forbids (Java: \"Empty issuer DN not allowed\")",
-                    [ClientFamily.Java, ClientFamily.Browser]);
+                    $"'{Describe(certificate)}' has an empty issuer name, which RFC 5280 4.1.2.4 forbids (Java: \"Empty issuer DN not allowed\"; curl: \"couldn't get X509-issuer name\")",
+                    [ClientFamily.Java, ClientFamily.Browser, ClientFamily.OpenSsl]);
             }
             var serial = certificate.SerialNumberBytes.Length;
             if (serial > 20)

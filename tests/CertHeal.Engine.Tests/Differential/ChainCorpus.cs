@@ -199,8 +199,12 @@ internal sealed class ChainCorpus
         yield return Case("serial-negative", "serial number", [Mint(Leaf(), inter, f, "leaf", serial: [0x80, 0x11, 0x22, 0x33]), inter], [root]);
         yield return Case("serial-21-octets", "serial number", [Mint(Leaf(), inter, f, "leaf", serial: [0x01, .. Enumerable.Range(0, 20).Select(i => (byte)(i + 1))]), inter], [root]);
         yield return Case("serial-20-octets", "serial number", [Mint(Leaf(), inter, f, "leaf", serial: [0x01, .. Enumerable.Range(0, 19).Select(i => (byte)(i + 1))]), inter], [root]);
-        var emptyNameCa = Mint(new Cert { Subject = "", Ca = true }, root, f, "inter");
-        yield return Case("empty-issuer", "issuer name", [Mint(Leaf(), emptyNameCa, f, "leaf"), emptyNameCa], [root]);
+        if (f == Flavour.EcP256)
+        {
+            // Once: the OpenSSL family follows curl here, not openssl verify (a listed exception).
+            var emptyNameCa = Mint(new Cert { Subject = "", Ca = true }, root, f, "inter");
+            yield return Case("empty-issuer", "issuer name", [Mint(Leaf(), emptyNameCa, f, "leaf"), emptyNameCa], [root]);
+        }
 
         // Keys and digests (OpenSSL security level 2, Java's jdk.certpath.disabledAlgorithms).
         var weakLeaf = Mint(Leaf(), inter, f, "rsa1024");
