@@ -16,6 +16,9 @@ internal sealed class BouncyCastleAttempt
     public bool ClientCertificateRequested { get; set; }
     public string? Error { get; set; }
 
+    /// <summary>The bit length of the DH prime in the server's DHE ServerKeyExchange; null for other key exchanges.</summary>
+    public int? DhGroupBits { get; set; }
+
     /// <summary>The server answered with a ServerHello: it accepts Version and CipherSuite.</summary>
     public bool Accepted => Version is not null && CipherSuite is not null;
 }
@@ -207,7 +210,7 @@ internal static class BouncyCastleClient
             System.Net.IPAddress.TryParse(serverName, out _) ? null : [new ServerName(NameType.host_name, System.Text.Encoding.ASCII.GetBytes(serverName))];
 
         /// <summary>Capture only: a legacy server's small DH group must not stop us from seeing its certificate.</summary>
-        public override TlsDHGroupVerifier GetDHGroupVerifier() => new DefaultTlsDHGroupVerifier(512);
+        public override TlsDHGroupVerifier GetDHGroupVerifier() => new RecordingDHGroupVerifier(attempt);
 
         /// <summary>
         /// No encrypt_then_mac: OpenSSL servers echo it even for NULL-encryption suites, which
@@ -240,6 +243,16 @@ internal static class BouncyCastleClient
         }
 
         public override TlsAuthentication GetAuthentication() => new CaptureAuthentication(attempt);
+    }
+
+    /// <summary>Accepts groups from 512 bits (capture only) and records the prime's size, which SslStream on Linux does not expose.</summary>
+    private sealed class RecordingDHGroupVerifier(BouncyCastleAttempt attempt) : DefaultTlsDHGroupVerifier(512)
+    {
+        public override bool Accept(DHGroup dhGroup)
+        {
+            attempt.DhGroupBits = dhGroup.P.BitLength;
+            return base.Accept(dhGroup);
+        }
     }
 
     private sealed class CaptureAuthentication(BouncyCastleAttempt attempt) : TlsAuthentication

@@ -14,6 +14,9 @@ internal sealed class FallbackResult
     public List<TlsProtocol> ServerProtocols { get; } = [];
     public List<string> ServerCipherSuites { get; } = [];
 
+    /// <summary>The DH prime size when the server chose a DHE suite.</summary>
+    public int? DhGroupBits { get; init; }
+
     /// <summary>Copies the capture onto the probe's result and presented list.</summary>
     public void ApplyTo(HandshakeResult result, List<X509Certificate2> presented)
     {
@@ -75,6 +78,7 @@ internal static class BouncyCastleFallback
             Outcome = outcome,
             Version = main.Version,
             CipherSuite = main.CipherSuite is { } s ? BouncyCastleClient.Name(s) : null,
+            DhGroupBits = main.DhGroupBits,
         };
         result.Certificates.AddRange(main.Certificates.Select(der => new X509Certificate2(der)));
         result.ServerProtocols.AddRange(serverProtocols);

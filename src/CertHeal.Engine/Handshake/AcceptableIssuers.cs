@@ -1,0 +1,49 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace CertHeal.Handshake;
+
+/// <summary>
+/// The CAs a server names in its CertificateRequest (certificate_authorities, RFC 8446 4.2.4 /
+/// RFC 5246 7.4.4), and whether a client certificate reaches one of them. Clients use the list
+/// to pick a certificate (Java's X509KeyManager sends none when no chain matches; curl and
+/// SslStream send what they were given), so a mismatch explains a rejection on both sides.
+/// </summary>
+internal static class AcceptableIssuers
+{
+    /// <summary>
+    /// True when the certificate, an issuer named in its chain as given, or the chain this machine
+    /// builds for it (no downloads, no revocation) names an acceptable CA; null when nothing to judge.
+    /// </summary>
+    public static bool? ChainsTo(X509Certificate2? clientCertificate, IReadOnlyList<string> acceptable)
+    {
+        if (clientCertificate is null || acceptable.Count == 0)
+        {
+            return null;
+        }
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { clientCertificate.Subject, clientCertificate.Issuer };
+        using (var chain = new X509Chain())
+        {
+            chain.ChainPolicy.DisableCertificateDownloads = true;
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            chain.ChainPolicy.VerificationFlags = X509VerificationFlags.AllFlags;
+            try
+            {
+                chain.Build(clientCertificate);
+                foreach (var element in chain.ChainElements)
+                {
+                    names.Add(element.Certificate.Subject);
+                    names.Add(element.Certificate.Issuer);
+                }
+            }
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                // Only the names the certificate itself carries are judged.
+            }
+        }
+        return acceptable.Any(names.Contains);
+    }
+
+    /// <summary>"'A', 'B'" for a Reason, or a note that the server named none.</summary>
+    public static string Describe(IReadOnlyList<string> acceptable) =>
+        acceptable.Count == 0 ? "(the server names no acceptable CAs)" : string.Join(", ", acceptable.Select(n => $"'{n}'"));
+}
