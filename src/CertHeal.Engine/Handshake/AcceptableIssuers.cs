@@ -43,6 +43,24 @@ internal static class AcceptableIssuers
         return acceptable.Any(names.Contains);
     }
 
+    /// <summary>
+    /// The names from the server's CertificateRequest, read with BouncyCastle over the same
+    /// connector. SslStream on Linux (seen with .NET 10 and OpenSSL 3) passes them on its second
+    /// LocalCertificateSelectionCallback call, but when a client certificate is given it takes that
+    /// certificate on the first call (before the handshake, with no names) and does not call again,
+    /// so the probe neither sees the names nor knows that the server asked. Runs only when a client
+    /// certificate is given and the platform saw no names; it sends no certificate. Returns the attempt: whether the server asked
+    /// (ClientCertificateRequested), the names, and the version and suite (which a TLS 1.2 refusal
+    /// during the handshake leaves the platform without).
+    /// </summary>
+    public static async Task<BouncyCastleAttempt> CaptureAsync(TlsTarget target, ProbeOptions options, TlsProtocol? negotiated, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Timeout);
+        TlsProtocol[] versions = negotiated is { } version ? [version] : [TlsProtocol.Tls13, TlsProtocol.Tls12, TlsProtocol.Tls11, TlsProtocol.Tls];
+        return await BouncyCastleClient.RunAsync(target, options.Connector, versions, BouncyCastleClient.AllSuites, helloOnly: false, deadline.Token).ConfigureAwait(false);
+    }
+
     /// <summary>"'A', 'B'" for a Reason, or a note that the server named none.</summary>
     public static string Describe(IReadOnlyList<string> acceptable) =>
         acceptable.Count == 0 ? "(the server names no acceptable CAs)" : string.Join(", ", acceptable.Select(n => $"'{n}'"));

@@ -16,6 +16,9 @@ internal sealed class BouncyCastleAttempt
     public bool ClientCertificateRequested { get; set; }
     public string? Error { get; set; }
 
+    /// <summary>The distinguished names in the server's CertificateRequest (certificate_authorities), when it sent one.</summary>
+    public List<string> AcceptableIssuers { get; } = [];
+
     /// <summary>The bit length of the DH prime in the server's DHE ServerKeyExchange; null for other key exchanges.</summary>
     public int? DhGroupBits { get; set; }
 
@@ -32,7 +35,7 @@ internal sealed class BouncyCastleAttempt
 /// </summary>
 internal static class BouncyCastleClient
 {
-    private const int MaxHandshakeBytes = 256 * 1024;
+    private const int MaxHandshakeBytes = 512 * 1024;
 
     private static readonly Lazy<TlsCrypto> Crypto = new(() => new BcTlsCrypto(new SecureRandom()));
 
@@ -210,6 +213,15 @@ internal static class BouncyCastleClient
             System.Net.IPAddress.TryParse(serverName, out _) ? null : [new ServerName(NameType.host_name, System.Text.Encoding.ASCII.GetBytes(serverName))];
 
         /// <summary>Capture only: a legacy server's small DH group must not stop us from seeing its certificate.</summary>
+        /// <summary>
+        /// Capture up to the same bound as the whole handshake: BouncyCastle's own default (32 KiB,
+        /// Java's limit) would hide an oversized certificate message that the verdicts must measure.
+        /// </summary>
+        public override int GetMaxHandshakeMessageSize() => MaxHandshakeBytes;
+
+        /// <summary>Capture long chains too (BouncyCastle's default is 10, Java's limit); the verdicts judge the length.</summary>
+        public override int GetMaxCertificateChainLength() => 64;
+
         public override TlsDHGroupVerifier GetDHGroupVerifier() => new RecordingDHGroupVerifier(attempt);
 
         /// <summary>
@@ -270,6 +282,10 @@ internal static class BouncyCastleClient
         public TlsCredentials? GetClientCredentials(CertificateRequest certificateRequest)
         {
             attempt.ClientCertificateRequested = true;
+            foreach (var name in certificateRequest.CertificateAuthorities ?? [])
+            {
+                attempt.AcceptableIssuers.Add(new System.Security.Cryptography.X509Certificates.X500DistinguishedName(name.GetEncoded()).Name);
+            }
             return null;
         }
     }

@@ -75,6 +75,21 @@ public static class HandshakeProbe
             }
         }
 
+        // With a client certificate given, SslStream shows neither the request nor its CA names
+        // (see AcceptableIssuers.CaptureAsync): one more handshake, BouncyCastle's, reads them.
+        // Without one, the platform's second callback carries them and nothing more is sent.
+        if (options.ClientCertificate is not null && state.AcceptableIssuers.Count == 0)
+        {
+            TlsProtocol? negotiated = Enum.TryParse<TlsProtocol>(result.Protocol, out var p) && Enum.IsDefined(p) ? p : null;
+            var request = await AcceptableIssuers.CaptureAsync(target, options, negotiated, cancellationToken).ConfigureAwait(false);
+            state.ClientCertificateRequested |= request.ClientCertificateRequested;
+            state.AcceptableIssuers.AddRange(request.AcceptableIssuers);
+            if (request.Accepted)
+            {
+                result.Protocol ??= request.Version.ToString();
+                result.CipherSuite ??= BouncyCastleClient.Name(request.CipherSuite!.Value);
+            }
+        }
         var now = options.Clock.GetUtcNow().UtcDateTime;
         var outcome = FailureClassifier.Classify(target, options, state, trust, now);
         int? dhGroupBits = null;

@@ -17,7 +17,7 @@ internal sealed record ClientCredential(X509Certificate2 Certificate, string Cer
 internal static partial class RealClients
 {
     /// <summary>.NET's SslStream with default protocols and cipher suites, trusting only the given roots.</summary>
-    public static async Task<(bool Ok, string Detail)> DotNetAsync(int port, X509Certificate2 root, ClientCredential? client = null)
+    public static async Task<(bool Ok, string Detail)> DotNetAsync(int port, X509Certificate2 root, ClientCredential? client = null, bool request = false)
     {
         try
         {
@@ -34,7 +34,7 @@ internal static partial class RealClients
                 RemoteCertificateValidationCallback = (_, _, _, errors) => errors == SslPolicyErrors.None,
                 ClientCertificates = client is null ? null : [client.Certificate],
             }, timeout.Token);
-            if (client is not null && !await AnswersHttpAsync(tls, timeout.Token))
+            if ((client is not null || request) && !await AnswersHttpAsync(tls, timeout.Token))
             {
                 return (false, "no HTTP answer after the handshake");
             }
@@ -61,13 +61,14 @@ internal static partial class RealClients
         return (code == 0, stderr.Trim());
     }
 
-    public static async Task<(bool Ok, string Detail)> OpenSslAsync(int port, string rootPem, ClientCredential? client = null)
+    public static async Task<(bool Ok, string Detail)> OpenSslAsync(int port, string rootPem, ClientCredential? client = null, bool request = false)
     {
-        if (client is not null)
+        if (client is not null || request)
         {
+            string[] credential = client is null ? [] : ["-cert", client.CertPem, "-key", client.KeyPem];
             var (mutualCode, mutualOut, mutualErr) = await Tools.RunAsync("openssl",
                 ["s_client", "-connect", $"127.0.0.1:{Port(port)}", "-CAfile", rootPem, "-verify_return_error", "-verify_ip", "127.0.0.1",
-                 "-cert", client.CertPem, "-key", client.KeyPem, "-ign_eof", "-quiet"], stdin: "GET / HTTP/1.0\r\n\r\n", timeoutSeconds: 30);
+                 .. credential, "-ign_eof", "-quiet"], stdin: "GET / HTTP/1.0\r\n\r\n", timeoutSeconds: 30);
             return (mutualCode == 0 && mutualOut.StartsWith("HTTP/", StringComparison.Ordinal), mutualErr.Trim());
         }
         var (code, stdout, stderr) = await Tools.RunAsync("openssl",
@@ -76,9 +77,9 @@ internal static partial class RealClients
         return (ok, stderr.Trim() + " " + Regex.Match(stdout, "Verify return code: .*").Value);
     }
 
-    public static async Task<(bool Ok, string Detail)> JavaAsync(int port, string rootPem, ClientCredential? client = null)
+    public static async Task<(bool Ok, string Detail)> JavaAsync(int port, string rootPem, ClientCredential? client = null, bool request = false)
     {
-        string[] credential = client is null ? [] : [client.P12, client.Password];
+        string[] credential = client is not null ? [client.P12, client.Password] : request ? ["-request"] : [];
         var (code, stdout, stderr) = await Tools.RunAsync("java",
             [Path.Combine(AppContext.BaseDirectory, "Handshake", "VerdictProbe.java"), "127.0.0.1", Port(port), rootPem, .. credential], timeoutSeconds: 120);
         return (code == 0 && stdout.StartsWith("OK", StringComparison.Ordinal), (stdout + stderr).Trim());

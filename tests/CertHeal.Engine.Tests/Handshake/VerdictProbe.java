@@ -13,7 +13,7 @@ import javax.net.ssl.TrustManagerFactory;
 
 // An HTTPS-style Java client with the JDK's default java.security: trusts only the PEM roots given,
 // checks the host name like HttpsURLConnection does, prints OK <protocol> <suite> or FAILED <why>.
-// With a client PKCS#12 and its password (args 3 and 4) it also sends a request and reads the answer:
+// With a client PKCS#12 and its password (args 3 and 4), or "-request" as arg 3, it also sends a request and reads the answer:
 // TLS 1.3 servers judge the client certificate after the client's handshake has finished.
 public class VerdictProbe {
     public static void main(String[] args) throws Exception {
@@ -44,7 +44,7 @@ public class VerdictProbe {
             socket.setSSLParameters(parameters);
             socket.setSoTimeout(10000);
             socket.startHandshake();
-            if (keys != null) {
+            if (args.length > 3) {
                 OutputStream out = socket.getOutputStream();
                 out.write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
