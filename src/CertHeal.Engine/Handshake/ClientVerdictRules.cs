@@ -19,6 +19,9 @@ internal sealed class VerdictFacts
     /// <summary>Why no client gets past the server's client-certificate check (required and none sent, or the one sent rejected); null when it passed or was not asked.</summary>
     public string? ClientCertificateProblem { get; init; }
 
+    /// <summary>Whether the client certificate given reaches a CA the server names (HandshakeResult.ClientCertificateChainsToAcceptable).</summary>
+    public bool? ClientCertificateChainsToAcceptable { get; init; }
+
     /// <summary>The size in bits of the finite-field DH prime the server uses with DHE suites (learned with BouncyCastle); null when unknown or not DHE.</summary>
     public int? DhGroupBits { get; init; }
 
@@ -121,7 +124,11 @@ internal static class ClientVerdictRules
     {
         if (facts.ClientCertificateProblem is { } clientCertificate)
         {
-            return (VerdictCheck.ClientCertificate, clientCertificate);
+            // Java's default X509KeyManager (SunX509) offers only a key whose chain names an issuer
+            // from the CertificateRequest, so with a non-matching certificate it sends none at all.
+            return (VerdictCheck.ClientCertificate, family == ClientFamily.Java && facts.ClientCertificateChainsToAcceptable == false
+                ? "Java's key manager sends no client certificate whose chain misses the CAs the server names, and the server requires one"
+                : clientCertificate);
         }
         if (facts.ServerMaxProtocol is { } protocol && protocol < TlsProtocol.Tls12)
         {

@@ -39,6 +39,7 @@ internal static class ClientVerdictStage
                 HandshakeFailure.ClientCertificateRejected => "the server rejects the client certificate that was sent",
                 _ => null,
             },
+            ClientCertificateChainsToAcceptable = result.ClientCertificateChainsToAcceptable,
             DhGroupBits = dhGroupBits,
             DotNetAllowsProtocol = dotNetAllows,
             AnchoredInPublicRoots = verdict?.Top is { } top && presented.Any(c => ClientVerdictRules.WeakDigest(c) is not null)
@@ -53,6 +54,33 @@ internal static class ClientVerdictStage
         {
             MarkWeakKeyExchange(result, dhGroupBits);
         }
+        if (result.Failure is HandshakeFailure.None or HandshakeFailure.Other)
+        {
+            MarkOversizedCertificateMessage(result);
+        }
+    }
+
+    /// <summary>
+    /// A Certificate message above OpenSSL's (and BoringSSL's) max_cert_list is refused by the strict
+    /// clients before any chain check ("excessive message size"): the result is Other (no client-side
+    /// fix; HandshakeFailure has no size value) with a Reason naming the size and each limit.
+    /// </summary>
+    private static void MarkOversizedCertificateMessage(HandshakeResult result)
+    {
+        var strict = result.ClientVerdicts.FirstOrDefault(v => v.Client is ClientFamily.OpenSsl or ClientFamily.Browser && v.Check == VerdictCheck.MessageSize);
+        if (strict is null)
+        {
+            return;
+        }
+        var rejecting = result.ClientVerdicts.Where(v => v.Check == VerdictCheck.MessageSize).Select(v => $"{Family(v.Client)} ({v.Reason})").ToList();
+        var accepting = result.ClientVerdicts.Where(v => v.Accepts).Select(v => Family(v.Client)).ToList();
+        result.Failure = HandshakeFailure.Other;
+        result.Succeeded = false;
+        result.Healable = false;
+        result.Recommendation = null;
+        result.Reason = $"{result.Target} sends a certificate chain too large for strict clients: {string.Join("; ", rejecting)}"
+            + (accepting.Count > 0 ? $" ({string.Join(", ", accepting)} accept it)" : "")
+            + "; the server's owner must send a smaller chain (fewer names per certificate, no unneeded certificates).";
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ namespace CertHeal.Tests.Handshake;
 /// SslStream, curl, openssl s_client and a Java client run in the same test: CertHeal's
 /// ClientVerdicts must say what those clients really do. A missing tool fails the test.
 /// </summary>
-public sealed class StrictHandshakeTests(LabFixture fixture) : IClassFixture<LabFixture>
+public sealed class StrictHandshakeTests(LabFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<LabFixture>
 {
     private const string P12Password = "strict-client-pass";
 
@@ -73,7 +73,7 @@ public sealed class StrictHandshakeTests(LabFixture fixture) : IClassFixture<Lab
 
     /// <summary>Runs the real clients (with the client certificate when given) and asserts each ClientVerdict says what its client did.</summary>
     /// <param name="request">Send a request and read the answer (always with a client certificate): a TLS 1.3 server refuses a client only after the client's handshake.</param>
-    private static async Task<string> AssertRealClientsAgreeAsync(HandshakeResult result, Served served, ClientCredential? client = null, bool request = false)
+    private async Task<string> AssertRealClientsAgreeAsync(HandshakeResult result, Served served, ClientCredential? client = null, bool request = false)
     {
         var verdicts = result.ClientVerdicts.ToDictionary(v => v.Client);
         Assert.Equal(4, verdicts.Count);
@@ -83,6 +83,8 @@ public sealed class StrictHandshakeTests(LabFixture fixture) : IClassFixture<Lab
         var sClient = await RealClients.OpenSslAsync(served.Port, served.RootPem, client, request);
         var java = await RealClients.JavaAsync(served.Port, served.RootPem, client, request);
         var seen = $".NET: {dotnet}; curl: {curl}; openssl: {sClient}; java: {java}; verdicts: {string.Join("; ", result.ClientVerdicts.Select(v => v.ToString()))}";
+        output.WriteLine($"{result.Failure}: {result.Reason}");
+        output.WriteLine(seen);
         Assert.True(dotnet.Ok == verdicts[ClientFamily.DotNet].Accepts, seen);
         Assert.True(curl.Ok == verdicts[ClientFamily.OpenSsl].Accepts, seen);
         Assert.True(sClient.Ok == verdicts[ClientFamily.OpenSsl].Accepts, seen);
@@ -111,6 +113,7 @@ public sealed class StrictHandshakeTests(LabFixture fixture) : IClassFixture<Lab
         Assert.Contains(fixture.Lab.Trusted.Intermediate.Subject, result.Reason);
         Assert.Equal(version == "-tls1_3" ? "Tls13" : "Tls12", result.Protocol);
         Assert.All(result.ClientVerdicts, v => Assert.Equal(VerdictCheck.ClientCertificate, v.Check));
+        Assert.Contains("key manager sends no client certificate", result.ClientVerdicts.Single(v => v.Client == ClientFamily.Java).Reason);
         await AssertRealClientsAgreeAsync(result, served, client);
     }
 
@@ -211,7 +214,10 @@ public sealed class StrictHandshakeTests(LabFixture fixture) : IClassFixture<Lab
         Assert.Contains("102400", verdicts[ClientFamily.OpenSsl].Reason);
         Assert.Equal(VerdictCheck.MessageSize, verdicts[ClientFamily.Java].Check);
         Assert.Equal(VerdictCheck.MessageSize, verdicts[ClientFamily.Browser].Check);
-        Assert.False(result.Succeeded && !verdicts[ClientFamily.DotNet].Accepts, result.Reason);
+        Assert.False(result.Succeeded, result.Reason);
+        Assert.True(result.Failure == HandshakeFailure.Other, $"{result.Failure}: {result.Reason}");
+        Assert.Contains("too large for strict clients", result.Reason);
+        Assert.Contains("jdk.tls.maxHandshakeMessageSize (32768)", verdicts[ClientFamily.Java].Reason);
         await AssertRealClientsAgreeAsync(result, served);
     }
 }
