@@ -50,15 +50,17 @@ internal static class AcceptableIssuers
     /// certificate on the first call (before the handshake, with no names) and does not call again,
     /// so the probe neither sees the names nor knows that the server asked. Runs only when a client
     /// certificate is given and the platform saw no names; it sends no certificate. Returns the attempt: whether the server asked
-    /// (ClientCertificateRequested), the names, and the version and suite (which a TLS 1.2 refusal
-    /// during the handshake leaves the platform without).
+    /// (ClientCertificateRequested), whether it refused a client without one (RefusedWithoutCertificate,
+    /// which decides Java's verdict when the given certificate matches none of the names), the names,
+    /// and the version and suite (which a TLS 1.2 refusal during the handshake leaves the platform without).
     /// </summary>
     public static async Task<BouncyCastleAttempt> CaptureAsync(TlsTarget target, ProbeOptions options, TlsProtocol? negotiated, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.Timeout);
         TlsProtocol[] versions = negotiated is { } version ? [version] : [TlsProtocol.Tls13, TlsProtocol.Tls12, TlsProtocol.Tls11, TlsProtocol.Tls];
-        return await BouncyCastleClient.RunAsync(target, options.Connector, versions, BouncyCastleClient.AllSuites, helloOnly: false, deadline.Token).ConfigureAwait(false);
+        return await BouncyCastleClient.RunAsync(target, options.Connector, versions, BouncyCastleClient.AllSuites, helloOnly: false, deadline.Token,
+            options.PostHandshakeWait).ConfigureAwait(false);
     }
 
     /// <summary>"'A', 'B'" for a Reason, or a note that the server named none.</summary>

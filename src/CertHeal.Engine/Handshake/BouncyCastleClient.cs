@@ -16,6 +16,9 @@ internal sealed class BouncyCastleAttempt
     public bool ClientCertificateRequested { get; set; }
     public string? Error { get; set; }
 
+    /// <summary>The server asked for a client certificate and refused the handshake without one (it requires, not just requests, one).</summary>
+    public bool RefusedWithoutCertificate { get; set; }
+
     /// <summary>The distinguished names in the server's CertificateRequest (certificate_authorities), when it sent one.</summary>
     public List<string> AcceptableIssuers { get; } = [];
 
@@ -66,9 +69,13 @@ internal static class BouncyCastleClient
 
     public static bool IsTls13Suite(int suite) => TlsUtilities.GetKeyExchangeAlgorithm(suite) == KeyExchangeAlgorithm.NULL;
 
-    /// <summary>One handshake offering exactly <paramref name="versions"/> and <paramref name="suites"/>; stops early once the ServerHello arrived when <paramref name="helloOnly"/>.</summary>
+    /// <summary>
+    /// One handshake offering exactly <paramref name="versions"/> and <paramref name="suites"/>; stops early once the ServerHello
+    /// arrived when <paramref name="helloOnly"/>. With <paramref name="verdictWait"/>, a completed handshake in which the server
+    /// asked for a client certificate (none is sent) waits that long for the server's refusal (RefusedWithoutCertificate).
+    /// </summary>
     public static async Task<BouncyCastleAttempt> RunAsync(TlsTarget target, IConnector connector, IReadOnlyList<TlsProtocol> versions,
-        IReadOnlyList<int> suites, bool helloOnly, CancellationToken cancellationToken)
+        IReadOnlyList<int> suites, bool helloOnly, CancellationToken cancellationToken, TimeSpan verdictWait = default)
     {
         var attempt = new BouncyCastleAttempt();
         var client = new CaptureClient(Crypto.Value, target.ServerName, versions, suites, attempt);
@@ -77,7 +84,7 @@ internal static class BouncyCastleClient
             var connection = await connector.ConnectAsync(target, cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
-                await HandshakeAsync(connection.Stream, client, attempt, helloOnly, cancellationToken).ConfigureAwait(false);
+                await HandshakeAsync(connection.Stream, client, attempt, helloOnly, cancellationToken, verdictWait).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -95,7 +102,8 @@ internal static class BouncyCastleClient
         return attempt;
     }
 
-    private static async Task HandshakeAsync(Stream stream, CaptureClient client, BouncyCastleAttempt attempt, bool helloOnly, CancellationToken cancellationToken)
+    private static async Task HandshakeAsync(Stream stream, CaptureClient client, BouncyCastleAttempt attempt, bool helloOnly, CancellationToken cancellationToken,
+        TimeSpan verdictWait)
     {
         var protocol = new TlsClientProtocol();
         var buffer = new byte[16 * 1024];
@@ -106,6 +114,11 @@ internal static class BouncyCastleClient
             while (true)
             {
                 await FlushAsync(protocol, stream, buffer, cancellationToken).ConfigureAwait(false);
+                if (attempt.Completed && attempt.ClientCertificateRequested && verdictWait > TimeSpan.Zero)
+                {
+                    await AwaitServerVerdictAsync(stream, protocol, buffer, attempt, verdictWait, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
                 if (attempt.Completed || (helloOnly && attempt.Accepted))
                 {
                     return;
@@ -128,6 +141,7 @@ internal static class BouncyCastleClient
         catch (TlsFatalAlertReceived alert)
         {
             attempt.Error = $"the server sent the alert {AlertDescription.GetText(alert.AlertDescription)}";
+            attempt.RefusedWithoutCertificate = attempt.ClientCertificateRequested;
         }
         catch (TlsFatalAlert alert)
         {
@@ -147,6 +161,42 @@ internal static class BouncyCastleClient
                 }
                 await TryFlushAsync(protocol, stream, buffer).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// TLS 1.3 servers refuse a client without a certificate after the client's Finished: read for
+    /// <paramref name="wait"/>; an alert or a close is a refusal, application data or silence is not
+    /// (session tickets are consumed by BouncyCastle and read on).
+    /// </summary>
+    private static async Task AwaitServerVerdictAsync(Stream stream, TlsClientProtocol protocol, byte[] buffer, BouncyCastleAttempt attempt,
+        TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        window.CancelAfter(wait);
+        try
+        {
+            while (true)
+            {
+                var read = await stream.ReadAsync(buffer, window.Token).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    attempt.RefusedWithoutCertificate = true;
+                    return;
+                }
+                protocol.OfferInput(buffer, 0, read);
+                if (protocol.GetAvailableInputBytes() > 0)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (IOException)
+        {
+            attempt.RefusedWithoutCertificate = true; // reset right after the handshake: the refusal without an alert
         }
     }
 

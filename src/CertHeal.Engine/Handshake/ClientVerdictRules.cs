@@ -22,6 +22,9 @@ internal sealed class VerdictFacts
     /// <summary>Whether the client certificate given reaches a CA the server names (HandshakeResult.ClientCertificateChainsToAcceptable).</summary>
     public bool? ClientCertificateChainsToAcceptable { get; init; }
 
+    /// <summary>The server refuses a client that sends no certificate (not just asks for one).</summary>
+    public bool ServerRequiresClientCertificate { get; init; }
+
     /// <summary>The size in bits of the finite-field DH prime the server uses with DHE suites (learned with BouncyCastle); null when unknown or not DHE.</summary>
     public int? DhGroupBits { get; init; }
 
@@ -129,6 +132,13 @@ internal static class ClientVerdictRules
             return (VerdictCheck.ClientCertificate, family == ClientFamily.Java && facts.ClientCertificateChainsToAcceptable == false
                 ? "Java's key manager sends no client certificate whose chain misses the CAs the server names, and the server requires one"
                 : clientCertificate);
+        }
+        if (family == ClientFamily.Java && facts.ServerRequiresClientCertificate && facts.ClientCertificateChainsToAcceptable == false)
+        {
+            // The server accepts the certificate SslStream, curl and openssl send, but Java's key
+            // manager never offers it (see above), and this server refuses a client without one.
+            return (VerdictCheck.ClientCertificate,
+                "Java's key manager sends no client certificate whose chain misses the CAs the server names, and this server refuses a client without one");
         }
         if (facts.ServerMaxProtocol is { } protocol && protocol < TlsProtocol.Tls12)
         {

@@ -13,8 +13,9 @@ internal static class ClientVerdictStage
 {
     /// <param name="verdict">The probe's verdict on <paramref name="presented"/> when it already judged it (one chain build per handshake).</param>
     /// <param name="dhGroupBits">The finite-field DH prime size of a DHE server, when the probe learned it.</param>
+    /// <param name="serverRequiresClientCertificate">Whether the server refuses a client without a certificate, when the probe learned it.</param>
     public static async Task ApplyAsync(HandshakeResult result, IReadOnlyList<X509Certificate2> presented, TrustAnchors trust, DateTime nowUtc,
-        TrustVerdict? verdict, CancellationToken cancellationToken, int? dhGroupBits = null)
+        TrustVerdict? verdict, CancellationToken cancellationToken, int? dhGroupBits = null, bool? serverRequiresClientCertificate = null)
     {
         TlsProtocol? max = result.ServerProtocols.Length > 0
             ? result.ServerProtocols.Select(p => Enum.Parse<TlsProtocol>(p)).Max()
@@ -40,6 +41,7 @@ internal static class ClientVerdictStage
                 _ => null,
             },
             ClientCertificateChainsToAcceptable = result.ClientCertificateChainsToAcceptable,
+            ServerRequiresClientCertificate = serverRequiresClientCertificate == true,
             DhGroupBits = dhGroupBits,
             DotNetAllowsProtocol = dotNetAllows,
             AnchoredInPublicRoots = verdict?.Top is { } top && presented.Any(c => ClientVerdictRules.WeakDigest(c) is not null)

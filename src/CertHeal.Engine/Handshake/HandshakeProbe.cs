@@ -83,6 +83,7 @@ public static class HandshakeProbe
             TlsProtocol? negotiated = Enum.TryParse<TlsProtocol>(result.Protocol, out var p) && Enum.IsDefined(p) ? p : null;
             var request = await AcceptableIssuers.CaptureAsync(target, options, negotiated, cancellationToken).ConfigureAwait(false);
             state.ClientCertificateRequested |= request.ClientCertificateRequested;
+            state.ServerRequiresClientCertificate = request.RefusedWithoutCertificate;
             state.AcceptableIssuers.AddRange(request.AcceptableIssuers);
             if (request.Accepted)
             {
@@ -116,6 +117,15 @@ public static class HandshakeProbe
         }
         result.AcceptableClientCertificateIssuers = [.. state.AcceptableIssuers];
         result.ClientCertificateChainsToAcceptable = AcceptableIssuers.ChainsTo(options.ClientCertificate, state.AcceptableIssuers);
+        if (outcome.Failure == HandshakeFailure.None && result.ClientCertificateChainsToAcceptable == false)
+        {
+            // openssl s_server -Verify without -verify_return_error, or a server that checks client
+            // certificates later (in the application): the handshake passes, the names disagree.
+            outcome = outcome with
+            {
+                Reason = outcome.Reason.TrimEnd('.') + $"; note: the server accepted the client certificate '{options.ClientCertificate!.Subject}', although it does not chain to the CAs the server names ({AcceptableIssuers.Describe(state.AcceptableIssuers)}), so the server does not verify it in the handshake.",
+            };
+        }
         result.PresentedChain = state.Presented
             .Select((certificate, position) => ChainCertificateFactory.Create(certificate, target.Display, position, CertificateSource.Presented, now))
             .ToArray();
@@ -129,7 +139,7 @@ public static class HandshakeProbe
                 result.Reason = result.Reason.TrimEnd('.') + "; AIA does not complete it: " + completion.AiaProblems[0] + ".";
             }
         }
-        await ClientVerdictStage.ApplyAsync(result, state.Presented, trust, now, state.Verdict, cancellationToken, dhGroupBits).ConfigureAwait(false);
+        await ClientVerdictStage.ApplyAsync(result, state.Presented, trust, now, state.Verdict, cancellationToken, dhGroupBits, state.ServerRequiresClientCertificate).ConfigureAwait(false);
         return (result, state.Presented);
     }
 
@@ -222,6 +232,9 @@ internal sealed class ProbeState
     public bool CertificateSeen { get; private set; }
     public int SelectionCalls { get; set; }
     public bool ClientCertificateRequested { get; set; }
+
+    /// <summary>Whether the server refuses a client that sends no certificate (learned with BouncyCastle when a client certificate is given); null when unknown.</summary>
+    public bool? ServerRequiresClientCertificate { get; set; }
 
     /// <summary>The CAs the server's CertificateRequest names (SslStream's acceptableIssuers), as distinguished names.</summary>
     public List<string> AcceptableIssuers { get; } = [];

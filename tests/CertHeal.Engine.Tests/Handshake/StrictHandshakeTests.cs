@@ -136,6 +136,28 @@ public sealed class StrictHandshakeTests(LabFixture fixture, Xunit.Abstractions.
     }
 
     [Fact]
+    public async Task Server_that_asks_for_a_client_certificate_but_ignores_its_verification_succeeds_as_real_clients_do_and_says_the_names_disagree()
+    {
+        // openssl s_server -Verify without -verify_return_error asks for a certificate, logs the
+        // verification error and carries on: curl, openssl and Java connect, so CertHeal must not
+        // invent a rejection, but it must say the certificate does not chain to the named CAs.
+        var other = fixture.Lab.Untrusted.Root;
+        await using var served = await ServeAsync($"-tls1_3 -Verify 1 -CAfile \"{WritePem("other-ca", other)}\"");
+        var client = Client();
+
+        var result = await ProbeAsync(served, client.Certificate);
+
+        Assert.True(result.Succeeded, result.Reason);
+        Assert.Equal([other.Subject], result.AcceptableClientCertificateIssuers);
+        Assert.False(result.ClientCertificateChainsToAcceptable);
+        Assert.Contains("does not chain to the CAs the server names", result.Reason);
+        var seen = await AssertRealClientsAgreeAsync(result, served, client);
+        Assert.True(result.ClientVerdicts.Single(v => v.Client == ClientFamily.OpenSsl).Accepts, seen);
+        // Java's key manager offers no certificate outside the named CAs, and -Verify refuses a client without one.
+        Assert.Equal(VerdictCheck.ClientCertificate, result.ClientVerdicts.Single(v => v.Client == ClientFamily.Java).Check);
+    }
+
+    [Fact]
     public async Task No_client_certificate_given_to_a_server_that_requires_one_is_ClientCertificateRequired()
     {
         var hierarchy = fixture.Lab.Trusted;
