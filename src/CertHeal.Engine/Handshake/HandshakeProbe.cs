@@ -77,8 +77,9 @@ public static class HandshakeProbe
 
         // With a client certificate given, SslStream shows neither the request nor its CA names
         // (see AcceptableIssuers.CaptureAsync): one more handshake, BouncyCastle's, reads them.
-        // Without one, the platform's second callback carries them and nothing more is sent.
-        if (options.ClientCertificate is not null && state.AcceptableIssuers.Count == 0)
+        // Without one, the platform's second callback carries them and nothing more is sent; after
+        // a timeout nothing is tried again (the probe's time is spent).
+        if (options.ClientCertificate is not null && state.AcceptableIssuers.Count == 0 && state.HandshakeError is not OperationCanceledException)
         {
             TlsProtocol? negotiated = Enum.TryParse<TlsProtocol>(result.Protocol, out var p) && Enum.IsDefined(p) ? p : null;
             var request = await AcceptableIssuers.CaptureAsync(target, options, negotiated, cancellationToken).ConfigureAwait(false);
