@@ -46,9 +46,9 @@ internal static class AcceptableIssuers
     /// <summary>
     /// The names from the server's CertificateRequest, read with BouncyCastle over the same
     /// connector. SslStream on Linux (seen with .NET 10 and OpenSSL 3) passes them on its second
-    /// LocalCertificateSelectionCallback call, but when a client certificate is given it takes that
-    /// certificate on the first call (before the handshake, with no names) and does not call again,
-    /// so the probe neither sees the names nor knows that the server asked. Runs only when a client
+    /// LocalCertificateSelectionCallback call when no client certificate is given; when one is given,
+    /// the callback never delivers them (seen: openssl s_server naming a CA, TLS 1.2 and 1.3, the
+    /// list stays empty), so the probe neither sees the names nor knows that the server asked. Runs only when a client
     /// certificate is given and the platform saw no names; it sends no certificate. Returns the attempt: whether the server asked
     /// (ClientCertificateRequested), whether it refused a client without one (RefusedWithoutCertificate,
     /// which decides Java's verdict when the given certificate matches none of the names), the names,

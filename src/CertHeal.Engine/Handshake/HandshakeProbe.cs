@@ -75,7 +75,7 @@ public static class HandshakeProbe
             }
         }
 
-        // With a client certificate given, SslStream shows neither the request nor its CA names
+        // With a client certificate given, SslStream on Linux shows neither the request nor its CA names
         // (see AcceptableIssuers.CaptureAsync): one more handshake, BouncyCastle's, reads them.
         // Without one, the platform's second callback carries them and nothing more is sent; after
         // a timeout nothing is tried again (the probe's time is spent).
