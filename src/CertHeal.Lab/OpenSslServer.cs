@@ -30,7 +30,10 @@ public sealed class OpenSslServer : IAsyncDisposable
         var certPath = Path.Combine(folder, $"s_server-{id}.crt");
         var keyPath = Path.Combine(folder, $"s_server-{id}.key");
         CertificateMint.WritePemWithKey(leaf, certPath, keyPath);
-        var arguments = $"s_server -accept 127.0.0.1:{{0}} -cert \"{certPath}\" -key \"{keyPath}\" -www -no_dhe";
+        // No DHE unless the scenario brings its own DH parameters (-dhparam): OpenSSL's automatic
+        // group would otherwise make DHE suites appear on servers that are about something else.
+        var dhe = extraArguments?.Contains("-dhparam", StringComparison.Ordinal) == true ? "" : " -no_dhe";
+        var arguments = $"s_server -accept 127.0.0.1:{{0}} -cert \"{certPath}\" -key \"{keyPath}\" -www{dhe}";
         if (chain.Count > 0)
         {
             var chainPath = Path.Combine(folder, $"s_server-{id}-chain.pem");

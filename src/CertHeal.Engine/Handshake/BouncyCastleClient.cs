@@ -16,6 +16,15 @@ internal sealed class BouncyCastleAttempt
     public bool ClientCertificateRequested { get; set; }
     public string? Error { get; set; }
 
+    /// <summary>The server asked for a client certificate and refused the handshake without one (it requires, not just requests, one).</summary>
+    public bool RefusedWithoutCertificate { get; set; }
+
+    /// <summary>The distinguished names in the server's CertificateRequest (certificate_authorities), when it sent one.</summary>
+    public List<string> AcceptableIssuers { get; } = [];
+
+    /// <summary>The bit length of the DH prime in the server's DHE ServerKeyExchange; null for other key exchanges.</summary>
+    public int? DhGroupBits { get; set; }
+
     /// <summary>The server answered with a ServerHello: it accepts Version and CipherSuite.</summary>
     public bool Accepted => Version is not null && CipherSuite is not null;
 }
@@ -29,7 +38,7 @@ internal sealed class BouncyCastleAttempt
 /// </summary>
 internal static class BouncyCastleClient
 {
-    private const int MaxHandshakeBytes = 256 * 1024;
+    private const int MaxHandshakeBytes = 512 * 1024;
 
     private static readonly Lazy<TlsCrypto> Crypto = new(() => new BcTlsCrypto(new SecureRandom()));
 
@@ -60,9 +69,13 @@ internal static class BouncyCastleClient
 
     public static bool IsTls13Suite(int suite) => TlsUtilities.GetKeyExchangeAlgorithm(suite) == KeyExchangeAlgorithm.NULL;
 
-    /// <summary>One handshake offering exactly <paramref name="versions"/> and <paramref name="suites"/>; stops early once the ServerHello arrived when <paramref name="helloOnly"/>.</summary>
+    /// <summary>
+    /// One handshake offering exactly <paramref name="versions"/> and <paramref name="suites"/>; stops early once the ServerHello
+    /// arrived when <paramref name="helloOnly"/>. With <paramref name="verdictWait"/>, a completed handshake in which the server
+    /// asked for a client certificate (none is sent) waits that long for the server's refusal (RefusedWithoutCertificate).
+    /// </summary>
     public static async Task<BouncyCastleAttempt> RunAsync(TlsTarget target, IConnector connector, IReadOnlyList<TlsProtocol> versions,
-        IReadOnlyList<int> suites, bool helloOnly, CancellationToken cancellationToken)
+        IReadOnlyList<int> suites, bool helloOnly, CancellationToken cancellationToken, TimeSpan verdictWait = default)
     {
         var attempt = new BouncyCastleAttempt();
         var client = new CaptureClient(Crypto.Value, target.ServerName, versions, suites, attempt);
@@ -71,7 +84,7 @@ internal static class BouncyCastleClient
             var connection = await connector.ConnectAsync(target, cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
-                await HandshakeAsync(connection.Stream, client, attempt, helloOnly, cancellationToken).ConfigureAwait(false);
+                await HandshakeAsync(connection.Stream, client, attempt, helloOnly, cancellationToken, verdictWait).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -89,7 +102,8 @@ internal static class BouncyCastleClient
         return attempt;
     }
 
-    private static async Task HandshakeAsync(Stream stream, CaptureClient client, BouncyCastleAttempt attempt, bool helloOnly, CancellationToken cancellationToken)
+    private static async Task HandshakeAsync(Stream stream, CaptureClient client, BouncyCastleAttempt attempt, bool helloOnly, CancellationToken cancellationToken,
+        TimeSpan verdictWait)
     {
         var protocol = new TlsClientProtocol();
         var buffer = new byte[16 * 1024];
@@ -100,6 +114,11 @@ internal static class BouncyCastleClient
             while (true)
             {
                 await FlushAsync(protocol, stream, buffer, cancellationToken).ConfigureAwait(false);
+                if (attempt.Completed && attempt.ClientCertificateRequested && verdictWait > TimeSpan.Zero)
+                {
+                    await AwaitServerVerdictAsync(stream, protocol, buffer, attempt, verdictWait, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
                 if (attempt.Completed || (helloOnly && attempt.Accepted))
                 {
                     return;
@@ -122,6 +141,7 @@ internal static class BouncyCastleClient
         catch (TlsFatalAlertReceived alert)
         {
             attempt.Error = $"the server sent the alert {AlertDescription.GetText(alert.AlertDescription)}";
+            attempt.RefusedWithoutCertificate = attempt.ClientCertificateRequested;
         }
         catch (TlsFatalAlert alert)
         {
@@ -141,6 +161,42 @@ internal static class BouncyCastleClient
                 }
                 await TryFlushAsync(protocol, stream, buffer).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// TLS 1.3 servers refuse a client without a certificate after the client's Finished: read for
+    /// <paramref name="wait"/>; an alert or a close is a refusal, application data or silence is not
+    /// (session tickets are consumed by BouncyCastle and read on).
+    /// </summary>
+    private static async Task AwaitServerVerdictAsync(Stream stream, TlsClientProtocol protocol, byte[] buffer, BouncyCastleAttempt attempt,
+        TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        window.CancelAfter(wait);
+        try
+        {
+            while (true)
+            {
+                var read = await stream.ReadAsync(buffer, window.Token).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    attempt.RefusedWithoutCertificate = true;
+                    return;
+                }
+                protocol.OfferInput(buffer, 0, read);
+                if (protocol.GetAvailableInputBytes() > 0)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (IOException)
+        {
+            attempt.RefusedWithoutCertificate = true; // reset right after the handshake: the refusal without an alert
         }
     }
 
@@ -207,7 +263,16 @@ internal static class BouncyCastleClient
             System.Net.IPAddress.TryParse(serverName, out _) ? null : [new ServerName(NameType.host_name, System.Text.Encoding.ASCII.GetBytes(serverName))];
 
         /// <summary>Capture only: a legacy server's small DH group must not stop us from seeing its certificate.</summary>
-        public override TlsDHGroupVerifier GetDHGroupVerifier() => new DefaultTlsDHGroupVerifier(512);
+        /// <summary>
+        /// Capture up to the same bound as the whole handshake: BouncyCastle's own default (32 KiB,
+        /// Java's limit) would hide an oversized certificate message that the verdicts must measure.
+        /// </summary>
+        public override int GetMaxHandshakeMessageSize() => MaxHandshakeBytes;
+
+        /// <summary>Capture long chains too (BouncyCastle's default is 10, Java's limit); the verdicts judge the length.</summary>
+        public override int GetMaxCertificateChainLength() => 64;
+
+        public override TlsDHGroupVerifier GetDHGroupVerifier() => new RecordingDHGroupVerifier(attempt);
 
         /// <summary>
         /// No encrypt_then_mac: OpenSSL servers echo it even for NULL-encryption suites, which
@@ -242,6 +307,16 @@ internal static class BouncyCastleClient
         public override TlsAuthentication GetAuthentication() => new CaptureAuthentication(attempt);
     }
 
+    /// <summary>Accepts groups from 512 bits (capture only) and records the prime's size, which SslStream on Linux does not expose.</summary>
+    private sealed class RecordingDHGroupVerifier(BouncyCastleAttempt attempt) : DefaultTlsDHGroupVerifier(512)
+    {
+        public override bool Accept(DHGroup dhGroup)
+        {
+            attempt.DhGroupBits = dhGroup.P.BitLength;
+            return base.Accept(dhGroup);
+        }
+    }
+
     private sealed class CaptureAuthentication(BouncyCastleAttempt attempt) : TlsAuthentication
     {
         public void NotifyServerCertificate(TlsServerCertificate serverCertificate)
@@ -257,6 +332,10 @@ internal static class BouncyCastleClient
         public TlsCredentials? GetClientCredentials(CertificateRequest certificateRequest)
         {
             attempt.ClientCertificateRequested = true;
+            foreach (var name in certificateRequest.CertificateAuthorities ?? [])
+            {
+                attempt.AcceptableIssuers.Add(new System.Security.Cryptography.X509Certificates.X500DistinguishedName(name.GetEncoded()).Name);
+            }
             return null;
         }
     }

@@ -14,6 +14,9 @@ internal sealed class FallbackResult
     public List<TlsProtocol> ServerProtocols { get; } = [];
     public List<string> ServerCipherSuites { get; } = [];
 
+    /// <summary>The DH prime size when the server chose a DHE suite.</summary>
+    public int? DhGroupBits { get; init; }
+
     /// <summary>Copies the capture onto the probe's result and presented list.</summary>
     public void ApplyTo(HandshakeResult result, List<X509Certificate2> presented)
     {
@@ -75,6 +78,7 @@ internal static class BouncyCastleFallback
             Outcome = outcome,
             Version = main.Version,
             CipherSuite = main.CipherSuite is { } s ? BouncyCastleClient.Name(s) : null,
+            DhGroupBits = main.DhGroupBits,
         };
         result.Certificates.AddRange(main.Certificates.Select(der => new X509Certificate2(der)));
         result.ServerProtocols.AddRange(serverProtocols);
@@ -166,11 +170,17 @@ internal static class BouncyCastleFallback
                 $"{where} {accepts} (with {suite}), which this machine's TLS policy forbids (a loopback self-test fails too; OpenSSL 3 allows TLS 1.0 and 1.1 only at security level 0); {captured}{chainNote}; the server must enable TLS 1.2 or later.", trustedBy);
         }
         var offered = PlatformOffer(negotiated);
-        if (!offered.Contains(suite, StringComparer.Ordinal))
+        // The platform refused before any certificate ("handshake failure", "no shared cipher") at a
+        // version this machine allows and BouncyCastle completed: the suite, not the version, is what
+        // is not shared. .NET names suites (3DES, RC4) that the local OpenSSL build cannot run, so
+        // the platform's own refusal decides, not the names it would offer.
+        var unrunnable = offered.Contains(suite, StringComparer.Ordinal) && platform.Failure == HandshakeFailure.ProtocolMismatch;
+        if (!offered.Contains(suite, StringComparer.Ordinal) || unrunnable)
         {
             var server = serverSuites.Count > 0 ? string.Join(", ", serverSuites) : suite;
+            var client = unrunnable ? "this machine's OpenSSL does not enable them" : $"this client offers {Summarize(offered)}";
             return new(HandshakeFailure.CipherMismatch,
-                $"{where} and this client share {TlsProtocols.Describe(negotiated)} but no cipher suite in common: the server offers {server}, this client offers {Summarize(offered)}; {captured}{chainNote}; the server must enable a suite this machine allows.", trustedBy);
+                $"{where} and this client share {TlsProtocols.Describe(negotiated)} but no cipher suite in common: the server offers {server}, {client}; {captured}{chainNote}; the server must enable a modern suite (ECDHE with AES-GCM or CHACHA20-POLY1305).", trustedBy);
         }
         return platform with { Reason = platform.Reason.TrimEnd('.') + $"; BouncyCastle completed {TlsProtocols.Describe(negotiated)} with {suite}, {captured}{chainNote}." };
     }

@@ -19,7 +19,17 @@ internal sealed class VerdictFacts
     /// <summary>The name the client connects to (SNI host or IP address): each family checks it by its own rules.</summary>
     public string? Host { get; init; }
     public bool AiaWouldComplete { get; init; }
-    public bool ClientCertificateRequired { get; init; }
+    /// <summary>Why no client gets past the server's client-certificate check (required and none sent, or the one sent rejected); null when it passed or was not asked.</summary>
+    public string? ClientCertificateProblem { get; init; }
+
+    /// <summary>Whether the client certificate given reaches a CA the server names (HandshakeResult.ClientCertificateChainsToAcceptable).</summary>
+    public bool? ClientCertificateChainsToAcceptable { get; init; }
+
+    /// <summary>The server refuses a client that sends no certificate (not just asks for one).</summary>
+    public bool ServerRequiresClientCertificate { get; init; }
+
+    /// <summary>The size in bits of the finite-field DH prime the server uses with DHE suites (learned with BouncyCastle); null when unknown or not DHE.</summary>
+    public int? DhGroupBits { get; init; }
 
     /// <summary>Whether this machine's .NET completes a loopback handshake at ServerMaxProtocol (ProtocolPolicy's self-test).</summary>
     public bool DotNetAllowsProtocol { get; init; } = true;
@@ -54,6 +64,18 @@ internal sealed class VerdictFacts
 /// Firefox 52), RSA keys of at least 2048 bits (CA/Browser Forum Baseline Requirements 6.1.5),
 /// missing intermediates fetched through AIA.</item>
 /// </list>
+/// Key exchange (finite-field DHE, when the family would negotiate a DHE suite): OpenSSL/curl refuse
+/// a DH prime below the security level's minimum (level 1: 1024, level 2: 2048 bits; ssl/t1_lib.c
+/// ssl_security_cert / tls_process_ske_dhe, "dh key too small"); Java 21 refuses DH keySize &lt; 1024
+/// (jdk.tls.disabledAlgorithms); .NET on Linux follows the machine's OpenSSL security level (2 on
+/// Debian, Ubuntu and RHEL); browsers offer no DHE at all (Chrome 52, Firefox 78).
+/// Message size (the server's Certificate message): OpenSSL/curl refuse one longer than
+/// max_cert_list, 100 KiB by default (SSL_CTX_set_max_cert_list(3): "excessive message size"), and
+/// .NET on Linux inherits that limit; Java refuses handshake messages longer than
+/// jdk.tls.maxHandshakeMessageSize (32768 bytes) and chains longer than jdk.tls.maxCertificateChainLength
+/// (10); Chromium's BoringSSL keeps OpenSSL's 100 KiB max_cert_list default.
+/// The client certificate: when the server requires one and none is sent, or rejects the one sent,
+/// no client family gets further, so every verdict says so (VerdictCheck.ClientCertificate).
 /// </summary>
 internal static class ClientVerdictRules
 {
@@ -106,9 +128,20 @@ internal static class ClientVerdictRules
 
     private static (VerdictCheck, string) FirstRejection(VerdictFacts facts, ClientFamily family)
     {
-        if (facts.ClientCertificateRequired)
+        if (facts.ClientCertificateProblem is { } clientCertificate)
         {
-            return (VerdictCheck.Other, "the server requires a client certificate");
+            // Java's default X509KeyManager (SunX509) offers only a key whose chain names an issuer
+            // from the CertificateRequest, so with a non-matching certificate it sends none at all.
+            return (VerdictCheck.ClientCertificate, family == ClientFamily.Java && facts.ClientCertificateChainsToAcceptable == false
+                ? "Java's key manager sends no client certificate whose chain misses the CAs the server names, and the server requires one"
+                : clientCertificate);
+        }
+        if (family == ClientFamily.Java && facts.ServerRequiresClientCertificate && facts.ClientCertificateChainsToAcceptable == false)
+        {
+            // The server accepts the certificate SslStream, curl and openssl send, but Java's key
+            // manager never offers it (see above), and this server refuses a client without one.
+            return (VerdictCheck.ClientCertificate,
+                "Java's key manager sends no client certificate whose chain misses the CAs the server names, and this server refuses a client without one");
         }
         if (facts.ServerMaxProtocol is { } protocol && protocol < TlsProtocol.Tls12)
         {
@@ -136,6 +169,14 @@ internal static class ClientVerdictRules
                 ClientFamily.Java => $"{list} is not enabled by default in SunJSSE",
                 _ => $"{list} is not offered by current browsers (ECDHE with AES-GCM, CHACHA20-POLY1305 or AES-CBC-SHA only; Chrome 131 removed RSA key exchange)",
             });
+        }
+        if (MessageSizeRejection(facts, family) is { } tooLarge)
+        {
+            return (VerdictCheck.MessageSize, tooLarge);
+        }
+        if (KeyExchangeRejection(facts, family) is { } weakExchange)
+        {
+            return (VerdictCheck.KeyExchange, weakExchange);
         }
         foreach (var certificate in facts.Presented)
         {
@@ -206,6 +247,67 @@ internal static class ClientVerdictRules
         return (VerdictCheck.None, "accepts: " + (facts.ServerMaxProtocol is { } p ? TlsProtocols.Describe(p) : "the protocol")
             + (facts.ServerSuites.Count > 0 ? ", " + facts.ServerSuites.First(s => OffersSuite(family, s) || facts.ServerMaxProtocol == TlsProtocol.Tls13) : "")
             + (completedByAia ? ", chain completed through AIA" : ", chain and name valid"));
+    }
+
+    /// <summary>OpenSSL's default max_cert_list (SSL_MAX_CERT_LIST_DEFAULT, 100 KiB), which BoringSSL keeps.</summary>
+    public const int OpenSslMaxCertList = 100 * 1024;
+
+    /// <summary>Java's jdk.tls.maxHandshakeMessageSize default (sun.security.ssl.SSLConfiguration).</summary>
+    public const int JavaMaxHandshakeMessageSize = 32768;
+
+    /// <summary>Java's jdk.tls.maxCertificateChainLength default for a server's chain.</summary>
+    public const int JavaMaxCertificateChainLength = 10;
+
+    /// <summary>
+    /// The body length of the server's Certificate handshake message for this chain: TLS 1.2 is a
+    /// 3-byte list length and a 3-byte length per certificate (RFC 5246 7.4.2); TLS 1.3 adds a
+    /// 1-byte request context and 2 bytes of (empty) extensions per certificate (RFC 8446 4.4.2).
+    /// </summary>
+    internal static int CertificateMessageBytes(IReadOnlyList<X509Certificate2> presented, TlsProtocol? protocol) =>
+        (protocol == TlsProtocol.Tls13 ? 1 : 0) + 3 + presented.Sum(c => c.RawData.Length + 3 + (protocol == TlsProtocol.Tls13 ? 2 : 0));
+
+    private static string? MessageSizeRejection(VerdictFacts facts, ClientFamily family)
+    {
+        if (facts.Presented.Count == 0)
+        {
+            return null;
+        }
+        var bytes = CertificateMessageBytes(facts.Presented, facts.ServerMaxProtocol);
+        return family switch
+        {
+            ClientFamily.Java when bytes > JavaMaxHandshakeMessageSize =>
+                $"the server's Certificate message is {bytes} bytes, above jdk.tls.maxHandshakeMessageSize ({JavaMaxHandshakeMessageSize})",
+            ClientFamily.Java when facts.Presented.Count > JavaMaxCertificateChainLength =>
+                $"the server sent {facts.Presented.Count} certificates, above jdk.tls.maxCertificateChainLength ({JavaMaxCertificateChainLength})",
+            ClientFamily.OpenSsl when bytes > OpenSslMaxCertList =>
+                $"the server's Certificate message is {bytes} bytes, above OpenSSL's max_cert_list ({OpenSslMaxCertList} bytes, \"excessive message size\")",
+            ClientFamily.DotNet when OperatingSystem.IsLinux() && bytes > OpenSslMaxCertList =>
+                $"the server's Certificate message is {bytes} bytes, above the max_cert_list of the OpenSSL under .NET ({OpenSslMaxCertList} bytes)",
+            ClientFamily.Browser when bytes > OpenSslMaxCertList =>
+                $"the server's Certificate message is {bytes} bytes, above BoringSSL's max_cert_list ({OpenSslMaxCertList} bytes)",
+            _ => null,
+        };
+    }
+
+    private static string? KeyExchangeRejection(VerdictFacts facts, ClientFamily family)
+    {
+        // Only when this family would end up with DHE: every suite it shares with the server is DHE.
+        if (facts.DhGroupBits is not { } bits || facts.ServerMaxProtocol is TlsProtocol.Tls13
+            || facts.ServerSuites.Any(s => OffersSuite(family, s) && !s.StartsWith("TLS_DHE_", StringComparison.Ordinal)))
+        {
+            return null;
+        }
+        var openSslMinimum = OpenSslSecurityLevel >= 2 ? 2048 : 1024;
+        return family switch
+        {
+            ClientFamily.OpenSsl when bits < openSslMinimum =>
+                $"the server's DHE group is {bits} bits, below security level {OpenSslSecurityLevel}'s {openSslMinimum} (\"dh key too small\")",
+            ClientFamily.DotNet when OperatingSystem.IsLinux() && bits < openSslMinimum =>
+                $"the server's DHE group is {bits} bits, below the {openSslMinimum} bits of this machine's OpenSSL security level (\"dh key too small\")",
+            ClientFamily.Java when bits < 1024 => $"the server's DHE group is {bits} bits (DH keySize < 1024 in jdk.tls.disabledAlgorithms)",
+            ClientFamily.Browser => "browsers offer no finite-field DHE suites (Chrome 52, Firefox 78 removed them)",
+            _ => null,
+        };
     }
 
     /// <summary>Would this family's default ClientHello offer the suite (TLS 1.2 and below)?</summary>

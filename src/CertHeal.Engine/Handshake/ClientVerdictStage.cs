@@ -12,8 +12,10 @@ namespace CertHeal.Handshake;
 internal static class ClientVerdictStage
 {
     /// <param name="verdict">The probe's verdict on <paramref name="presented"/> when it already judged it (one chain build per handshake).</param>
+    /// <param name="dhGroupBits">The finite-field DH prime size of a DHE server, when the probe learned it.</param>
+    /// <param name="serverRequiresClientCertificate">Whether the server refuses a client without a certificate, when the probe learned it.</param>
     public static async Task ApplyAsync(HandshakeResult result, IReadOnlyList<X509Certificate2> presented, TrustAnchors trust, DateTime nowUtc,
-        TrustVerdict? verdict, CancellationToken cancellationToken)
+        TrustVerdict? verdict, CancellationToken cancellationToken, int? dhGroupBits = null, bool? serverRequiresClientCertificate = null)
     {
         TlsProtocol? max = result.ServerProtocols.Length > 0
             ? result.ServerProtocols.Select(p => Enum.Parse<TlsProtocol>(p)).Max()
@@ -33,7 +35,15 @@ internal static class ClientVerdictStage
             NameMismatch = result.Failure == HandshakeFailure.NameMismatch,
             Host = result.ServerName,
             AiaWouldComplete = result.AiaWouldComplete,
-            ClientCertificateRequired = result.Failure == HandshakeFailure.ClientCertificateRequired,
+            ClientCertificateProblem = result.Failure switch
+            {
+                HandshakeFailure.ClientCertificateRequired => "the server requires a client certificate and none was sent",
+                HandshakeFailure.ClientCertificateRejected => "the server rejects the client certificate that was sent",
+                _ => null,
+            },
+            ClientCertificateChainsToAcceptable = result.ClientCertificateChainsToAcceptable,
+            ServerRequiresClientCertificate = serverRequiresClientCertificate == true,
+            DhGroupBits = dhGroupBits,
             DotNetAllowsProtocol = dotNetAllows,
             AnchoredInPublicRoots = verdict?.Top is { } top && presented.Any(c => ClientVerdictRules.WeakDigest(c) is not null)
                 && TrustAnchors.System.Contains(top),
@@ -43,6 +53,61 @@ internal static class ClientVerdictStage
         {
             MarkWeakChain(result, trust.Consumers);
         }
+        if (result.Failure is HandshakeFailure.None or HandshakeFailure.Other)
+        {
+            MarkWeakKeyExchange(result, dhGroupBits);
+        }
+        if (result.Failure is HandshakeFailure.None or HandshakeFailure.Other)
+        {
+            MarkOversizedCertificateMessage(result);
+        }
+    }
+
+    /// <summary>
+    /// A Certificate message above OpenSSL's (and BoringSSL's) max_cert_list is refused by the strict
+    /// clients before any chain check ("excessive message size"): the result is Other (no client-side
+    /// fix; HandshakeFailure has no size value) with a Reason naming the size and each limit.
+    /// </summary>
+    private static void MarkOversizedCertificateMessage(HandshakeResult result)
+    {
+        var strict = result.ClientVerdicts.FirstOrDefault(v => v.Client is ClientFamily.OpenSsl or ClientFamily.Browser && v.Check == VerdictCheck.MessageSize);
+        if (strict is null)
+        {
+            return;
+        }
+        var rejecting = result.ClientVerdicts.Where(v => v.Check == VerdictCheck.MessageSize).Select(v => $"{Family(v.Client)} ({v.Reason})").ToList();
+        var accepting = result.ClientVerdicts.Where(v => v.Accepts).Select(v => Family(v.Client)).ToList();
+        result.Failure = HandshakeFailure.Other;
+        result.Succeeded = false;
+        result.Healable = false;
+        result.Recommendation = null;
+        result.Reason = $"{result.Target} sends a certificate chain too large for strict clients: {string.Join("; ", rejecting)}"
+            + (accepting.Count > 0 ? $" ({string.Join(", ", accepting)} accept it)" : "")
+            + "; the server's owner must send a smaller chain (fewer names per certificate, no unneeded certificates).";
+    }
+
+    /// <summary>
+    /// A server whose only key exchange is finite-field DHE with a group OpenSSL/curl refuse is
+    /// CipherMismatch: the server and the strict clients share no acceptable key exchange, and only
+    /// the server's owner can fix it (ECDHE suites, or a DH group of at least 2048 bits, e.g.
+    /// RFC 7919 ffdhe2048). The Reason says "DH key too small (N bits)", OpenSSL's own words.
+    /// </summary>
+    private static void MarkWeakKeyExchange(HandshakeResult result, int? dhGroupBits)
+    {
+        var strict = result.ClientVerdicts.FirstOrDefault(v => v.Client == ClientFamily.OpenSsl && v.Check == VerdictCheck.KeyExchange);
+        if (strict is null || dhGroupBits is not { } bits)
+        {
+            return;
+        }
+        var rejecting = result.ClientVerdicts.Where(v => !v.Accepts).Select(v => Family(v.Client)).ToList();
+        var accepting = result.ClientVerdicts.Where(v => v.Accepts).Select(v => Family(v.Client)).ToList();
+        result.Failure = HandshakeFailure.CipherMismatch;
+        result.Succeeded = false;
+        result.Healable = false;
+        result.Recommendation = null;
+        result.Reason = $"{result.Target} offers only finite-field DHE ({result.CipherSuite}) with a DH key too small ({bits} bits): {strict.Reason}; "
+            + $"{string.Join(", ", rejecting)} reject it" + (accepting.Count > 0 ? $" ({string.Join(", ", accepting)} accept it)" : "")
+            + "; the server's owner must enable ECDHE suites or a DH group of at least 2048 bits.";
     }
 
     private static void MarkWeakChain(HandshakeResult result, IReadOnlyCollection<ClientFamily> consumers)

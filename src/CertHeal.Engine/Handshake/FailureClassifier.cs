@@ -134,13 +134,14 @@ internal static class FailureClassifier
         {
             return new(HandshakeFailure.NotTls, $"{where} answered, but not with TLS (a plain HTTP or other protocol port); use the TLS port or an http:// URL.");
         }
-        if (state.ClientCertificateRequested || Contains(message, "certificate required") || Contains(message, "alert bad certificate")
-            || Contains(message, "handshake failure") && state.CertificateSeen)
+        if (ClientCertificateOutcome(target, options, state, message) is { } clientCertificate)
         {
-            var given = options.ClientCertificate is null
-                ? $"none was given; pass one with {options.Vocabulary.Name(HostOption.ClientCertificate)}"
-                : $"the one given ('{options.ClientCertificate.Subject}') was refused; check it is issued by a CA the server accepts";
-            return new(HandshakeFailure.ClientCertificateRequired, $"{where} requires a client certificate and {given}.");
+            return clientCertificate;
+        }
+        if (Contains(message, "dh key too small"))
+        {
+            // The probe then learns the group's size with BouncyCastle and the verdict stage names it.
+            return new(HandshakeFailure.Other, $"{where} offers a finite-field DH key smaller than this machine's OpenSSL security level allows (\"dh key too small\").");
         }
         if (!state.CertificateSeen && (Contains(message, "protocol version") || Contains(message, "unsupported protocol")
             || Contains(message, "no protocols available") || Contains(message, "version too low") || Contains(message, "no shared cipher")
@@ -159,6 +160,56 @@ internal static class FailureClassifier
             return new(HandshakeFailure.Other, $"{where} closed the connection during the TLS handshake; the server may reject this client or be overloaded.");
         }
         return new(HandshakeFailure.Other, $"The TLS handshake with {where} failed: {FirstMessage(error)}");
+    }
+
+    /// <summary>TLS alerts a server sends about the client's certificate (RFC 8446 6.2; OpenSSL words them "tlsv1 alert unknown ca").</summary>
+    private static readonly string[] ClientCertificateAlerts =
+    [
+        "bad certificate", "unknown ca", "unsupported certificate", "certificate revoked", "certificate expired", "certificate unknown",
+        "access denied", "decrypt error",
+    ];
+
+    /// <summary>
+    /// The server asked for a client certificate: "certificate required" (TLS 1.3's alert when none
+    /// was sent) or a request with none given is ClientCertificateRequired; an alert about the
+    /// certificate that was given (during the handshake in TLS 1.2, as the first record after it
+    /// in TLS 1.3) is ClientCertificateRejected. Neither is healable from this side's trust store.
+    /// </summary>
+    private static Outcome? ClientCertificateOutcome(TlsTarget target, ProbeOptions options, ProbeState state, string message)
+    {
+        var where = target.Display;
+        var alert = TlsAlert(message);
+        var acceptable = AcceptableIssuers.Describe(state.AcceptableIssuers);
+        var given = options.ClientCertificate;
+        var asked = state.ClientCertificateRequested || alert == "certificate required";
+        if (given is null && (asked || alert == "handshake failure" && state.CertificateSeen))
+        {
+            return new(HandshakeFailure.ClientCertificateRequired,
+                $"{where} requires a client certificate and none was given; pass one with {options.Vocabulary.Name(HostOption.ClientCertificate)}, issued by a CA it accepts: {acceptable}.");
+        }
+        if (given is null || !(asked || alert is not null && ClientCertificateAlerts.Contains(alert)))
+        {
+            return null;
+        }
+        if (alert == "certificate required")
+        {
+            return new(HandshakeFailure.ClientCertificateRequired,
+                $"{where} requires a client certificate and did not receive '{given.Subject}' (TLS alert \"certificate required\"); it accepts client certificates issued by {acceptable}.");
+        }
+        var why = alert is null ? "closed the connection" : $"answered with the TLS alert \"{alert}\"";
+        var chains = AcceptableIssuers.ChainsTo(given, state.AcceptableIssuers);
+        var fix = chains == false
+            ? $"it accepts client certificates issued by {acceptable}, and this one does not chain to any of them: use a certificate from one of those CAs, or have the server's owner add the root of '{given.Issuer}' to the server's client CA list"
+            : $"it accepts client certificates issued by {acceptable}; check the certificate's validity, its clientAuth usage and its chain with the server's owner";
+        return new(HandshakeFailure.ClientCertificateRejected,
+            $"{where} rejected the client certificate '{given.Subject}' (issued by '{given.Issuer}'): the server {why}; {fix}.");
+    }
+
+    /// <summary>The alert description in an OpenSSL/SChannel/BouncyCastle message ("tlsv1 alert unknown ca" gives "unknown ca"), or null.</summary>
+    internal static string? TlsAlert(string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message, @"alert[ _]([a-z_ ]+?)(?:\s*(?:[,.(|:]|$|ssl alert|errno))", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        return match.Success ? match.Groups[1].Value.Replace('_', ' ').Trim().ToLowerInvariant() : null;
     }
 
     private static string Messages(Exception error)

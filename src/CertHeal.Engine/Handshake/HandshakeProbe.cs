@@ -60,7 +60,10 @@ public static class HandshakeProbe
                 result.HandshakeTime = clock.Elapsed;
                 result.Protocol = tls.SslProtocol.ToString();
                 result.CipherSuite = tls.NegotiatedCipherSuite.ToString();
-                if (state.ClientCertificateRequested)
+                // TLS 1.3 servers judge the client certificate after the client's Finished: wait for
+                // that verdict whenever a certificate was asked for, or one was given (if a platform
+                // did not report the CertificateRequest, the server's alert still shows).
+                if (state.ClientCertificateRequested || (options.ClientCertificate is not null && tls.SslProtocol == SslProtocols.Tls13))
                 {
                     state.PostHandshakeError = await ReadServerVerdictAsync(tls, options.PostHandshakeWait, cancellationToken).ConfigureAwait(false);
                 }
@@ -72,8 +75,26 @@ public static class HandshakeProbe
             }
         }
 
+        // With a client certificate given, SslStream on Linux shows neither the request nor its CA names
+        // (see AcceptableIssuers.CaptureAsync): one more handshake, BouncyCastle's, reads them.
+        // Without one, the platform's second callback carries them and nothing more is sent; after
+        // a timeout nothing is tried again (the probe's time is spent).
+        if (options.ClientCertificate is not null && state.AcceptableIssuers.Count == 0 && state.HandshakeError is not OperationCanceledException)
+        {
+            TlsProtocol? negotiated = Enum.TryParse<TlsProtocol>(result.Protocol, out var p) && Enum.IsDefined(p) ? p : null;
+            var request = await AcceptableIssuers.CaptureAsync(target, options, negotiated, cancellationToken).ConfigureAwait(false);
+            state.ClientCertificateRequested |= request.ClientCertificateRequested;
+            state.ServerRequiresClientCertificate = request.RefusedWithoutCertificate;
+            state.AcceptableIssuers.AddRange(request.AcceptableIssuers);
+            if (request.Accepted)
+            {
+                result.Protocol ??= request.Version.ToString();
+                result.CipherSuite ??= BouncyCastleClient.Name(request.CipherSuite!.Value);
+            }
+        }
         var now = options.Clock.GetUtcNow().UtcDateTime;
         var outcome = FailureClassifier.Classify(target, options, state, trust, now);
+        int? dhGroupBits = null;
         if (state.CertificateSeen)
         {
             result.CapturedBy = TlsStack.Platform;
@@ -83,6 +104,28 @@ public static class HandshakeProbe
             var fallback = await BouncyCastleFallback.RunAsync(target, options, outcome, trust, now, cancellationToken).ConfigureAwait(false);
             outcome = fallback.Outcome;
             fallback.ApplyTo(result, state.Presented);
+            dhGroupBits = fallback.DhGroupBits;
+        }
+        if (dhGroupBits is null && DhGroupProbe.Applies(result.CipherSuite, state.HandshakeError))
+        {
+            var dhe = await DhGroupProbe.LearnAsync(target, options, cancellationToken).ConfigureAwait(false);
+            dhGroupBits = dhe.DhGroupBits;
+            if (dhe.Accepted)
+            {
+                result.Protocol ??= dhe.Version.ToString();
+                result.CipherSuite ??= BouncyCastleClient.Name(dhe.CipherSuite!.Value);
+            }
+        }
+        result.AcceptableClientCertificateIssuers = [.. state.AcceptableIssuers];
+        result.ClientCertificateChainsToAcceptable = AcceptableIssuers.ChainsTo(options.ClientCertificate, state.AcceptableIssuers);
+        if (outcome.Failure == HandshakeFailure.None && result.ClientCertificateChainsToAcceptable == false)
+        {
+            // openssl s_server -Verify without -verify_return_error, or a server that checks client
+            // certificates later (in the application): the handshake passes, the names disagree.
+            outcome = outcome with
+            {
+                Reason = outcome.Reason.TrimEnd('.') + $"; note: the server accepted the client certificate '{options.ClientCertificate!.Subject}', although it does not chain to the CAs the server names ({AcceptableIssuers.Describe(state.AcceptableIssuers)}), so the server does not verify it in the handshake.",
+            };
         }
         result.PresentedChain = state.Presented
             .Select((certificate, position) => ChainCertificateFactory.Create(certificate, target.Display, position, CertificateSource.Presented, now))
@@ -97,7 +140,7 @@ public static class HandshakeProbe
                 result.Reason = result.Reason.TrimEnd('.') + "; AIA does not complete it: " + completion.AiaProblems[0] + ".";
             }
         }
-        await ClientVerdictStage.ApplyAsync(result, state.Presented, trust, now, state.Verdict, cancellationToken).ConfigureAwait(false);
+        await ClientVerdictStage.ApplyAsync(result, state.Presented, trust, now, state.Verdict, cancellationToken, dhGroupBits, state.ServerRequiresClientCertificate).ConfigureAwait(false);
         return (result, state.Presented);
     }
 
@@ -149,6 +192,11 @@ public static class HandshakeProbe
                 {
                     state.ClientCertificateRequested = true;
                 }
+                if (acceptableIssuers.Length > 0)
+                {
+                    state.AcceptableIssuers.Clear();
+                    state.AcceptableIssuers.AddRange(acceptableIssuers);
+                }
                 return options.ClientCertificate!;
             },
         };
@@ -158,12 +206,15 @@ public static class HandshakeProbe
     /// TLS 1.3 finishes the client's handshake before the server has judged the client
     /// certificate, and some TLS 1.2 servers (SslStream among them) judge it only after the
     /// handshake: the refusal arrives as the first record or a close. Wait briefly for it.
+    /// SslStream consumes session tickets (openssl s_server sends two after accepting the client)
+    /// without returning them; a read that returns application data means the server accepted the
+    /// client, so it is no verdict either. The wait is bounded by <paramref name="wait"/>.
     /// </summary>
     private static async Task<Exception?> ReadServerVerdictAsync(SslStream tls, TimeSpan wait, CancellationToken cancellationToken)
     {
         using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         window.CancelAfter(wait);
-        var buffer = new byte[1];
+        var buffer = new byte[256];
         try
         {
             var read = await tls.ReadAsync(buffer, window.Token).ConfigureAwait(false);
@@ -188,6 +239,12 @@ internal sealed class ProbeState
     public bool CertificateSeen { get; private set; }
     public int SelectionCalls { get; set; }
     public bool ClientCertificateRequested { get; set; }
+
+    /// <summary>Whether the server refuses a client that sends no certificate (learned with BouncyCastle when a client certificate is given); null when unknown.</summary>
+    public bool? ServerRequiresClientCertificate { get; set; }
+
+    /// <summary>The CAs the server's CertificateRequest names (SslStream's acceptableIssuers), as distinguished names.</summary>
+    public List<string> AcceptableIssuers { get; } = [];
     public Exception? HandshakeError { get; set; }
     public Exception? PostHandshakeError { get; set; }
 

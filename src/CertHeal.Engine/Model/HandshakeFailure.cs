@@ -24,7 +24,11 @@ public enum HandshakeFailure
     NameResolution,
     Other,
 
-    /// <summary>Client and server share a TLS version but no cipher suite.</summary>
+    /// <summary>
+    /// Client and server share a TLS version but no cipher suite; also a server whose only key
+    /// exchange is finite-field DHE with a group the strict clients refuse (the Reason says
+    /// "DH key too small (N bits)", as OpenSSL does): no acceptable key exchange is shared either.
+    /// </summary>
     CipherMismatch,
 
     /// <summary>A certificate below the root is signed with a digest mainstream clients reject (SHA-1, MD5).</summary>

@@ -42,4 +42,18 @@ public sealed class HandshakeResult
 
     /// <summary>The cipher suites (IANA names) the server chose when BouncyCastle offered every suite that carries a certificate, one version at a time.</summary>
     public string[] ServerCipherSuites { get; set; } = [];
+
+    /// <summary>
+    /// The CAs the server names as acceptable for client certificates (the certificate_authorities
+    /// of its CertificateRequest, as `openssl s_client` prints "Acceptable client certificate CA
+    /// names"), as distinguished names; empty when the server asked for none or did not ask.
+    /// </summary>
+    public string[] AcceptableClientCertificateIssuers { get; set; } = [];
+
+    /// <summary>
+    /// Whether the client certificate given (its issuer chain as given, then as this machine can
+    /// build it without downloads) reaches one of AcceptableClientCertificateIssuers; null when no
+    /// client certificate was given or the server named no CAs.
+    /// </summary>
+    public bool? ClientCertificateChainsToAcceptable { get; set; }
 }
