@@ -16,7 +16,7 @@ foreach (var line in lines)
     var (name, host, folder) = (parts[0], parts[1], parts[2]);
     try
     {
-        Console.WriteLine($"{name}\t{await JudgeAsync(host, folder)}");
+        Console.WriteLine($"{name}\t{(parts.Length > 3 && parts[3] == "client" ? await JudgeClientAsync(folder) : await JudgeAsync(host, folder))}");
     }
     catch (Exception e)
     {
@@ -86,4 +86,83 @@ static async Task<string> JudgeAsync(string host, string folder)
     }
     await serverTask;
     return "OK";
+}
+
+// A server requiring a client certificate judges the one sent with SslStream's default validation.
+static async Task<string> JudgeClientAsync(string folder)
+{
+    var chain = new X509Certificate2Collection();
+    chain.ImportFromPemFile(Path.Combine(folder, "chain.pem"));
+    var anchors = new X509Certificate2Collection();
+    anchors.ImportFromPemFile(Path.Combine(folder, "anchors.pem"));
+    using var leaf = X509CertificateLoader.LoadPkcs12FromFile(Path.Combine(folder, "leaf.pfx"), "", X509KeyStorageFlags.Exportable);
+    using var serverCertificate = ServerCertificate();
+
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+    var errors = "";
+    var serverTask = Task.Run(async () =>
+    {
+        using var socket = await listener.AcceptTcpClientAsync(timeout.Token);
+        await using var tls = new SslStream(socket.GetStream());
+        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck, DisableCertificateDownloads = true };
+        policy.CustomTrustStore.AddRange(anchors);
+        try
+        {
+            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+            {
+                ServerCertificate = serverCertificate,
+                ClientCertificateRequired = true,
+                CertificateChainPolicy = policy,
+                RemoteCertificateValidationCallback = (_, _, built, policyErrors) =>
+                {
+                    var statuses = built is null ? "" : string.Join(",", built.ChainElements.SelectMany(e => e.ChainElementStatus).Select(s => s.Status).Distinct());
+                    errors = $"{policyErrors} [{statuses}]";
+                    return policyErrors == SslPolicyErrors.None;
+                },
+            }, timeout.Token);
+            return "OK";
+        }
+        catch (Exception e)
+        {
+            return $"FAIL\t{errors} {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}";
+        }
+    });
+    using var client = new TcpClient();
+    await client.ConnectAsync(IPAddress.Loopback, port, timeout.Token);
+    await using var clientTls = new SslStream(client.GetStream());
+    try
+    {
+        await clientTls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "oracle.test",
+            ClientCertificateContext = ExactChainContext.Create(leaf, chain.Skip(1).ToList()),
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+        }, timeout.Token);
+        var buffer = new byte[1];
+        using var read = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            _ = await clientTls.ReadAsync(buffer, read.Token);
+        }
+        catch (Exception)
+        {
+            // TLS 1.3: the server's refusal arrives after the client's handshake; the server's verdict counts.
+        }
+    }
+    catch (Exception)
+    {
+        // The server's verdict is what counts.
+    }
+    return await serverTask;
+}
+
+static X509Certificate2 ServerCertificate()
+{
+    using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+    var request = new CertificateRequest("CN=oracle.test", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+    using var self = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+    return X509CertificateLoader.LoadPkcs12(self.Export(X509ContentType.Pfx), null);
 }

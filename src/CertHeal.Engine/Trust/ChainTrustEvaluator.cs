@@ -10,8 +10,9 @@ internal static class ChainTrustEvaluator
 {
     private const string ServerAuth = "1.3.6.1.5.5.7.3.1";
 
+    /// <param name="clientCertificate">True to judge a client certificate's chain (clientAuth usage) instead of a server's.</param>
     public static TrustVerdict Evaluate(IReadOnlyList<X509Certificate2> presented, TrustAnchors anchors, DateTime nowUtc,
-        IEnumerable<X509Certificate2>? extraIntermediates = null)
+        IEnumerable<X509Certificate2>? extraIntermediates = null, bool clientCertificate = false)
     {
         if (presented.Count == 0)
         {
@@ -26,7 +27,7 @@ internal static class ChainTrustEvaluator
             chain.ChainPolicy.ExtraStore.Add(extra);
         }
         var built = chain.Build(presented[0]);
-        return Judge(chain, built, presented, anchors, nowUtc, extraIntermediates);
+        return Judge(chain, built, presented, anchors, nowUtc, extraIntermediates, clientCertificate);
     }
 
     /// <summary>
@@ -63,11 +64,11 @@ internal static class ChainTrustEvaluator
         {
             return null;
         }
-        return Judge(chain, built, presented, anchors, nowUtc, null);
+        return Judge(chain, built, presented, anchors, nowUtc, null, false);
     }
 
     private static TrustVerdict Judge(X509Chain chain, bool built, IReadOnlyList<X509Certificate2> presented, TrustAnchors anchors, DateTime nowUtc,
-        IEnumerable<X509Certificate2>? extraIntermediates)
+        IEnumerable<X509Certificate2>? extraIntermediates, bool clientCertificate)
     {
         var leaf = presented[0];
 
@@ -104,7 +105,7 @@ internal static class ChainTrustEvaluator
         }
         _ = built;
 
-        var problems = PathRules.Judge(path, statuses, anchors, nowUtc, complete);
+        var problems = PathRules.Judge(path, statuses, anchors, nowUtc, complete, clientCertificate);
         var decisive = problems.FirstOrDefault(p => p.Families.Any(anchors.Consumers.Contains));
         return decisive is null
             ? new TrustVerdict(HandshakeFailure.None, "", path) { Problems = problems }

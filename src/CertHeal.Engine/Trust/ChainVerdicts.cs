@@ -15,6 +15,16 @@ internal sealed record ChainJudgement(HandshakeFailure Failure, string Reason, C
 /// </summary>
 internal static class ChainVerdicts
 {
+    /// <summary>
+    /// A client certificate's chain as a server of each family judges it: path rules and clientAuth
+    /// usage, no name (servers do not check the client's name). Null per family = accepts.
+    /// </summary>
+    public static Dictionary<ClientFamily, string?> JudgeClientCertificate(IReadOnlyList<X509Certificate2> presented, TrustAnchors anchors, DateTime nowUtc)
+    {
+        var verdict = ChainTrustEvaluator.Evaluate(presented, anchors, nowUtc, clientCertificate: true);
+        return TrustAnchors.AllFamilies.ToDictionary(f => f, f => verdict.ProblemsFor(f).FirstOrDefault()?.Reason);
+    }
+
     public static ChainJudgement Judge(IReadOnlyList<X509Certificate2> presented, TrustAnchors anchors, string host, DateTime nowUtc)
     {
         var verdict = ChainTrustEvaluator.Evaluate(presented, anchors, nowUtc);

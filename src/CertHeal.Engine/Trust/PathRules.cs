@@ -38,6 +38,7 @@ namespace CertHeal.Trust;
 internal static class PathRules
 {
     private const string ServerAuth = "1.3.6.1.5.5.7.3.1";
+    private const string ClientAuth = "1.3.6.1.5.5.7.3.2";
     private const string AnyEku = "2.5.29.37.0";
     private const string NetscapeSgc = "2.16.840.1.113730.4.1";
     private const string MicrosoftSgc = "1.3.6.1.4.1.311.10.3.3";
@@ -47,8 +48,9 @@ internal static class PathRules
 
     /// <param name="statuses">The platform's status flags per path element (same length as <paramref name="path"/>).</param>
     /// <param name="complete">False when the platform could not build further than the path (no issuer found).</param>
+    /// <param name="clientCertificate">Judge the usage of a client certificate's chain (clientAuth) instead of a server's.</param>
     public static List<PathProblem> Judge(IReadOnlyList<X509Certificate2> path, IReadOnlyList<X509ChainStatusFlags> statuses,
-        TrustAnchors anchors, DateTime nowUtc, bool complete)
+        TrustAnchors anchors, DateTime nowUtc, bool complete, bool clientCertificate = false)
     {
         var partialAnchor = -1;
         for (var i = 0; i < path.Count && partialAnchor < 0; i++)
@@ -138,7 +140,7 @@ internal static class PathRules
             }
         }
 
-        UsageProblems(path, LimitOf, Add);
+        UsageProblems(path, LimitOf, Add, clientCertificate ? ClientAuth : ServerAuth);
 
         // Validity of every certificate a family judges (the anchor too, except for Java).
         foreach (var family in Families)
@@ -195,64 +197,75 @@ internal static class PathRules
         return Ordered(problems);
     }
 
+    /// <summary>
+    /// Usage for the TLS role <paramref name="purpose"/> names (serverAuth or clientAuth): OpenSSL's
+    /// check_purpose_ssl_server / check_purpose_ssl_client (a client key needs digitalSignature or
+    /// keyAgreement), SslStream's application policy, Java's EndEntityChecker, Chromium.
+    /// </summary>
     private static void UsageProblems(IReadOnlyList<X509Certificate2> path, Func<ClientFamily, int> limitOf,
-        Action<HandshakeFailure, VerdictCheck, string, IEnumerable<ClientFamily>> add)
+        Action<HandshakeFailure, VerdictCheck, string, IEnumerable<ClientFamily>> add, string purpose)
     {
         if (path.Count == 0)
         {
             return;
         }
+        var server = purpose == ServerAuth;
+        var role = server ? "server" : "client";
         var leaf = path[0];
         if (Ekus(leaf) is { } leafEkus)
         {
-            var hasServer = leafEkus.Contains(ServerAuth);
-            var sgc = leafEkus.Contains(NetscapeSgc) || leafEkus.Contains(MicrosoftSgc);
+            var hasPurpose = leafEkus.Contains(purpose);
+            var sgc = server && (leafEkus.Contains(NetscapeSgc) || leafEkus.Contains(MicrosoftSgc));
             var rejecting = new List<ClientFamily>();
-            if (!hasServer && !sgc)
+            if (!hasPurpose && !sgc)
             {
                 rejecting.AddRange([ClientFamily.OpenSsl, ClientFamily.DotNet]);
             }
-            if (!hasServer && !sgc && !leafEkus.Contains(AnyEku))
+            if (!hasPurpose && !sgc && !leafEkus.Contains(AnyEku))
             {
                 rejecting.Add(ClientFamily.Java);
             }
-            if (!hasServer)
+            if (!hasPurpose)
             {
                 rejecting.Add(ClientFamily.Browser);
             }
             add(HandshakeFailure.WrongUsage, VerdictCheck.Usage,
-                $"the server's certificate '{Describe(leaf)}' is not for server authentication: its extended key usage is {DescribeEkus(leafEkus)}", rejecting.Distinct());
+                $"the {role}'s certificate '{Describe(leaf)}' is not for {role} authentication: its extended key usage is {DescribeEkus(leafEkus)}", rejecting.Distinct());
         }
         if (leaf.Extensions["2.5.29.15"] is X509KeyUsageExtension { } ku)
         {
             var flags = ku.KeyUsages;
             var rejecting = new List<ClientFamily>();
-            if ((flags & (X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.KeyAgreement)) == 0)
+            var openSslNeeds = server
+                ? X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.KeyAgreement
+                : X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyAgreement;
+            if ((flags & openSslNeeds) == 0)
             {
                 rejecting.Add(ClientFamily.OpenSsl);
             }
-            // Every suite a current client offers signs with the server key (ECDHE, TLS 1.3).
+            // Every suite a current client offers signs with the server key (ECDHE, TLS 1.3), and a
+            // client proves its key with CertificateVerify, a signature.
             if ((flags & X509KeyUsageFlags.DigitalSignature) == 0)
             {
                 rejecting.AddRange([ClientFamily.Java, ClientFamily.Browser]);
             }
             add(HandshakeFailure.WrongUsage, VerdictCheck.Usage,
-                $"the server's certificate '{Describe(leaf)}' has key usage {flags}, without the digitalSignature a TLS server key needs", rejecting);
+                $"the {role}'s certificate '{Describe(leaf)}' has key usage {flags}, without the digitalSignature a TLS {role} key needs", rejecting);
         }
         for (var i = 1; i < path.Count; i++)
         {
-            if (Ekus(path[i]) is not { } caEkus || caEkus.Contains(ServerAuth))
+            if (Ekus(path[i]) is not { } caEkus || caEkus.Contains(purpose))
             {
                 continue;
             }
             var index = i;
-            var sgc = caEkus.Contains(NetscapeSgc) || caEkus.Contains(MicrosoftSgc);
+            var sgc = server && (caEkus.Contains(NetscapeSgc) || caEkus.Contains(MicrosoftSgc));
             IEnumerable<ClientFamily> rejecting = [
                 .. sgc ? [] : new[] { ClientFamily.OpenSsl, ClientFamily.DotNet },
                 .. caEkus.Contains(AnyEku) ? [] : new[] { ClientFamily.Browser },
             ];
             add(HandshakeFailure.WrongUsage, VerdictCheck.Usage,
-                $"the CA '{Describe(path[i])}' restricts its extended key usage to {DescribeEkus(caEkus)}, which excludes server authentication",
+                $"the CA '{Describe(path[i])}' restricts its extended key usage to {DescribeEkus(caEkus)}, which excludes {role} authentication",
                 rejecting.Where(f => index <= limitOf(f)));
         }
     }

@@ -6,7 +6,8 @@ using System.Security.Cryptography.X509Certificates;
 namespace CertHeal.Tests.Differential;
 
 /// <summary>One generated chain: what the server presents (leaf first, the leaf with its key), what the client trusts, the name it connects to.</summary>
-internal sealed record ChainCase(string Name, string Rule, IReadOnlyList<X509Certificate2> Presented, IReadOnlyList<X509Certificate2> Anchors, string Host)
+internal sealed record ChainCase(string Name, string Rule, IReadOnlyList<X509Certificate2> Presented, IReadOnlyList<X509Certificate2> Anchors, string Host,
+    bool ClientCertificate = false)
 {
     public bool HostIsIp => IPAddress.TryParse(Host, out _);
     public bool HasNonRootAnchor => Anchors.Any(a => a.SubjectName.RawData.AsSpan().SequenceEqual(a.IssuerName.RawData) is false);
@@ -40,6 +41,36 @@ internal sealed class ChainCorpus
             cases.AddRange(Scenarios(flavour));
         }
         cases.AddRange(PartialChainScenarios());
+        return cases;
+    }
+
+    /// <summary>Client certificates as a server judges them (clientAuth usage; no name check).</summary>
+    public IReadOnlyList<ChainCase> BuildClientCertificates()
+    {
+        var cases = new List<ChainCase>();
+        foreach (var f in new[] { Flavour.EcP256, Flavour.Rsa2048 })
+        {
+            var suffix = f == Flavour.EcP256 ? "ec256" : "rsa2048";
+            var root = Mint(new Cert { Subject = $"CN=Client Root {suffix}", Ca = true }, null, f, "root");
+            var inter = Mint(new Cert { Subject = $"CN=Client Intermediate {suffix}", Ca = true }, root, f, "inter");
+            ChainCase Case(string name, string rule, Node leaf, Node issuer, Node? anchor = null) =>
+                new($"client-{name}/{suffix}", rule, [leaf.Certificate, issuer.Certificate], [(anchor ?? root).Certificate], "client.example.com", ClientCertificate: true);
+            Cert Leaf() => new() { Subject = "CN=client.example.com", Ca = false };
+            cases.Add(Case("good", "clientAuth", Mint(Leaf(), inter, f, "leaf", ekus: [ClientAuth]), inter));
+            cases.Add(Case("eku-server-only", "clientAuth", Mint(Leaf(), inter, f, "leaf", ekus: [ServerAuth]), inter));
+            cases.Add(Case("eku-absent", "clientAuth absent", Mint(Leaf(), inter, f, "leaf", ekus: []), inter));
+            cases.Add(Case("eku-any-only", "anyExtendedKeyUsage", Mint(Leaf(), inter, f, "leaf", ekus: [AnyEku]), inter));
+            cases.Add(Case("ku-certsign-only", "key usage of a client", Mint(Leaf(), inter, f, "leaf", ekus: [ClientAuth], ku: X509KeyUsageFlags.KeyCertSign), inter));
+            var serverCa = Mint(new Cert { Subject = $"CN=Client ServerAuth CA {suffix}", Ca = true, Ekus = [ServerAuth] }, root, f, "inter2");
+            cases.Add(Case("ca-eku-serverauth", "extended key usage on a CA", Mint(Leaf(), serverCa, f, "leaf", ekus: [ClientAuth]), serverCa));
+            var clientCa = Mint(new Cert { Subject = $"CN=Client ClientAuth CA {suffix}", Ca = true, Ekus = [ClientAuth] }, root, f, "inter2");
+            cases.Add(Case("ca-eku-clientauth", "extended key usage on a CA", Mint(Leaf(), clientCa, f, "leaf", ekus: [ClientAuth]), clientCa));
+            var pl0 = Mint(new Cert { Subject = $"CN=Client PathLen0 {suffix}", Ca = true, PathLength = 0 }, root, f, "inter2");
+            var below = Mint(new Cert { Subject = $"CN=Client Below PathLen0 {suffix}", Ca = true }, pl0, f, "inter");
+            cases.Add(new($"client-pathlen0-exceeded/{suffix}", "path length", [Mint(Leaf(), below, f, "leaf", ekus: [ClientAuth]).Certificate, below.Certificate, pl0.Certificate],
+                [root.Certificate], "client.example.com", ClientCertificate: true));
+            cases.Add(Case("expired", "validity", Mint(Leaf(), inter, f, "leaf", ekus: [ClientAuth], notBefore: Now.AddDays(-30), notAfter: Now.AddDays(-1)), inter));
+        }
         return cases;
     }
 

@@ -82,6 +82,40 @@ public sealed class ChainDifferentialTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Client_certificate_verdicts_equal_what_each_familys_server_decides()
+    {
+        var work = Directory.CreateTempSubdirectory("certheal-differential-client-").FullName;
+        try
+        {
+            var cases = new ChainCorpus().BuildClientCertificates();
+            var manifest = ChainOracles.Write(cases, work);
+            var openSsl = await ChainOracles.OpenSslAsync(cases, work);
+            var java = await ChainOracles.JavaAsync(cases, manifest);
+            var dotNet = await ChainOracles.DotNetAsync(cases, manifest, work);
+            var mismatches = new List<string>();
+            var rejectedSomewhere = 0;
+            for (var i = 0; i < cases.Count; i++)
+            {
+                var c = cases[i];
+                var verdicts = ChainVerdicts.JudgeClientCertificate(c.Presented, TrustAnchors.FromCertificates("client roots", c.Anchors), DateTime.UtcNow);
+                var oracles = new Dictionary<ClientFamily, OracleVerdict> { [ClientFamily.DotNet] = dotNet[i], [ClientFamily.OpenSsl] = openSsl[i], [ClientFamily.Java] = java[i] };
+                rejectedSomewhere += oracles.Values.Any(o => !o.Accepts) ? 1 : 0;
+                foreach (var (family, oracle) in oracles.Where(o => (verdicts[o.Key] is null) != o.Value.Accepts))
+                {
+                    mismatches.Add($"{c.Name} {family}: CertHeal {(verdicts[family] is null ? "accepts" : $"rejects ({verdicts[family]})")}; the server {(oracle.Accepts ? "accepts" : $"rejects ({oracle.Detail})")}");
+                }
+                output.WriteLine($"{c.Name,-36} .NET {Mark(verdicts[ClientFamily.DotNet] is null)}/{Mark(dotNet[i].Accepts)}  OpenSSL {Mark(verdicts[ClientFamily.OpenSsl] is null)}/{Mark(openSsl[i].Accepts)}  Java {Mark(verdicts[ClientFamily.Java] is null)}/{Mark(java[i].Accepts)}");
+            }
+            Assert.True(rejectedSomewhere > 0 && rejectedSomewhere < cases.Count, "the client corpus needs both sides");
+            Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
     /// <summary>A sample of the corpus, each served by openssl s_server.</summary>
     private static readonly string[] LiveSample =
     [

@@ -37,6 +37,7 @@ public class ChainOracle {
                 if (line.isBlank()) continue;
                 String[] parts = line.split("\t");
                 String name = parts[0], host = parts[1], folder = parts[2];
+                boolean client = parts.length > 3 && parts[3].equals("client");
                 try {
                     KeyStore store = KeyStore.getInstance("PKCS12");
                     store.load(null, null);
@@ -52,8 +53,14 @@ public class ChainOracle {
                     tmf.init(store);
                     X509ExtendedTrustManager manager = null;
                     for (TrustManager m : tmf.getTrustManagers()) if (m instanceof X509ExtendedTrustManager x) manager = x;
+                    if (client) {
+                        // A TLS server judging a client certificate: authType is the client key's type.
+                        manager.checkClientTrusted(chain.toArray(new X509Certificate[0]), chain.get(0).getPublicKey().getAlgorithm(), new Engine(host, false));
+                        System.out.println(name + "\tOK");
+                        continue;
+                    }
                     String authType = chain.get(0).getPublicKey().getAlgorithm().equals("EC") ? "ECDHE_ECDSA" : "ECDHE_RSA";
-                    manager.checkServerTrusted(chain.toArray(new X509Certificate[0]), authType, new Engine(host));
+                    manager.checkServerTrusted(chain.toArray(new X509Certificate[0]), authType, new Engine(host, true));
                     System.out.println(name + "\tOK");
                 } catch (Exception e) {
                     System.out.println(name + "\tFAIL\t" + e.toString().replace('\n', ' ').replace('\t', ' '));
@@ -71,16 +78,19 @@ public class ChainOracle {
         private final Session session;
         private final SSLParameters parameters = new SSLParameters();
 
-        Engine(String host) {
+        private final boolean clientMode;
+
+        Engine(String host, boolean clientMode) {
             super(host, 443);
+            this.clientMode = clientMode;
             session = new Session(host);
-            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            if (clientMode) parameters.setEndpointIdentificationAlgorithm("HTTPS");
             if (!isIp(host)) parameters.setServerNames(List.of(new SNIHostName(host)));
         }
 
         @Override public SSLSession getHandshakeSession() { return session; }
         @Override public SSLParameters getSSLParameters() { return parameters; }
-        @Override public boolean getUseClientMode() { return true; }
+        @Override public boolean getUseClientMode() { return clientMode; }
         @Override public SSLEngineResult wrap(ByteBuffer[] s, int o, int l, ByteBuffer d) { throw new UnsupportedOperationException(); }
         @Override public SSLEngineResult unwrap(ByteBuffer s, ByteBuffer[] d, int o, int l) { throw new UnsupportedOperationException(); }
         @Override public Runnable getDelegatedTask() { return null; }

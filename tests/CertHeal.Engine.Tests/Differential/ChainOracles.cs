@@ -30,7 +30,7 @@ internal static class ChainOracles
             File.WriteAllBytes(Path.Combine(folder, "leaf.pfx"), c.Presented[0].Export(X509ContentType.Pfx, ""));
             File.WriteAllText(Path.Combine(folder, "leaf.key"),
                 (c.Presented[0].GetECDsaPrivateKey() as System.Security.Cryptography.AsymmetricAlgorithm ?? c.Presented[0].GetRSAPrivateKey()!).ExportPkcs8PrivateKeyPem() + "\n");
-            manifest.Append(c.Name).Append('\t').Append(c.Host).Append('\t').Append(folder).Append('\n');
+            manifest.Append(c.Name).Append('\t').Append(c.Host).Append('\t').Append(folder).Append(c.ClientCertificate ? "\tclient" : "").Append('\n');
         }
         var path = Path.Combine(root, "manifest.tsv");
         File.WriteAllText(path, manifest.ToString());
@@ -53,7 +53,7 @@ internal static class ChainOracles
         {
             var c = cases[i];
             var folder = Folder(root, i);
-            List<string> args = ["verify", "-purpose", "sslserver", "-auth_level", "2", "-CAfile", Path.Combine(folder, "anchors.pem")];
+            List<string> args = ["verify", "-purpose", c.ClientCertificate ? "sslclient" : "sslserver", "-auth_level", "2", "-CAfile", Path.Combine(folder, "anchors.pem")];
             if (c.Presented.Count > 1)
             {
                 args.AddRange(["-untrusted", Path.Combine(folder, "untrusted.pem")]);
@@ -62,7 +62,10 @@ internal static class ChainOracles
             {
                 args.Add("-partial_chain");
             }
-            args.AddRange(c.HostIsIp ? ["-verify_ip", c.Host] : ["-verify_hostname", c.Host]);
+            if (!c.ClientCertificate)
+            {
+                args.AddRange(c.HostIsIp ? ["-verify_ip", c.Host] : ["-verify_hostname", c.Host]);
+            }
             args.Add(Path.Combine(folder, "leaf.pem"));
             var (code, stdout, stderr) = await Tools.RunAsync("openssl", args, timeoutSeconds: 30);
             results[i] = new OracleVerdict(code == 0 && stdout.Contains(": OK", StringComparison.Ordinal),
