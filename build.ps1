@@ -69,13 +69,18 @@ foreach ($file in 'CertHeal.psd1', 'CertHeal.dll', 'CertHeal.Engine.dll', 'Bounc
 New-Item -ItemType Directory -Path (Split-Path $moduleOut) -Force | Out-Null
 Copy-Item -Path $assembled -Destination $moduleOut -Recurse
 Write-Host "Module assembled in $moduleOut"
+# The manifest as the Gallery and Import-Module read it.
+$tested = Test-ModuleManifest -Path (Join-Path $moduleOut 'CertHeal.psd1') -ErrorAction Stop
+Write-Host "Test-ModuleManifest: $($tested.Name) $($tested.Version), $($tested.ExportedCmdlets.Count) cmdlets"
 
 # 3. Tests.
 if (-not $SkipTests) {
     Invoke-Native 'dotnet test' { dotnet test $solution -c $Configuration --no-build }
 
-    $pester = Get-Module -ListAvailable Pester | Where-Object Version -ge '5.0.0' |
-        Sort-Object Version -Descending | Select-Object -First 1
+    # tools/test.sh hands over the pinned Pester it restored from NuGet.
+    $pester = if ($env:CERTHEAL_PESTER) { Get-Item $env:CERTHEAL_PESTER } else {
+        Get-Module -ListAvailable Pester | Where-Object Version -ge '5.0.0' | Sort-Object Version -Descending | Select-Object -First 1
+    }
     if ($pester) {
         $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
         if (-not (Test-Path $pwsh)) { $pwsh = (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source }
@@ -88,6 +93,7 @@ if (-not $SkipTests) {
             $config.Run.PassThru = $true
             $config.Output.Verbosity = 'Detailed'
             $result = Invoke-Pester -Configuration $config
+            Write-Host "Pester: $($result.PassedCount) passed, $($result.FailedCount) failed, $($result.SkippedCount) skipped"
             if ($result.Result -ne 'Passed' -or $result.FailedCount -gt 0) {
                 Write-Host "Pester: $($result.FailedCount) tests failed (result: $($result.Result))."
                 exit 1
@@ -95,14 +101,14 @@ if (-not $SkipTests) {
             exit 0
         }
         $pesterScript = $pesterTemplate.ToString()
-        $pesterScript = $pesterScript.Replace('__PESTER__', (ConvertTo-PSLiteral $pester.Path))
+        $pesterScript = $pesterScript.Replace('__PESTER__', (ConvertTo-PSLiteral ($pester -is [System.IO.FileInfo] ? $pester.FullName : $pester.Path)))
         $pesterScript = $pesterScript.Replace('__TESTS__', (ConvertTo-PSLiteral (Join-Path $root 'tests')))
         $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($pesterScript))
         & $pwsh -NoProfile -NonInteractive -EncodedCommand $encoded
         if ($LASTEXITCODE -ne 0) { throw "The Pester tests failed (exit code $LASTEXITCODE); see the output above." }
     }
     else {
-        Write-Warning 'Pester 5 is not installed (Install-Module Pester -MinimumVersion 5.0.0), so the Pester tests were skipped.'
+        throw 'Pester 5 is not installed: run tools/test.sh (it restores the pinned Pester), or Install-Module Pester -MinimumVersion 5.0.0.'
     }
 }
 
