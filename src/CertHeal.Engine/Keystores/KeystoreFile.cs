@@ -18,6 +18,9 @@ public sealed class SaveOptions
 
     /// <summary>Plan only: run the update and validation, write nothing.</summary>
     public bool WhatIf { get; init; }
+
+    /// <summary>Ctrl+C: honoured until the new version replaces the old one, never after (no torn store).</summary>
+    public CancellationToken Cancellation { get; init; }
 }
 
 /// <summary>What an update did to the file: <see cref="Changed"/> is the plan, <see cref="Written"/> whether the file was replaced.</summary>
@@ -128,6 +131,7 @@ public static class KeystoreFile
             ? new Keystore { Path = path, Format = resolved, IsNew = before is null }
             : codec.Read(before, path, password);
         keystore.SourceDigest = before is null ? null : SHA256.HashData(before);
+        options.Cancellation.ThrowIfCancellationRequested();
         var entriesBefore = before is null ? null : EntryKeys(keystore);
         // A mutation that leaves the same entries is no change, even where a rewrite would differ
         // in bytes (PKCS#12 draws a fresh MAC salt; a PEM bundle's own comments would be normalized).
@@ -135,6 +139,7 @@ public static class KeystoreFile
         {
             return new KeystoreWriteResult(false, false, null, resolved);
         }
+        options.Cancellation.ThrowIfCancellationRequested();
         CheckAliases(keystore);
         var after = codec.Write(keystore, password);
         if (before is not null && before.AsSpan().SequenceEqual(after))
@@ -154,6 +159,7 @@ public static class KeystoreFile
             EnsureWritable(path);
         }
         var backup = before is null ? null : path + ".bak";
+        options.Cancellation.ThrowIfCancellationRequested();
         Replace(path, after, codec, keystore, password, backup, options.Validate);
         keystore.SourceDigest = SHA256.HashData(after);
         return new KeystoreWriteResult(true, true, backup, resolved);

@@ -14,13 +14,17 @@ public static class KeystoreMerger
     {
         if (endpoints is { Count: > 0 })
         {
-            write = new SaveOptions { LockTimeout = write.LockTimeout, WhatIf = write.WhatIf, Validate = candidate => EndpointsFailing(candidate, endpoints) };
+            write = new SaveOptions
+            {
+                LockTimeout = write.LockTimeout, WhatIf = write.WhatIf, Cancellation = write.Cancellation, Validate = candidate => EndpointsFailing(candidate, endpoints),
+            };
         }
         List<KeystoreChangeEntry> changes = [];
         var result = KeystoreFile.Update(path, format, password, keystore =>
         {
             keystore.NewPkcs12Encryption = options.Pkcs12Encryption;
             changes = KeystoreMerge.Apply(keystore, incoming, options);
+            write.Cancellation.ThrowIfCancellationRequested();
             return changes.Any(c => c.Action is KeystoreChangeAction.Added or KeystoreChangeAction.Replaced);
         }, write);
         var change = new KeystoreChange

@@ -9,7 +9,7 @@ namespace CertHeal.Commands;
 /// <summary>Merge-Keystore: merge certificates into a keystore under an explicit trust policy, atomically, losing nothing.</summary>
 [Cmdlet(VerbsData.Merge, "Keystore", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(KeystoreChange))]
-public sealed class MergeKeystoreCommand : PSCmdlet
+public sealed class MergeKeystoreCommand : PSCmdlet, IDisposable
 {
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
@@ -105,7 +105,13 @@ public sealed class MergeKeystoreCommand : PSCmdlet
     private readonly List<string> _pipedPaths = [];
     private string? _commandLinePath;
 
+    private readonly CancellationTokenSource _cancel = new();
+
     protected override void BeginProcessing() => _commandLinePath = Path;
+
+    protected override void StopProcessing() => _cancel.Cancel();
+
+    public void Dispose() => _cancel.Dispose();
 
     protected override void EndProcessing()
     {
@@ -130,7 +136,7 @@ public sealed class MergeKeystoreCommand : PSCmdlet
         {
             // Plan without writing; -WhatIf (ShouldProcess false) reports the plan and never asks.
             // Only then ask about the anchors nobody named, here on the pipeline thread, and write.
-            var plan = KeystoreMerger.Merge(path, Format, password, _incoming, Options(), new SaveOptions { WhatIf = true });
+            var plan = KeystoreMerger.Merge(path, Format, password, _incoming, Options(), new SaveOptions { WhatIf = true, Cancellation = _cancel.Token });
             var anchors = consent.Unnamed(plan);
             var changes = plan.Added + plan.Replaced;
             var action = $"Merge {changes} certificate(s) ({TrustPolicy})" + (anchors.Count == 0 || consent.ApprovesAll ? "" :
@@ -144,7 +150,12 @@ public sealed class MergeKeystoreCommand : PSCmdlet
             var approved = consent.Ask(anchors, path, ApprovalScript);
             var recorder = new Trust.LedgerRecorder(LedgerPath is null ? Trust.TrustLedger.DefaultPath() : SessionState.Path.GetUnresolvedProviderPathFromPSPath(LedgerPath), _sources);
             this.WriteChange(KeystoreMerger.Merge(path, Format, password, _incoming,
-                Options(consent.ApprovesAll ? null : approved.Contains, recorder), new SaveOptions(), _endpoints));
+                Options(consent.ApprovesAll ? null : approved.Contains, recorder), new SaveOptions { Cancellation = _cancel.Token }, _endpoints));
+        }
+        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+        {
+            // Ctrl+C before the rename: the store is as it was, the lock is released.
+            throw new PipelineStoppedException();
         }
         catch (KeystoreException e) when (others)
         {
