@@ -37,7 +37,8 @@ public static class KeystoreMerge
         }
         var changes = removed;
         // A certificate signed by a blocked key is refused too: its issuer may be incoming or stored.
-        var issuers = new Lazy<List<X509Certificate2>>(() => [.. unique, .. KeystoreFile.Certificates(keystore)]);
+        var blockedIssuers = new Lazy<List<(X509Certificate2 Certificate, Trust.Distrust.BlockedKey Key)>>(
+            () => Trust.Distrust.DistrustRules.BlockedAmong([.. unique, .. KeystoreFile.Certificates(keystore)]));
         // One answer per anchor: a root is asked once, and the certificates below it follow that answer.
         var answers = new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
         bool Approved(X509Certificate2 anchor)
@@ -70,7 +71,7 @@ public static class KeystoreMerge
             }
             // Before the policy and before any consent is asked: no policy, pinned fingerprint,
             // TrustOnFirstUse, -Force or approval writes a blocked key (Trust/Distrust/DistrustRules).
-            if (Trust.Distrust.DistrustRules.RefuseToWrite(certificate, issuers.Value) is { } blocked)
+            if (Trust.Distrust.DistrustRules.RefuseToWrite(certificate, () => blockedIssuers.Value) is { } blocked)
             {
                 (change.Action, change.Reason, change.Refused) = (KeystoreChangeAction.Skipped, blocked, true);
                 continue;

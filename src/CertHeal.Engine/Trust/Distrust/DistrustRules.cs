@@ -63,24 +63,29 @@ internal static class DistrustRules
             : (notBefore, "it has no embedded SCT list, so its notBefore is used");
     }
 
-    /// <summary>Why a certificate must never be written to a keystore, or null: its own key is blocked, or its issuer's (among <paramref name="issuers"/>).</summary>
-    public static string? RefuseToWrite(X509Certificate2 certificate, IEnumerable<X509Certificate2> issuers)
+    /// <summary>The certificates among <paramref name="candidates"/> that carry a blocked key: computed once per merge, since every incoming certificate is checked against them.</summary>
+    public static List<(X509Certificate2 Certificate, BlockedKey Key)> BlockedAmong(IEnumerable<X509Certificate2> candidates)
     {
         var list = DistrustList.Current;
-        if (list.Blocked(certificate) is { } blocked)
+        return list.BlockedKeys.Count == 0 ? [] : [.. candidates.Select(c => (c, list.Blocked(c))).Where(p => p.Item2 is not null).Select(p => (p.c, p.Item2!))];
+    }
+
+    /// <summary>Why a certificate must never be written to a keystore, or null: its own key is blocked, or it is signed by one of <paramref name="blockedIssuers"/>.</summary>
+    public static string? RefuseToWrite(X509Certificate2 certificate, Func<IReadOnlyList<(X509Certificate2 Certificate, BlockedKey Key)>> blockedIssuers)
+    {
+        if (DistrustList.Current.Blocked(certificate) is { } blocked)
         {
             return $"never written: it {blocked.Describe()} (no policy, pinned fingerprint, -Force or approval overrides this)";
         }
-        if (list.BlockedKeys.Count == 0 || CertificateFacts.IsSelfSigned(certificate))
+        if (CertificateFacts.IsSelfSigned(certificate))
         {
             return null;
         }
-        foreach (var issuer in issuers)
+        foreach (var (issuer, key) in blockedIssuers())
         {
-            if (list.Blocked(issuer) is { } issuerKey && issuer.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData)
-                && CertificateFacts.IsSignedBy(certificate, issuer))
+            if (CertificateFacts.IsSignedBy(certificate, issuer))
             {
-                return $"never written: it is signed by '{PathRules.Describe(issuer)}', which {issuerKey.Describe()}";
+                return $"never written: it is signed by '{PathRules.Describe(issuer)}', which {key.Describe()}";
             }
         }
         return null;

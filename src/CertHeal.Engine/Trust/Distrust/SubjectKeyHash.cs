@@ -11,7 +11,12 @@ namespace CertHeal.Trust.Distrust;
 /// </summary>
 internal static class SubjectKeyHash
 {
-    public static string Of(X509Certificate2 certificate)
+    // Verdicts, merges and keystore checks ask about the same certificates again and again.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<X509Certificate2, string> Cache = new();
+
+    public static string Of(X509Certificate2 certificate) => Cache.GetValue(certificate, Compute);
+
+    private static string Compute(X509Certificate2 certificate)
     {
         try
         {
