@@ -41,6 +41,20 @@ public sealed class DistrustVerdictTests(LabFixture fixture) : IClassFixture<Lab
     }
 
     [Fact]
+    public void The_distrusted_roots_this_machine_ships_match_the_subjects_the_list_records()
+    {
+        var bundle = new X509Certificate2Collection();
+        bundle.ImportFromPemFile("/etc/ssl/certs/ca-certificates.crt");
+
+        var named = bundle.Where(c => DistrustList.BuiltIn.DistrustOf(c).Any()).ToList();
+
+        // Debian's bundle still carries the Entrust, AffirmTrust and Chunghwa roots (10 when this was written).
+        Assert.True(named.Count >= 5, $"only {named.Count} distrusted roots found in the system bundle");
+        Assert.All(named, root => Assert.All(DistrustList.BuiltIn.DistrustOf(root),
+            rule => Assert.Contains(root.GetNameInfo(X509NameType.SimpleName, false), rule.Subject)));
+    }
+
+    [Fact]
     public void A_blocked_key_below_the_root_is_Distrusted_for_every_family_before_anything_else()
     {
         var root = DistrustLab.NewCa("blocked-path-root");
