@@ -13,7 +13,7 @@ internal static class MergeVerb
     public static readonly Dictionary<string, bool> Options = new()
     {
         ["--format"] = true, ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true,
-        ["--policy"] = true, ["--trusted-fingerprint"] = true, ["--remove-superseded"] = false, ["--force"] = false,
+        ["--policy"] = true, ["--trusted-fingerprint"] = true, ["--remove-superseded"] = false, ["--remove-distrusted"] = false, ["--force"] = false,
         ["--what-if"] = false, ["--json"] = false, ["--uri"] = true, ["--approval-command"] = true,
         ["--ledger"] = true,
         ["--pkcs12-encryption"] = true,
@@ -21,9 +21,10 @@ internal static class MergeVerb
 
     public static async Task<int> RunAsync(CliArguments args, TextReader stdin, TextWriter stdout, CancellationToken cancellationToken)
     {
-        if (args.Positionals.Count < 2)
+        // --remove-distrusted alone cleans a store: no certificate file is needed then.
+        if (args.Positionals.Count < (args.Flag("--remove-distrusted") ? 1 : 2))
         {
-            throw new UsageException("merge needs a keystore and at least one certificate file (or - for PEM on stdin).");
+            throw new UsageException("merge needs a keystore and at least one certificate file (or - for PEM on stdin), or --remove-distrusted.");
         }
         var path = Path.GetFullPath(args.Positionals[0]);
         var incoming = new List<System.Security.Cryptography.X509Certificates.X509Certificate2>();
@@ -40,6 +41,7 @@ internal static class MergeVerb
             Policy = policy,
             TrustedFingerprints = args.Values("--trusted-fingerprint"),
             RemoveSuperseded = args.Flag("--remove-superseded"),
+            RemoveDistrusted = args.Flag("--remove-distrusted"),
             ApproveAnchor = ApprovalCommand.Create(args.Value("--approval-command"), args.Flag("--force")),
             Recorder = new Trust.LedgerRecorder(Path.GetFullPath(args.Value("--ledger") ?? Trust.TrustLedger.DefaultPath()), null,
                 string.Join(", ", args.Positionals.Skip(1).Select(s => s == "-" ? "standard input" : "file " + Path.GetFullPath(s)))),
@@ -54,7 +56,7 @@ internal static class MergeVerb
         }
         else
         {
-            await stdout.WriteLineAsync($"{change.Path} ({change.Format}, {change.Policy}): {change.Added} added, {change.Replaced} replaced, {change.Unchanged} unchanged, {change.Skipped} skipped; {(change.Written ? "written, previous version in " + (change.BackupPath ?? "(new file)") : change.WhatIf ? "nothing written (--what-if)" : "nothing written")}.").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"{change.Path} ({change.Format}, {change.Policy}): {change.Added} added, {change.Replaced} replaced, {change.Unchanged} unchanged, {change.Skipped} skipped{(change.Removed > 0 ? $", {change.Removed} removed" : "")}; {(change.Written ? "written, previous version in " + (change.BackupPath ?? "(new file)") : change.WhatIf ? "nothing written (--what-if)" : "nothing written")}.").ConfigureAwait(false);
             await stdout.WriteAsync(TableOutput.Format(["Action", "Alias", "Subject", "Reason"],
                 change.Entries.Select(e => (IReadOnlyList<string>)[e.Action.ToString(), e.Alias ?? "", e.Subject, e.Reason]), 300)).ConfigureAwait(false);
         }

@@ -55,8 +55,9 @@ internal static class Usage
           certheal merge <keystore> <certificate-file | ->... [--format F]
                          [--password-file F | --password-env VAR | --password P]
                          [--policy ChainToTrusted|Pinned|TrustOnFirstUse] [--trusted-fingerprint SHA256]...
-                         [--remove-superseded] [--force] [--what-if] [--json]
+                         [--remove-superseded] [--remove-distrusted] [--force] [--what-if] [--json]
                          [--pkcs12-encryption Aes|Legacy]
+          certheal merge <keystore> --remove-distrusted [--what-if] [--json]   (remove blocked keys and distrusted roots)
           certheal confirm <keystore> [--password-file F | --password-env VAR | --password P] [--format F]
                            [--uri URL]... [--expiring-within DAYS] [--renew-before DAYS] [--json]
           certheal request <https-url> [--method M] [--keystore PATH] [--password-file F | --password-env VAR]
@@ -71,6 +72,7 @@ internal static class Usage
         Exit codes: 0 success, 1 the check failed, 2 usage or input error.
         --json prints the objects with the same property names as the PowerShell cmdlets.
         --verbose adds detail to errors (and, for find, the places skipped).
+        merge never writes a certificate with a blocked key (Chromium's SPKI blocklist), whatever the policy or consent.
         merge records what it adds in the trust ledger (--ledger, $CERTHEAL_LEDGER, ~/.certheal/ledger.json);
         confirm --ledger reports ledger entries a keystore lacks (LedgerDrift); sync re-applies them.
         Prefer --password-file or --password-env: --password is visible in process lists.

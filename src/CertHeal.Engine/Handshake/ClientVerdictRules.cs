@@ -178,6 +178,12 @@ internal static class ClientVerdictRules
         {
             return (VerdictCheck.KeyExchange, weakExchange);
         }
+        // Distrust before the certificates' own weaknesses: a blocked key (often a short one, as
+        // Superfish's) is refused for what it is, not for its size.
+        if (facts.Trust?.ProblemsFor(family).FirstOrDefault(p => p.Check == VerdictCheck.Distrust) is { } distrust)
+        {
+            return (VerdictCheck.Distrust, distrust.Reason);
+        }
         foreach (var certificate in facts.Presented)
         {
             var (algorithm, bits) = CertificateFacts.Key(certificate);

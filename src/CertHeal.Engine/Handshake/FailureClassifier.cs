@@ -91,6 +91,10 @@ internal static class FailureClassifier
         return verdict.Failure switch
         {
             HandshakeFailure.None => null,
+            // Never healable and never a pin: a blocked key or a distrusted root is not undone by
+            // anyone's consent, so no Recommendation may propose trusting it (DistrustRules).
+            HandshakeFailure.Distrusted => new(verdict.Failure,
+                $"{where} presented a chain that must not be trusted: {verdict.Detail}; no client-side heal applies (CertHeal never pins or merges it): the server's owner needs a certificate from a trusted CA."),
             HandshakeFailure.IncompleteChain => new(verdict.Failure,
                 $"{where} sent an incomplete chain: {verdict.Detail}.", Healable: true,
                 Remedy: new Remedy { Kind = RemedyKind.CollectAndMerge }),

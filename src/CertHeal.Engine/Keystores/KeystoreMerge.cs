@@ -14,6 +14,8 @@ public static class KeystoreMerge
     public static List<KeystoreChangeEntry> Apply(Keystore keystore, IReadOnlyList<X509Certificate2> incoming, MergeOptions options)
     {
         var now = options.Clock.GetUtcNow().UtcDateTime;
+        // Removed first, so that nothing below (the policy's anchors, renewals) leans on them.
+        var removed = options.RemoveDistrusted ? RemoveDistrusted(keystore) : [];
         var unique = incoming.DistinctBy(c => c.Thumbprint).ToList();
         var evaluator = new TrustPolicyEvaluator(options.Policy, options.TrustedFingerprints, KeystoreFile.Certificates(keystore),
             options.System ?? TrustAnchors.System, unique, now);
@@ -33,7 +35,10 @@ public static class KeystoreMerge
                 }
             }
         }
-        var changes = new List<KeystoreChangeEntry>();
+        var changes = removed;
+        // A certificate signed by a blocked key is refused too: its issuer may be incoming or stored.
+        var blockedIssuers = new Lazy<List<(X509Certificate2 Certificate, Trust.Distrust.BlockedKey Key)>>(
+            () => Trust.Distrust.DistrustRules.BlockedAmong([.. unique, .. KeystoreFile.Certificates(keystore)]));
         // One answer per anchor: a root is asked once, and the certificates below it follow that answer.
         var answers = new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
         bool Approved(X509Certificate2 anchor)
@@ -62,6 +67,13 @@ public static class KeystoreMerge
             if (byContent.TryGetValue(change.Sha256Fingerprint, out var existing))
             {
                 (change.Action, change.Alias, change.Reason) = (KeystoreChangeAction.Unchanged, existing.Alias, "already in the keystore");
+                continue;
+            }
+            // Before the policy and before any consent is asked: no policy, pinned fingerprint,
+            // TrustOnFirstUse, -Force or approval writes a blocked key (Trust/Distrust/DistrustRules).
+            if (Trust.Distrust.DistrustRules.RefuseToWrite(certificate, () => blockedIssuers.Value) is { } blocked)
+            {
+                (change.Action, change.Reason, change.Refused) = (KeystoreChangeAction.Skipped, blocked, true);
                 continue;
             }
             if (KeystoreConsumers.Rejects(keystore.Format, certificate) is { } rejected)
@@ -135,6 +147,37 @@ public static class KeystoreMerge
                 : reason;
         }
         return changes;
+    }
+
+    /// <summary>-RemoveDistrusted: the trusted entries with a blocked key or a distrust-after rule, taken out and reported as Removed.</summary>
+    private static List<KeystoreChangeEntry> RemoveDistrusted(Keystore keystore)
+    {
+        var list = Trust.Distrust.DistrustList.Current;
+        var removed = new List<KeystoreChangeEntry>();
+        foreach (var entry in keystore.Entries.Where(e => e.EntryType == KeystoreEntryType.TrustedCertificate && e.Certificate is not null).ToList())
+        {
+            var certificate = entry.Certificate!;
+            var why = list.Blocked(certificate) is { } blocked ? $"removed: it {blocked.Describe()}"
+                : list.DistrustOf(certificate).ToList() is { Count: > 0 } rules
+                    ? "removed: " + string.Join("; ", rules.Select(r => $"{r.Program} distrusts TLS server certificates it issued after {r.DistrustAfterUtc:yyyy-MM-dd} ({r.Source})"))
+                    : null;
+            if (why is null)
+            {
+                continue;
+            }
+            keystore.Entries.Remove(entry);
+            removed.Add(new KeystoreChangeEntry
+            {
+                Action = KeystoreChangeAction.Removed,
+                Alias = entry.Alias,
+                Subject = certificate.Subject,
+                Thumbprint = certificate.Thumbprint,
+                Sha256Fingerprint = CertificateFacts.Sha256Fingerprint(certificate),
+                NotAfter = certificate.NotAfter.ToUniversalTime(),
+                Reason = why,
+            });
+        }
+        return removed;
     }
 
     private static string NameKey(X509Certificate2 certificate) =>

@@ -25,7 +25,7 @@ public static class KeystoreMerger
             keystore.NewPkcs12Encryption = options.Pkcs12Encryption;
             changes = KeystoreMerge.Apply(keystore, incoming, options);
             write.Cancellation.ThrowIfCancellationRequested();
-            return changes.Any(c => c.Action is KeystoreChangeAction.Added or KeystoreChangeAction.Replaced);
+            return changes.Any(c => c.Action is KeystoreChangeAction.Added or KeystoreChangeAction.Replaced or KeystoreChangeAction.Removed);
         }, write);
         var change = new KeystoreChange
         {
@@ -40,6 +40,7 @@ public static class KeystoreMerger
             Replaced = changes.Count(c => c.Action == KeystoreChangeAction.Replaced),
             Unchanged = changes.Count(c => c.Action == KeystoreChangeAction.Unchanged),
             Skipped = changes.Count(c => c.Action == KeystoreChangeAction.Skipped),
+            Removed = changes.Count(c => c.Action == KeystoreChangeAction.Removed),
         };
         if (result.Written)
         {

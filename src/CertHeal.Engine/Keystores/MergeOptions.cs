@@ -13,6 +13,13 @@ public sealed class MergeOptions
     /// <summary>Replace a still-valid entry that an incoming certificate renews, instead of keeping both.</summary>
     public bool RemoveSuperseded { get; init; }
 
+    /// <summary>
+    /// Take out every trusted-certificate entry whose key is blocked or whose root program distrusts
+    /// it after a date (Trust/Distrust), through the same locked, backed-up, validated write.
+    /// Private-key entries are never touched.
+    /// </summary>
+    public bool RemoveDistrusted { get; init; }
+
     /// <summary>What "trusted by the OS" means; null = the system's roots (tests inject a lab set).</summary>
     public TrustAnchors? System { get; init; }
 

@@ -51,4 +51,12 @@ public enum HandshakeFailure
 
     /// <summary>The server rejected the client certificate that was sent (an alert during or after the handshake).</summary>
     ClientCertificateRejected,
+
+    /// <summary>
+    /// A certificate in the path carries a blocked key (Chromium's SPKI blocklist: a private key
+    /// that is public or was used to misissue; CertHeal refuses it for every client), or the path
+    /// ends in a root whose program distrusts leaves issued after a date and this leaf is later
+    /// (the JDK's caDistrustPolicies, Chrome's SCT constraints). Never healable: no consent undoes it.
+    /// </summary>
+    Distrusted,
 }

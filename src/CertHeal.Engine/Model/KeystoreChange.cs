@@ -14,4 +14,7 @@ public sealed class KeystoreChange
     public int Replaced { get; set; }
     public int Unchanged { get; set; }
     public int Skipped { get; set; }
+
+    /// <summary>Entries -RemoveDistrusted took out (blocked keys, distrusted roots).</summary>
+    public int Removed { get; set; }
 }

@@ -6,4 +6,7 @@ public enum KeystoreChangeAction
     Replaced,
     Unchanged,
     Skipped,
+
+    /// <summary>A trusted entry taken out of the store (-RemoveDistrusted: a blocked key or a distrusted root).</summary>
+    Removed,
 }

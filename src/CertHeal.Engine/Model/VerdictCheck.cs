@@ -32,6 +32,9 @@ public enum VerdictCheck
     /// <summary>A handshake message larger than the client accepts.</summary>
     MessageSize,
 
+    /// <summary>A blocked key in the path, or a root distrusted for leaves issued after a date.</summary>
+    Distrust,
+
     /// <summary>The client certificate was required or rejected.</summary>
     ClientCertificate,
 }

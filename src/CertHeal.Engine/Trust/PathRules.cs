@@ -80,6 +80,9 @@ internal static class PathRules
             }
         }
 
+        // Blocked keys and distrust-after dates (Distrust/DistrustRules.cs): first in precedence.
+        problems.AddRange(Distrust.DistrustRules.Judge(path, clientCertificate));
+
         // Malformed fields: parsers refuse the certificate whatever the path.
         foreach (var certificate in path)
         {
@@ -270,12 +273,15 @@ internal static class PathRules
         }
     }
 
-    /// <summary>The precedence README "What the probe reports" states: what no heal can fix first, then validity, then the path's end.</summary>
+    /// <summary>
+    /// The precedence README "What the probe reports" states: distrust first (no heal or consent
+    /// undoes it), then what no heal can fix, then validity, then the path's end.
+    /// </summary>
     private static List<PathProblem> Ordered(List<PathProblem> problems)
     {
         var order = new[]
         {
-            HandshakeFailure.MalformedCertificate, HandshakeFailure.Other, HandshakeFailure.UnsupportedCriticalExtension, HandshakeFailure.ConstraintViolation,
+            HandshakeFailure.Distrusted, HandshakeFailure.MalformedCertificate, HandshakeFailure.Other, HandshakeFailure.UnsupportedCriticalExtension, HandshakeFailure.ConstraintViolation,
             HandshakeFailure.WrongUsage, HandshakeFailure.Expired, HandshakeFailure.NotYetValid, HandshakeFailure.IncompleteChain,
             HandshakeFailure.UntrustedRoot, HandshakeFailure.SelfSigned,
         };

@@ -79,6 +79,10 @@ public static class EntryValidator
 
     private static IEnumerable<KeystoreFinding> Judge(ValidatedEntry entry, X509Certificate2 certificate, DateTime nowUtc, int expiringWithinDays)
     {
+        foreach (var finding in Distrust(entry, certificate))
+        {
+            yield return finding;
+        }
         var notAfter = certificate.NotAfter.ToUniversalTime();
         var notBefore = certificate.NotBefore.ToUniversalTime();
         var selfSigned = CertificateFacts.IsSelfSigned(certificate);
@@ -122,6 +126,30 @@ public static class EntryValidator
         {
             yield return Finding(FindingSeverity.Info, FindingCodes.NotACertificateAuthority,
                 $"'{entry.Alias}' ({certificate.Subject}) is a server certificate, not a CA, used as a trust anchor: it pins that one certificate and stops working when the server renews it.");
+        }
+    }
+
+    /// <summary>
+    /// A blocked key is an Error: any path through it is refused (Trust/Distrust/DistrustRules). A
+    /// distrust-after root is a Warning: it still anchors the leaves issued before its date, and
+    /// stock stores ship such roots (the JDK's cacerts keeps the Entrust roots and applies its
+    /// policy itself), so an Error would fail every such store.
+    /// </summary>
+    private static IEnumerable<KeystoreFinding> Distrust(ValidatedEntry entry, X509Certificate2 certificate)
+    {
+        var list = Trust.Distrust.DistrustList.Current;
+        if (list.Blocked(certificate) is { } blocked)
+        {
+            yield return Finding(FindingSeverity.Error, FindingCodes.BlockedKey,
+                $"'{entry.Alias}' ({certificate.Subject}) {blocked.Describe()}; remove it: Merge-Keystore -RemoveDistrusted (certheal merge STORE --remove-distrusted).");
+        }
+        var rules = list.DistrustOf(certificate).ToList();
+        if (rules.Count > 0)
+        {
+            yield return Finding(FindingSeverity.Warning, FindingCodes.Distrusted,
+                $"'{entry.Alias}' ({certificate.Subject}) is distrusted for TLS server certificates issued after a date: "
+                + string.Join("; ", rules.Select(r => $"{r.Program} after {r.DistrustAfterUtc:yyyy-MM-dd} ({r.Source})"))
+                + "; servers under it need certificates from another CA. Merge-Keystore -RemoveDistrusted (certheal merge STORE --remove-distrusted) removes it.");
         }
     }
 

@@ -18,4 +18,10 @@ public static class FindingCodes
     public const string LedgerDrift = nameof(LedgerDrift);
     public const string Empty = nameof(Empty);
     public const string NonCanonicalTime = nameof(NonCanonicalTime);
+
+    /// <summary>An entry carries a key on Chromium's SPKI blocklist (Error).</summary>
+    public const string BlockedKey = nameof(BlockedKey);
+
+    /// <summary>An entry is a root a program distrusts for leaves issued after a date (Warning).</summary>
+    public const string Distrusted = nameof(Distrusted);
 }

@@ -27,7 +27,8 @@ public sealed class MergeKeystoreCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string? LiteralPath { get; set; }
 
-    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    /// <summary>Required unless -RemoveDistrusted cleans the store on its own (checked in EndProcessing).</summary>
+    [Parameter(ValueFromPipeline = true)]
     [CertificateTransformation]
     public X509Certificate2[] Certificate { get; set; } = [];
 
@@ -51,6 +52,10 @@ public sealed class MergeKeystoreCommand : PSCmdlet, IDisposable
 
     [Parameter]
     public SwitchParameter RemoveSuperseded { get; set; }
+
+    /// <summary>Remove trusted entries with a blocked key or a distrust-after root, through the same locked, backed-up, validated write.</summary>
+    [Parameter]
+    public SwitchParameter RemoveDistrusted { get; set; }
 
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -115,6 +120,11 @@ public sealed class MergeKeystoreCommand : PSCmdlet, IDisposable
 
     protected override void EndProcessing()
     {
+        if (!RemoveDistrusted && !MyInvocation.ExpectingInput && !MyInvocation.BoundParameters.ContainsKey(nameof(Certificate)))
+        {
+            ThrowTerminatingError(new ErrorRecord(new PSArgumentException("Merge-Keystore needs -Certificate (or certificates from the pipeline), or -RemoveDistrusted to clean the store."),
+                ErrorIds.NoCertificate, ErrorCategory.InvalidArgument, null));
+        }
         var paths = _pipedPaths.Count > 0 ? _pipedPaths.Distinct().ToList() : [PathBinding.Keystore(this, Path, LiteralPath)];
         foreach (var path in paths)
         {
@@ -128,7 +138,7 @@ public sealed class MergeKeystoreCommand : PSCmdlet, IDisposable
         using var password = PasswordBinding.From(Password, Credential);
         MergeOptions Options(Func<string, bool>? approve = null, IMergeRecorder? recorder = null) => new()
         {
-            Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, Pkcs12Encryption = Pkcs12Encryption,
+            Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, RemoveDistrusted = RemoveDistrusted, Pkcs12Encryption = Pkcs12Encryption,
             ApproveAnchor = approve, Recorder = recorder,
         };
         var consent = new AnchorConsent(this, Force, TrustedFingerprint, hasApprovalScript: true);
@@ -138,8 +148,8 @@ public sealed class MergeKeystoreCommand : PSCmdlet, IDisposable
             // Only then ask about the anchors nobody named, here on the pipeline thread, and write.
             var plan = KeystoreMerger.Merge(path, Format, password, _incoming, Options(), new SaveOptions { WhatIf = true, Cancellation = _cancel.Token });
             var anchors = consent.Unnamed(plan);
-            var changes = plan.Added + plan.Replaced;
-            var action = $"Merge {changes} certificate(s) ({TrustPolicy})" + (anchors.Count == 0 || consent.ApprovesAll ? "" :
+            var changes = plan.Added + plan.Replaced + plan.Removed;
+            var action = $"Merge {plan.Added + plan.Replaced} certificate(s) ({TrustPolicy})" + (plan.Removed > 0 ? $", remove {plan.Removed} distrusted entr{(plan.Removed == 1 ? "y" : "ies")}" : "") + (anchors.Count == 0 || consent.ApprovesAll ? "" :
                 $"; {anchors.Count} new trust anchor(s) need approval: SHA-256 {string.Join(", ", anchors.Select(a => a.Sha256Fingerprint))}");
             if (changes == 0 || !ShouldProcess(path, action))
             {
