@@ -244,4 +244,37 @@ public sealed class InvokeHealedRequestWebTests(PsLab lab) : IClassFixture<PsLab
         result.AssertNoErrors();
         Assert.Equal<object>([true, "PSCredential", 200, 200, 200], result.Output.Select(o => o.BaseObject).ToArray());
     }
+
+    [Fact]
+    public void The_Pester_files_HTTP_server_serves_the_request_cmdlet_and_catch_by_exception_type_works()
+    {
+        using var ps = PsSession.NoUi();
+
+        var result = ps.Run("""
+            param($Helpers, $Keystore)
+            . $Helpers
+            $server = Start-TestHttpServer -Routes @{
+                '/data.json' = @{ ContentType = 'application/json'; Body = '[{"n":1},{"n":2}]'; Headers = @{ 'X-Request-Id' = 'pester-1' } }
+                '/boom' = @{ Status = 500; ContentType = 'application/json'; Body = '{"error":"on fire"}' }
+            }
+            try {
+                $items = @(Invoke-HealedRequest "$($server.Url)/data.json" -Keystore $Keystore -AsObject -UserAgent 'Pester/5' -ResponseHeadersVariable headers)
+                $caught = try {
+                    Invoke-HealedRequest "$($server.Url)/boom" -Keystore $Keystore -ErrorAction Stop
+                } catch [System.Net.Http.HttpRequestException] {
+                    "HTTP $($_.TargetObject.StatusCode): $($_.ErrorDetails.Message)"
+                }
+                [pscustomobject]@{ Count = $items.Count; Agent = (Get-TestHttpRequest $server '/data.json')['User-Agent']; Id = $headers['X-Request-Id']; Caught = $caught }
+            } finally {
+                Stop-TestHttpServer $server
+            }
+            """, new() { ["Helpers"] = Path.Combine(ShippedModule.RepoRoot, "tests", "TestHelpers.ps1"), ["Keystore"] = lab.TrustedRootPem });
+
+        result.AssertNoErrors();
+        var output = result.Single();
+        Assert.Equal(2, output.Value<int>("Count"));
+        Assert.Equal("Pester/5", output.Value<string>("Agent"));
+        Assert.Equal("pester-1", output.Value<string>("Id"));
+        Assert.Equal("""HTTP 500: {"error":"on fire"}""", output.Value<string>("Caught"));
+    }
 }
