@@ -47,6 +47,9 @@ public sealed class InvokeHealedRequestWebTests(PsLab lab) : IClassFixture<PsLab
         Assert.True(File.Exists(Path.Combine(folder, "loud.csv")));
         intoFolder.AssertNoErrors();
         Assert.Equal("2", intoFolder.Single().Value<string>("b"));
+        var notAFile = ps.Run($"param($Uri, $Keystore) {Request} $Uri -OutFile Env:/CERTHEAL_BODY", new() { ["Uri"] = api.Url("report.csv"), ["Keystore"] = keystore });
+        Assert.Equal(["CertHeal.OutFileFailed"], notAFile.ErrorIds);
+        Assert.Equal(3, api.Hits("report.csv"));
     }
 
     [Fact]

@@ -154,18 +154,7 @@ public sealed class InvokeHealedRequestCommand : ConnectingCmdlet, IDisposable
             Connector = CreateConnector(),
             Recorder = new Trust.LedgerRecorder(Trust.TrustLedger.DefaultPath()),
         };
-        var spec = new RequestSpec
-        {
-            Uri = Uri!,
-            Method = Method,
-            Headers = Headers?.Keys.Cast<object>().ToDictionary(k => k.ToString()!, k => Headers[k]?.ToString() ?? "") ?? [],
-            Body = Body switch { null => null, byte[] bytes => bytes, PSObject { BaseObject: byte[] b } => b, var other => System.Text.Encoding.UTF8.GetBytes(other.ToString()!) },
-            ContentType = ContentType,
-            UserAgent = UserAgent,
-            Authorization = authorization,
-            OutFile = OutFile is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutFile),
-            SkipHttpErrorCheck = SkipHttpErrorCheck,
-        };
+        var spec = Spec(authorization);
         try
         {
             if (!ShouldProcess(keystore, $"Send {Method} {Uri} and heal trust in this keystore if the handshake fails"))
@@ -207,6 +196,20 @@ public sealed class InvokeHealedRequestCommand : ConnectingCmdlet, IDisposable
                 ErrorIds.RequestFailed, ErrorCategory.OperationTimeout, Uri));
         }
     }
+
+    /// <summary>What to send: the bound parameters as the engine's RequestSpec.</summary>
+    private RequestSpec Spec(System.Net.Http.Headers.AuthenticationHeaderValue? authorization) => new()
+    {
+        Uri = Uri!,
+        Method = Method,
+        Headers = Headers?.Keys.Cast<object>().ToDictionary(k => k.ToString()!, k => Headers[k]?.ToString() ?? "") ?? [],
+        Body = Body switch { null => null, byte[] bytes => bytes, PSObject { BaseObject: byte[] b } => b, var other => System.Text.Encoding.UTF8.GetBytes(other.ToString()!) },
+        ContentType = ContentType,
+        UserAgent = UserAgent,
+        Authorization = authorization,
+        OutFile = OutFileBinding.Resolve(this, OutFile),
+        SkipHttpErrorCheck = SkipHttpErrorCheck,
+    };
 
     /// <summary>Verbose steps, the variables, then the response: an HTTP error, the parsed body (-AsObject), or the HealedResponse.</summary>
     private void WriteResponse(HealedResponse response, bool diagnosis)
