@@ -28,4 +28,81 @@ Describe 'Invoke-HealedRequest' {
         $result.Attempts | Should -Be 0
         Test-Path $keystore | Should -BeFalse
     }
+
+    It 'has the web parameters of Invoke-RestMethod, and -KeystorePassword answers to -Password' {
+        $parameters = (Get-Command Invoke-HealedRequest).Parameters
+        foreach ($name in 'OutFile', 'PassThru', 'Credential', 'Authentication', 'Token', 'AllowUnencryptedAuthentication',
+            'UserAgent', 'SkipHttpErrorCheck', 'ResponseHeadersVariable', 'StatusCodeVariable', 'AsObject', 'KeystorePassword', 'KeystoreCredential') {
+            $parameters.Keys | Should -Contain $name
+        }
+        $parameters['KeystorePassword'].Aliases | Should -Contain 'Password'
+        $parameters['Token'].ParameterType | Should -Be ([securestring])
+        [enum]::GetNames($parameters['Authentication'].ParameterType) | Should -Be 'None', 'Basic', 'Bearer', 'OAuth'
+        $parameters.Keys | Should -Not -Contain 'SkipCertificateCheck'
+    }
+
+    It 'refuses -Authentication Basic without -Credential and secrets over http:// before sending anything' {
+        $port = Get-ClosedPort
+        $credential = [pscredential]::new('alice', (ConvertTo-SecureString 'pw' -AsPlainText -Force))
+        { Invoke-HealedRequest "https://127.0.0.1:$port/" -Authentication Basic -ErrorAction Stop } |
+            Should -Throw -ErrorId 'WebCmdletAuthenticationCredentialNotSuppliedException,CertHeal.Commands.InvokeHealedRequestCommand'
+        { Invoke-HealedRequest "https://127.0.0.1:$port/" -Authentication Bearer -ErrorAction Stop } |
+            Should -Throw -ErrorId 'WebCmdletAuthenticationTokenNotSuppliedException,CertHeal.Commands.InvokeHealedRequestCommand'
+        { Invoke-HealedRequest "http://127.0.0.1:$port/" -Credential $credential -Authentication Basic -ErrorAction Stop } |
+            Should -Throw -ErrorId 'WebCmdletAllowUnencryptedAuthenticationRequiredException,CertHeal.Commands.InvokeHealedRequestCommand'
+    }
+
+    Context 'against a local HTTP server' {
+        BeforeAll {
+            $server = Start-TestHttpServer -Routes @{
+                '/data.json' = @{ ContentType = 'application/json'; Body = '[{"name":"a","n":1},{"name":"b","n":2}]'; Headers = @{ 'X-Request-Id' = 'pester-1' } }
+                '/report.txt' = @{ Body = "line 1`nline 2`n" }
+                '/boom' = @{ Status = 500; ContentType = 'application/json'; Body = '{"error":"on fire"}' }
+            }
+            $keystore = Join-Path $TestDrive 'web.pem'
+        }
+        AfterAll { Stop-TestHttpServer $server }
+
+        It '-AsObject returns JSON as ConvertFrom-Json does, arrays enumerated' {
+            $items = @(Invoke-HealedRequest "$($server.Url)/data.json" -Keystore $keystore -AsObject)
+            $items.Count | Should -Be 2
+            $items[0] | Should -BeOfType ([pscustomobject])
+            $items[1].name | Should -Be 'b'
+            $items[1].n | Should -BeOfType ([long])
+        }
+
+        It '-OutFile writes the body and emits nothing; -PassThru also emits the response' {
+            $file = Join-Path $TestDrive 'report.txt'
+            Invoke-HealedRequest "$($server.Url)/report.txt" -Keystore $keystore -OutFile $file | Should -BeNullOrEmpty
+            Get-Content $file | Should -Be 'line 1', 'line 2'
+            $response = Invoke-HealedRequest "$($server.Url)/report.txt" -Keystore $keystore -OutFile (Join-Path $TestDrive 'again.txt') -PassThru
+            $response.StatusCode | Should -Be 200
+            $response.OutFile | Should -Be (Join-Path $TestDrive 'again.txt')
+        }
+
+        It '-ResponseHeadersVariable and -StatusCodeVariable set variables in the caller''s scope' {
+            $null = Invoke-HealedRequest "$($server.Url)/data.json" -Keystore $keystore -ResponseHeadersVariable headers -StatusCodeVariable status
+            $headers['X-Request-Id'] | Should -Be 'pester-1'
+            $status | Should -Be 200
+        }
+
+        It 'an HTTP error is WebCmdletWebResponseException unless -SkipHttpErrorCheck' {
+            { Invoke-HealedRequest "$($server.Url)/boom" -Keystore $keystore -ErrorAction Stop } |
+                Should -Throw -ErrorId 'WebCmdletWebResponseException,CertHeal.Commands.InvokeHealedRequestCommand'
+            Invoke-HealedRequest "$($server.Url)/missing" -Keystore $keystore -ErrorAction SilentlyContinue -ErrorVariable failed | Should -BeNullOrEmpty
+            $failed[0].FullyQualifiedErrorId | Should -BeLike 'WebCmdletWebResponseException,*'
+            (Invoke-HealedRequest "$($server.Url)/boom" -Keystore $keystore -SkipHttpErrorCheck).StatusCode | Should -Be 500
+        }
+
+        It 'sends -UserAgent, Basic credentials and bearer tokens (over http:// only with -AllowUnencryptedAuthentication)' {
+            $credential = [pscredential]::new('alice', (ConvertTo-SecureString 'pa55' -AsPlainText -Force))
+            $null = Invoke-HealedRequest "$($server.Url)/report.txt" -Keystore $keystore -UserAgent 'Pester/5' -Credential $credential -Authentication Basic -AllowUnencryptedAuthentication
+            $sent = Get-TestHttpRequest $server '/report.txt'
+            $sent['User-Agent'] | Should -Be 'Pester/5'
+            $sent['Authorization'] | Should -Be ('Basic ' + [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('alice:pa55')))
+            $token = ConvertTo-SecureString 'tok-1' -AsPlainText -Force
+            $null = Invoke-HealedRequest "$($server.Url)/data.json" -Keystore $keystore -Authentication Bearer -Token $token -AllowUnencryptedAuthentication
+            (Get-TestHttpRequest $server '/data.json')['Authorization'] | Should -Be 'Bearer tok-1'
+        }
+    }
 }

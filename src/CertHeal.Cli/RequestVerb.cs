@@ -10,7 +10,7 @@ internal static class RequestVerb
     {
         ["--method"] = true, ["--keystore"] = true, ["--format"] = true, ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true,
         ["--policy"] = true, ["--trusted-fingerprint"] = true, ["--renew-before"] = true, ["--timeout"] = true, ["--force"] = false,
-        ["--what-if"] = false, ["--json"] = false,
+        ["--what-if"] = false, ["--json"] = false, ["--out"] = true, ["--user-agent"] = true,
     });
 
     public static async Task<int> RunAsync(CliArguments args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
@@ -41,7 +41,14 @@ internal static class RequestVerb
         {
             Directory.CreateDirectory(Path.GetDirectoryName(options.KeystorePath)!);
         }
-        var spec = new RequestSpec { Uri = uri, Method = args.Value("--method") ?? "GET" };
+        var spec = new RequestSpec
+        {
+            Uri = uri,
+            Method = args.Value("--method") ?? "GET",
+            UserAgent = args.Value("--user-agent"),
+            // As Invoke-HealedRequest -OutFile: the body's bytes, not written for an error status.
+            OutFile = args.Value("--out") is { } outFile ? Path.GetFullPath(outFile) : null,
+        };
         HealedResponse response;
         try
         {
@@ -72,7 +79,10 @@ internal static class RequestVerb
             if (!args.Flag("--what-if"))
             {
                 await stdout.WriteLineAsync($"HTTP {response.StatusCode}{(response.Healed ? " (healed)" : "")}").ConfigureAwait(false);
-                await stdout.WriteAsync(response.Content).ConfigureAwait(false);
+                if (response.OutFile is null)
+                {
+                    await stdout.WriteAsync(response.Content).ConfigureAwait(false);
+                }
             }
         }
         return args.Flag("--what-if") || response.StatusCode is >= 200 and < 400 ? CliApp.Success : CliApp.CheckFailed;

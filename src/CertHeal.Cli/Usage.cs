@@ -62,7 +62,7 @@ internal static class Usage
                            [--uri URL]... [--expiring-within DAYS] [--renew-before DAYS] [--json]
           certheal request <https-url> [--method M] [--keystore PATH] [--password-file F | --password-env VAR]
                            [--policy ...] [--trusted-fingerprint SHA256]... [--renew-before DAYS] [--force]
-                           [--what-if] [--json]
+                           [--out FILE] [--user-agent UA] [--what-if] [--json]
           certheal find [--process-id N]... [--all-processes] [--path DIR]... [--depth N] [--json]
           certheal sync [<keystore>...] [--ledger PATH] [--password-file F | --password-env VAR | --password P]
                         [--what-if] [--json]

@@ -152,6 +152,21 @@ public sealed class Lab : IAsyncDisposable
         return StartServing(LabScenario.GoodChain, leaf, [successor]);
     }
 
+    /// <summary>
+    /// A web API on HTTPS with the good chain (trusted root, issuing CA, leaf for 127.0.0.1/localhost):
+    /// map routes with any status, headers and body, then read back what each request sent.
+    /// </summary>
+    public LabHttpServer StartHttpsApi()
+    {
+        var (leaf, chain) = Material(LabScenario.GoodChain)!.Value;
+        var server = LabHttpServer.StartTls(leaf, chain);
+        lock (_running)
+        {
+            _running.Add(server);
+        }
+        return server;
+    }
+
     /// <summary>Serves any leaf and chain, exactly in the given order, from an in-process server.</summary>
     public LabEndpoint StartServing(LabScenario scenario, X509Certificate2 leaf, IReadOnlyList<X509Certificate2> chain, bool requireClientCertificate = false)
     {

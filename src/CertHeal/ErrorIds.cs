@@ -22,4 +22,28 @@ public static class ErrorIds
 
     /// <summary>-Proxy/-NoProxy contradict each other, or the proxy (given or from HTTPS_PROXY) is not an http:// URL.</summary>
     public const string InvalidProxy = "CertHeal.InvalidProxy";
+
+    /// <summary>
+    /// Invoke-HealedRequest got a 4xx/5xx answer (without -SkipHttpErrorCheck): the same ErrorId as
+    /// Invoke-RestMethod/Invoke-WebRequest, so a runbook's `catch` or Pester's -ErrorId works for both.
+    /// </summary>
+    public const string WebResponse = "WebCmdletWebResponseException";
+
+    /// <summary>-Authentication Basic without -Credential (Invoke-RestMethod's ErrorId).</summary>
+    public const string AuthenticationCredentialNotSupplied = "WebCmdletAuthenticationCredentialNotSuppliedException";
+
+    /// <summary>-Authentication Bearer/OAuth without -Token (Invoke-RestMethod's ErrorId).</summary>
+    public const string AuthenticationTokenNotSupplied = "WebCmdletAuthenticationTokenNotSuppliedException";
+
+    /// <summary>-Token together with -Credential (Invoke-RestMethod's ErrorId).</summary>
+    public const string AuthenticationTokenConflict = "WebCmdletAuthenticationTokenConflictException";
+
+    /// <summary>-Token without -Authentication Bearer or OAuth.</summary>
+    public const string AuthenticationTokenWithoutAuthentication = "WebCmdletAuthenticationTokenWithoutAuthenticationException";
+
+    /// <summary>A credential or token over http:// without -AllowUnencryptedAuthentication (Invoke-RestMethod's ErrorId).</summary>
+    public const string AllowUnencryptedAuthenticationRequired = "WebCmdletAllowUnencryptedAuthenticationRequiredException";
+
+    /// <summary>-OutFile could not be written (not a file-system path, a folder with no file name, access denied, disk full).</summary>
+    public const string OutFileFailed = "CertHeal.OutFileFailed";
 }

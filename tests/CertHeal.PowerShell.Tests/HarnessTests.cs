@@ -68,12 +68,10 @@ public sealed class HarnessTests(PsLab lab) : IClassFixture<PsLab>
             $Host.UI.PromptForChoice('c2', 'm2', $choices, 0)
             function Write-Streams {
                 [CmdletBinding()] param()
-                $PSCmdlet.WriteVerbose('v')
-                $PSCmdlet.WriteWarning('w')
-                $PSCmdlet.WriteInformation('i', @())
-                $record = [System.Management.Automation.ProgressRecord]::new(7, 'a', 's')
-                $record.PercentComplete = 50
-                $PSCmdlet.WriteProgress($record)
+                Write-Verbose 'v'
+                Write-Warning 'w'
+                Write-Information 'i'
+                Write-Progress -Id 7 -Activity 'a' -Status 's' -PercentComplete 50
             }
             Write-Streams -Verbose -InformationAction Continue
             """);

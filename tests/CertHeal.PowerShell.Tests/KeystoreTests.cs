@@ -44,8 +44,8 @@ public sealed class KeystoreTests(PsLab lab) : IClassFixture<PsLab>
         var truststore = await KeytoolTruststore();
         using var ps = PsSession.NoUi();
 
-        var ok = ps.Run("param($Target, $Keystore, $Pw) Test-TlsHandshake $Target -Keystore $Keystore -KeystorePassword $Pw -TimeoutSec 10",
-            new() { ["Target"] = endpoint.Target, ["Keystore"] = truststore, ["Pw"] = Secrets.Of(Password) });
+        var ok = ps.Run("param($Target, $Keystore, $Text) Test-TlsHandshake $Target -Keystore $Keystore -KeystorePassword (ConvertTo-SecureString $Text -AsPlainText -Force) -TimeoutSec 10",
+            new() { ["Target"] = endpoint.Target, ["Keystore"] = truststore, ["Text"] = Password });
         var missing = ps.Run("param($Target, $Keystore) Test-TlsHandshake $Target -Keystore $Keystore -TimeoutSec 10",
             new() { ["Target"] = endpoint.Target, ["Keystore"] = truststore });
 
@@ -64,11 +64,36 @@ public sealed class KeystoreTests(PsLab lab) : IClassFixture<PsLab>
         var truststore = await KeytoolTruststore();
         using var ps = PsSession.NoUi();
 
-        var result = ps.Run("param($Target, $Keystore, $Credential) Get-ServerCertificateChain $Target -Keystore $Keystore -KeystoreCredential $Credential -NoAia",
-            new() { ["Target"] = endpoint.Target, ["Keystore"] = truststore, ["Credential"] = new PSCredential("ignored", Secrets.Of(Password)) });
+        var result = ps.Run("""
+            param($Target, $Keystore, $Text)
+            $credential = [pscredential]::new('ignored', (ConvertTo-SecureString $Text -AsPlainText -Force))
+            Get-ServerCertificateChain $Target -Keystore $Keystore -KeystoreCredential $credential -NoAia
+            """, new() { ["Target"] = endpoint.Target, ["Keystore"] = truststore, ["Text"] = Password });
 
         result.AssertNoErrors();
         Assert.Contains(result.Output, c => c.Value<string>("Thumbprint") == lab.Lab.Trusted.Root.Thumbprint);
+    }
+
+    [Fact]
+    public async Task Invoke_HealedRequest_opens_an_encrypted_pkcs12_truststore_with_KeystorePassword_its_Password_alias_or_KeystoreCredential()
+    {
+        await using var endpoint = lab.Lab.Start(LabScenario.GoodChain);
+        var truststore = await KeytoolTruststore();
+        using var ps = PsSession.NoUi();
+
+        var result = ps.Run("""
+            param($Uri, $Keystore, $Text)
+            $pw = ConvertTo-SecureString $Text -AsPlainText -Force
+            (Invoke-HealedRequest $Uri -Keystore $Keystore -KeystorePassword $pw -TimeoutSec 10).StatusCode
+            (Invoke-HealedRequest $Uri -Keystore $Keystore -Password $pw -TimeoutSec 10).StatusCode
+            (Invoke-HealedRequest $Uri -Keystore $Keystore -KeystoreCredential ([pscredential]::new('ignored', $pw)) -TimeoutSec 10).StatusCode
+            """, new() { ["Uri"] = $"https://127.0.0.1:{endpoint.Port}/", ["Keystore"] = truststore, ["Text"] = Password });
+        var missing = ps.Run("param($Uri, $Keystore) Invoke-HealedRequest $Uri -Keystore $Keystore -TimeoutSec 10 -WhatIf",
+            new() { ["Uri"] = $"https://127.0.0.1:{endpoint.Port}/", ["Keystore"] = truststore });
+
+        result.AssertNoErrors();
+        Assert.Equal([200, 200, 200], result.Output.Select(o => (int)o.BaseObject));
+        Assert.Equal(ErrorCategory.AuthenticationError, missing.Error("CertHeal.KeystorePassword").CategoryInfo.Category);
     }
 
     [Fact]
@@ -77,8 +102,8 @@ public sealed class KeystoreTests(PsLab lab) : IClassFixture<PsLab>
         var path = Path.Combine(lab.NewFolder(), "legacy.p12");
         using var ps = PsSession.NoUi();
 
-        var result = ps.Run("param($Path, $Pw, $Pem) Merge-Keystore -Path $Path -Password $Pw -Certificate $Pem -TrustPolicy TrustOnFirstUse -Pkcs12Encryption Legacy -Force -SkipValidation",
-            new() { ["Path"] = path, ["Pw"] = Secrets.Of(Password), ["Pem"] = lab.TrustedRootPem });
+        var result = ps.Run("param($Path, $Text, $Pem) Merge-Keystore -Path $Path -Password (ConvertTo-SecureString $Text -AsPlainText -Force) -Certificate $Pem -TrustPolicy TrustOnFirstUse -Pkcs12Encryption Legacy -Force -SkipValidation",
+            new() { ["Path"] = path, ["Text"] = Password, ["Pem"] = lab.TrustedRootPem });
 
         result.AssertNoErrors();
         Assert.Equal(1, result.Single().Value<int>("Added"));
@@ -101,8 +126,8 @@ public sealed class KeystoreTests(PsLab lab) : IClassFixture<PsLab>
         var before = await File.ReadAllBytesAsync(path);
         using var ps = PsSession.NoUi();
 
-        var result = ps.Run("param($Path, $Pw, $Pem) Merge-Keystore -Path $Path -Password $Pw -Certificate $Pem -TrustPolicy TrustOnFirstUse -Force -SkipValidation",
-            new() { ["Path"] = path, ["Pw"] = Secrets.Of("wrong-password"), ["Pem"] = lab.TrustedRootPem });
+        var result = ps.Run("param($Path, $Text, $Pem) Merge-Keystore -Path $Path -Password (ConvertTo-SecureString $Text -AsPlainText -Force) -Certificate $Pem -TrustPolicy TrustOnFirstUse -Force -SkipValidation",
+            new() { ["Path"] = path, ["Text"] = "wrong-password", ["Pem"] = lab.TrustedRootPem });
 
         var error = result.Error("CertHeal.KeystorePassword");
         Assert.Equal(ErrorCategory.AuthenticationError, error.CategoryInfo.Category);

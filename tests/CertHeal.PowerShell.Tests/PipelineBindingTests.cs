@@ -11,15 +11,14 @@ namespace CertHeal.PowerShell.Tests;
 /// </summary>
 public sealed class PipelineBindingTests(PsLab lab) : IClassFixture<PsLab>
 {
-    /// <summary>An Import-Csv row: every column a string.</summary>
-    private static PSObject CsvRow(params (string Name, string Value)[] columns)
+    /// <summary>A row from the real Import-Csv (every column a string), read in <paramref name="ps"/> from a file holding <paramref name="header"/> and <paramref name="values"/>.</summary>
+    private PSObject CsvRow(PsSession ps, string header, string values)
     {
-        var row = new PSObject();
-        foreach (var (name, value) in columns)
-        {
-            row.Properties.Add(new PSNoteProperty(name, value));
-        }
-        return row;
+        var file = Path.Combine(lab.NewFolder(), "targets.csv");
+        File.WriteAllText(file, header + "\n" + values + "\n");
+        var row = ps.Run("param($File) Import-Csv -LiteralPath $File", new() { ["File"] = file });
+        row.AssertNoErrors();
+        return row.Single();
     }
 
     private static List<PSObject> RoundTrip(IEnumerable<PSObject> items) =>
@@ -34,7 +33,7 @@ public sealed class PipelineBindingTests(PsLab lab) : IClassFixture<PsLab>
         [
             endpoint.Target,
             new Uri($"https://127.0.0.1:{endpoint.Port}/health"),
-            CsvRow(("ComputerName", "127.0.0.1"), ("Port", endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))),
+            CsvRow(ps, "ComputerName,Port", $"127.0.0.1,{endpoint.Port}"),
         ];
         var first = ps.Run("param($Inputs, $Keystore) $Inputs | Test-TlsHandshake -Keystore $Keystore -TimeoutSec 10", new() { ["Inputs"] = inputs, ["Keystore"] = lab.TrustedRootPem });
         first.AssertNoErrors();
@@ -75,7 +74,7 @@ public sealed class PipelineBindingTests(PsLab lab) : IClassFixture<PsLab>
         using var ps = PsSession.NoUi();
 
         var chain = ps.Run("param($Row) $Row | Get-ServerCertificateChain -NoAia -TimeoutSec 10",
-            new() { ["Row"] = CsvRow(("ComputerName", "127.0.0.1"), ("Port", endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))) });
+            new() { ["Row"] = CsvRow(ps, "ComputerName,Port", $"127.0.0.1,{endpoint.Port}") });
 
         chain.AssertNoErrors();
         Assert.Equal(3, chain.Output.Count);
@@ -110,7 +109,7 @@ public sealed class PipelineBindingTests(PsLab lab) : IClassFixture<PsLab>
         var untrusted = lab.Lab.Untrusted.Root;
         var intermediate = lab.Lab.Trusted.Intermediate;
         File.WriteAllText(Path.Combine(folder, "intermediate.pem"), CertificateMint.ToPem(intermediate));
-        var rawOnly = CsvRow();
+        var rawOnly = new PSObject();
         rawOnly.Properties.Add(new PSNoteProperty("RawData", untrusted.RawData));
         using var ps = PsSession.NoUi();
         ps.SetLocation(folder);
@@ -133,7 +132,7 @@ public sealed class PipelineBindingTests(PsLab lab) : IClassFixture<PsLab>
         [
             endpoint.Target,
             new Uri($"https://127.0.0.1:{endpoint.Port}/"),
-            CsvRow(("ComputerName", "127.0.0.1"), ("Port", endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))),
+            CsvRow(ps, "ComputerName,Port", $"127.0.0.1,{endpoint.Port}"),
             RoundTrip(probe.Output)[0],
         ];
 
@@ -157,7 +156,7 @@ public sealed class PipelineBindingTests(PsLab lab) : IClassFixture<PsLab>
         File.Copy(lab.TrustedRootPem, keystore);
         using var ps = PsSession.NoUi();
         var url = $"https://127.0.0.1:{endpoint.Port}/";
-        object[] inputs = [url, new Uri(url), CsvRow(("Uri", url))];
+        object[] inputs = [url, new Uri(url), CsvRow(ps, "Uri", url)];
 
         var result = ps.Run("param($Inputs, $Keystore) $Inputs | Invoke-HealedRequest -Keystore $Keystore -TimeoutSec 20", new() { ["Inputs"] = inputs, ["Keystore"] = keystore });
 

@@ -63,7 +63,7 @@ public sealed class ReachTests(ReachFixture fixture) : IClassFixture<ReachFixtur
             param($Target, $Keystore, $Open, $Auth, $User, $Password)
             Test-TlsHandshake $Target -Keystore $Keystore -Proxy $Open
             Test-TlsHandshake $Target -Keystore $Keystore -Proxy $Auth
-            $credential = [pscredential]::new($User, [System.Net.NetworkCredential]::new('', $Password).SecurePassword)
+            $credential = [pscredential]::new($User, (ConvertTo-SecureString $Password -AsPlainText -Force))
             Test-TlsHandshake $Target -Keystore $Keystore -Proxy $Auth -ProxyCredential $credential
             Test-TlsHandshake $Target -Keystore $Keystore -NoProxy
             """, new()

@@ -14,6 +14,18 @@ public sealed class RequestSpec
     public byte[]? Body { get; init; }
     public string? ContentType { get; init; }
     public int MaxResponseBytes { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>The User-Agent header; null sends none of our own.</summary>
+    public string? UserAgent { get; init; }
+
+    /// <summary>Sent with the first request (see <see cref="RequestAuthentication.Resolve"/>).</summary>
+    public System.Net.Http.Headers.AuthenticationHeaderValue? Authorization { get; init; }
+
+    /// <summary>Write the body's bytes here (a full file-system path; replaced if it exists); a folder gets the URI's last segment as the name.</summary>
+    public string? OutFile { get; init; }
+
+    /// <summary>Write <see cref="OutFile"/> for a 4xx/5xx answer too (without it an error body is not written).</summary>
+    public bool SkipHttpErrorCheck { get; init; }
 }
 
 /// <summary>The whole loop around one HTTPS request: fail, collect, merge, confirm, retry.</summary>
@@ -41,14 +53,32 @@ public static class HealedRequest
             }
             request.Content = content;
         }
+        if (spec.UserAgent is not null)
+        {
+            request.Headers.UserAgent.Clear();
+            request.Headers.TryAddWithoutValidation("User-Agent", spec.UserAgent);
+        }
+        if (spec.Authorization is not null)
+        {
+            request.Headers.Authorization = spec.Authorization;
+        }
         var steps = new List<HealStep>();
         request.Options.Set(HealingHttpHandler.StepsKey, steps);
         var clock = Stopwatch.StartNew();
         using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        var body = DecodeBody(response.Content.Headers.ContentType?.CharSet, bytes);
         var healed = steps.Any(s => s.Name is "Merged" or "Renewed");
+        string? outFile = null;
+        if (spec.OutFile is not null && (spec.SkipHttpErrorCheck || !ResponseContent.IsHttpError((int)response.StatusCode)))
+        {
+            outFile = OutFilePath(spec.OutFile, spec.Uri);
+            await File.WriteAllBytesAsync(outFile, bytes, cancellationToken).ConfigureAwait(false);
+        }
         return new HealedResponse
         {
+            ContentType = response.Content.Headers.ContentType?.ToString(),
+            OutFile = outFile,
             StatusCode = (int)response.StatusCode,
             Headers = response.Headers.Concat(response.Content.Headers).ToDictionary(h => h.Key, h => string.Join(", ", h.Value), StringComparer.OrdinalIgnoreCase),
             Content = body,
@@ -56,6 +86,38 @@ public static class HealedRequest
             Attempts = steps.Any(s => s.Name == "Retried") ? 2 : 1,
             Steps = [.. steps],
         };
+    }
+
+    private static string DecodeBody(string? charset, byte[] bytes)
+    {
+        var encoding = System.Text.Encoding.UTF8;
+        if (!string.IsNullOrWhiteSpace(charset))
+        {
+            try
+            {
+                encoding = System.Text.Encoding.GetEncoding(charset.Trim('"'));
+            }
+            catch (ArgumentException)
+            {
+                // An unknown charset: UTF-8, as HttpContent.ReadAsStringAsync falls back to.
+            }
+        }
+        return encoding.GetString(bytes);
+    }
+
+    /// <summary>-OutFile as PowerShell 7.4+ takes it: a folder means "in there, named after the URI's last segment".</summary>
+    private static string OutFilePath(string path, Uri uri)
+    {
+        if (!Directory.Exists(path))
+        {
+            return path;
+        }
+        var name = Uri.UnescapeDataString(uri.Segments.LastOrDefault()?.Trim('/') ?? "");
+        if (string.IsNullOrEmpty(name) || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
+        {
+            throw new IOException($"-OutFile {path} is a folder and {uri} names no file to create in it; give a file path.");
+        }
+        return Path.Combine(path, name);
     }
 
     /// <summary>-WhatIf: diagnose and show what would be trusted; send nothing and write nothing.</summary>

@@ -191,6 +191,8 @@ public sealed class HealingHttpHandler : DelegatingHandler
             ConnectTimeout = _options.Timeout,
             // The connector does the proxying (HTTPS_PROXY/NO_PROXY or -Proxy), so the handler must not.
             UseProxy = false,
+            Credentials = _options.HttpCredential,
+            PreAuthenticate = false,
             ConnectCallback = async (context, token) =>
             {
                 var connection = await (_options.Connector ?? ReachConnector.Default).ConnectAsync(

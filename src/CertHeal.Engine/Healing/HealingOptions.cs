@@ -23,6 +23,9 @@ public sealed class HealingOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
     public X509Certificate2? ClientCertificate { get; init; }
 
+    /// <summary>The HTTP credential offered when the server challenges (-Credential without -Authentication); null offers none.</summary>
+    public System.Net.ICredentials? HttpCredential { get; init; }
+
     /// <summary>The file ClientCertificate came from, when known, so a Recommendation can name it.</summary>
     public string? ClientCertificatePath { get; init; }
 

@@ -6,6 +6,12 @@ public sealed class HealedResponse
     public int StatusCode { get; set; }
     public Dictionary<string, string> Headers { get; set; } = [];
     public string Content { get; set; } = "";
+
+    /// <summary>The response's Content-Type header, when it had one.</summary>
+    public string? ContentType { get; set; }
+
+    /// <summary>The file the body was written to (-OutFile), or null.</summary>
+    public string? OutFile { get; set; }
     public bool Healed { get; set; }
     public int Attempts { get; set; }
     public HealStep[] Steps { get; set; } = [];

@@ -44,8 +44,14 @@ public sealed class InvokeHealedRequestCommand : ConnectingCmdlet, IDisposable
     [ArgumentCompleter(typeof(KeystorePathCompleter))]
     public string? Keystore { get; set; }
 
+    /// <summary>The password of -Keystore (was -Password, kept as an alias).</summary>
     [Parameter]
-    public SecureString? Password { get; set; }
+    [Alias("Password")]
+    public SecureString? KeystorePassword { get; set; }
+
+    [Parameter]
+    [Credential]
+    public PSCredential? KeystoreCredential { get; set; }
 
     [Parameter]
     public TrustPolicy TrustPolicy { get; set; } = TrustPolicy.ChainToTrusted;
@@ -62,10 +68,68 @@ public sealed class InvokeHealedRequestCommand : ConnectingCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>The HTTP credential: sent as Basic with -Authentication Basic, otherwise offered when the server challenges.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    [Parameter]
+    public HttpAuthentication Authentication { get; set; } = HttpAuthentication.None;
+
+    /// <summary>The Bearer/OAuth token (-Authentication Bearer or OAuth).</summary>
+    [Parameter]
+    public SecureString? Token { get; set; }
+
+    /// <summary>Send -Credential/-Token over http:// (refused otherwise, as Invoke-RestMethod refuses).</summary>
+    [Parameter]
+    public SwitchParameter AllowUnencryptedAuthentication { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? UserAgent { get; set; }
+
+    /// <summary>Write the body to this file (through the provider; a folder gets the URI's last segment); emits nothing unless -PassThru.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutFile { get; set; }
+
+    /// <summary>With -OutFile, also emit the response (or, with -AsObject, the parsed body).</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <summary>Return a 4xx/5xx response like any other instead of a WebCmdletWebResponseException error.</summary>
+    [Parameter]
+    public SwitchParameter SkipHttpErrorCheck { get; set; }
+
+    /// <summary>A variable (in the caller's scope) set to the response headers dictionary.</summary>
+    [Parameter]
+    [Alias("RHV")]
+    [ValidateNotNullOrEmpty]
+    public string? ResponseHeadersVariable { get; set; }
+
+    /// <summary>A variable (in the caller's scope) set to the status code (an int).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? StatusCodeVariable { get; set; }
+
+    /// <summary>Emit the body as Invoke-RestMethod does (JSON as PSCustomObject, arrays enumerated; other bodies as the string) instead of the HealedResponse.</summary>
+    [Parameter]
+    public SwitchParameter AsObject { get; set; }
+
     protected override void ProcessRecord()
     {
         var keystore = PathBinding.Keystore(this, Keystore, null);
-        using var password = PasswordBinding.From(Password, null);
+        using var password = PasswordBinding.From(KeystorePassword, KeystoreCredential);
+        var network = Credential?.GetNetworkCredential();
+        System.Net.Http.Headers.AuthenticationHeaderValue? authorization = null;
+        try
+        {
+            authorization = RequestAuthentication.Resolve(Uri!, Authentication, network, Token, AllowUnencryptedAuthentication);
+        }
+        catch (RequestAuthenticationException e)
+        {
+            ThrowTerminatingError(WebErrors.Authentication(e, Uri!));
+        }
         // The merge runs inside the request, on a worker thread, holding the keystore lock: no prompt
         // there. A fingerprint named in -TrustedFingerprint is the consent (the engine never asks about
         // it); -Force / -Confirm:$false approve the rest; anything else is refused and reported below.
@@ -84,29 +148,25 @@ public sealed class InvokeHealedRequestCommand : ConnectingCmdlet, IDisposable
             },
             Timeout = TimeSpan.FromSeconds(TimeoutSec),
             ClientCertificate = Certificate,
+            HttpCredential = Authentication == HttpAuthentication.None ? network : null,
             Vocabulary = PowerShellVocabulary.Instance,
             RenewBeforeDays = RenewBefore,
             Connector = CreateConnector(),
             Recorder = new Trust.LedgerRecorder(Trust.TrustLedger.DefaultPath()),
         };
-        var spec = new RequestSpec
-        {
-            Uri = Uri!,
-            Method = Method,
-            Headers = Headers?.Keys.Cast<object>().ToDictionary(k => k.ToString()!, k => Headers[k]?.ToString() ?? "") ?? [],
-            Body = Body switch { null => null, byte[] bytes => bytes, PSObject { BaseObject: byte[] b } => b, var other => System.Text.Encoding.UTF8.GetBytes(other.ToString()!) },
-            ContentType = ContentType,
-        };
+        var spec = Spec(authorization);
         try
         {
-            var response = ShouldProcess(keystore, $"Send {Method} {Uri} and heal trust in this keystore if the handshake fails")
-                ? HealedRequest.SendAsync(spec, options, _cancel.Token).GetAwaiter().GetResult()
-                : HealedRequest.DiagnoseAsync(spec, options, _cancel.Token).GetAwaiter().GetResult();
-            foreach (var step in response.Steps)
+            if (!ShouldProcess(keystore, $"Send {Method} {Uri} and heal trust in this keystore if the handshake fails"))
             {
-                WriteVerbose($"{step.Name} ({step.Duration.TotalMilliseconds:0} ms): {step.Detail}");
+                WriteResponse(HealedRequest.DiagnoseAsync(spec, options, _cancel.Token).GetAwaiter().GetResult(), diagnosis: true);
+                return;
             }
-            WriteObject(response);
+            WriteResponse(HealedRequest.SendAsync(spec, options, _cancel.Token).GetAwaiter().GetResult(), diagnosis: false);
+        }
+        catch (Exception e) when (OutFile is not null && e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            WriteError(new ErrorRecord(e, ErrorIds.OutFileFailed, ErrorCategory.WriteError, OutFile));
         }
         catch (HealingException e) when (e.Change?.Entries.Where(a => a.Refused && unconfirmed.ContainsKey(a.Sha256Fingerprint)).ToList() is { Count: > 0 } refused)
         {
@@ -134,6 +194,67 @@ public sealed class InvokeHealedRequestCommand : ConnectingCmdlet, IDisposable
         {
             WriteError(new ErrorRecord(new TimeoutException($"{Uri} did not answer within {TimeoutSec} s; raise -TimeoutSec or check the server.", e),
                 ErrorIds.RequestFailed, ErrorCategory.OperationTimeout, Uri));
+        }
+    }
+
+    /// <summary>What to send: the bound parameters as the engine's RequestSpec.</summary>
+    private RequestSpec Spec(System.Net.Http.Headers.AuthenticationHeaderValue? authorization) => new()
+    {
+        Uri = Uri!,
+        Method = Method,
+        Headers = Headers?.Keys.Cast<object>().ToDictionary(k => k.ToString()!, k => Headers[k]?.ToString() ?? "") ?? [],
+        Body = Body switch { null => null, byte[] bytes => bytes, PSObject { BaseObject: byte[] b } => b, var other => System.Text.Encoding.UTF8.GetBytes(other.ToString()!) },
+        ContentType = ContentType,
+        UserAgent = UserAgent,
+        Authorization = authorization,
+        OutFile = OutFileBinding.Resolve(this, OutFile),
+        SkipHttpErrorCheck = SkipHttpErrorCheck,
+    };
+
+    /// <summary>Verbose steps, the variables, then the response: an HTTP error, the parsed body (-AsObject), or the HealedResponse.</summary>
+    private void WriteResponse(HealedResponse response, bool diagnosis)
+    {
+        foreach (var step in response.Steps)
+        {
+            WriteVerbose($"{step.Name} ({step.Duration.TotalMilliseconds:0} ms): {step.Detail}");
+        }
+        if (diagnosis)
+        {
+            WriteObject(response);
+            return;
+        }
+        if (ResponseHeadersVariable is not null)
+        {
+            SessionState.PSVariable.Set(ResponseHeadersVariable, response.Headers);
+        }
+        if (StatusCodeVariable is not null)
+        {
+            SessionState.PSVariable.Set(StatusCodeVariable, response.StatusCode);
+        }
+        if (!SkipHttpErrorCheck && ResponseContent.IsHttpError(response.StatusCode))
+        {
+            WriteError(WebErrors.HttpStatus(response, Uri!));
+            return;
+        }
+        if (response.OutFile is not null)
+        {
+            WriteVerbose($"Wrote the body ({response.Content.Length} characters) to {response.OutFile}.");
+            if (!PassThru)
+            {
+                return;
+            }
+        }
+        if (!AsObject)
+        {
+            WriteObject(response);
+        }
+        else if (ResponseContent.IsJson(response.ContentType) && JsonObjects.TryParse(response.Content, out var parsed))
+        {
+            WriteObject(parsed, enumerateCollection: true);
+        }
+        else if (response.Content.Length > 0)
+        {
+            WriteObject(response.Content);
         }
     }
 

@@ -7,7 +7,7 @@ namespace CertHeal.PowerShell.Tests.Harness;
 
 /// <summary>
 /// The harness for cmdlet tests: a fresh runspace of the real PowerShell 7.6 engine
-/// (System.Management.Automation 7.6.9) with the shipped module folder imported by path.
+/// (Microsoft.PowerShell.SDK 7.6.10) with the shipped module folder imported by path.
 ///
 /// How to use it (one session per test; they are cheap enough and never share state):
 /// <code>
@@ -23,13 +23,13 @@ namespace CertHeal.PowerShell.Tests.Harness;
 /// ps.Host!.Prompts / ps.Host.Progress       // what the scripted UI was shown
 /// ps.SetLocation(folder);                    // the runspace's location (relative -Path resolves here)
 /// </code>
-/// Parameters are bound to the script's param() block, so pass SecureString, PSCredential,
-/// X509Certificate2 and deserialized objects from C#: a CreateDefault2() runspace has the
-/// engine's own cmdlets (ForEach-Object, Where-Object, Get-Command, Get-Help, Get-Module,
-/// Import-Module) but not Microsoft.PowerShell.Utility/Management/Security: no Select-Object,
-/// Write-Verbose, Set-Location, Get-Content, Export-Clixml, ConvertTo-SecureString (use .NET in
-/// the script, $ExecutionContext.SessionState.Path, $PSCmdlet.Write* in an advanced function, or
-/// <see cref="SetLocation"/>). Do not set an execution policy (throws on Linux). <see cref="Start"/> gives the PowerShell instance for Stop() tests.
+/// Parameters are bound to the script's param() block (SecureString, PSCredential, X509Certificate2
+/// and deserialized objects can come from C#). The engine is Microsoft.PowerShell.SDK 7.6.10: a
+/// CreateDefault2() runspace autoloads the built-in modules (Microsoft.PowerShell.Utility, Management,
+/// Security; the test project copies them to $PSHOME/Modules), so scripts use Import-Csv,
+/// ConvertTo-SecureString, ConvertFrom-Json, Set-Location, Write-Verbose... as users do. Not there:
+/// Start-ThreadJob (the ThreadJob module ships with pwsh, not with the SDK package).
+/// <see cref="SetLocation"/> sets the location from C#. Do not set an execution policy (throws on Linux). <see cref="Start"/> gives the PowerShell instance for Stop() tests.
 /// Lab servers: use CertHeal.Lab (referenced) as the engine tests do; see <see cref="PsLab"/>.
 /// </summary>
 public sealed class PsSession : IDisposable

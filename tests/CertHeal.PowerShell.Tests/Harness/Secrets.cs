@@ -3,7 +3,11 @@ using System.Security;
 
 namespace CertHeal.PowerShell.Tests.Harness;
 
-/// <summary>SecureString and PSCredential made in C# (a CreateDefault2 runspace has no ConvertTo-SecureString).</summary>
+/// <summary>
+/// SecureString and PSCredential made in C#, for tests that hand many secrets in as parameters. Scripts
+/// that show how users pass a password make it with the real ConvertTo-SecureString instead (the hosted
+/// engine is Microsoft.PowerShell.SDK, whose built-in modules autoload).
+/// </summary>
 public static class Secrets
 {
     /// <summary>A new read-only SecureString holding <paramref name="text"/>.</summary>
