@@ -56,7 +56,7 @@ internal static class Usage
                          [--password-file F | --password-env VAR | --password P]
                          [--policy ChainToTrusted|Pinned|TrustOnFirstUse] [--trusted-fingerprint SHA256]...
                          [--remove-superseded] [--force] [--what-if] [--json]
-                         [--pkcs12-encryption Aes|Legacy]
+                         [--pkcs12-encryption Aes|Legacy] [--uri URL]... [--skip-validation]
           certheal confirm <keystore> [--password-file F | --password-env VAR | --password P] [--format F]
                            [--uri URL]... [--expiring-within DAYS] [--renew-before DAYS] [--json]
           certheal request <https-url> [--method M] [--keystore PATH] [--password-file F | --password-env VAR]
