@@ -31,7 +31,7 @@ internal static class StoreClients
 
         async Task<(bool, string)> Curl()
         {
-            string[] trust = folder ? ["--capath", store, "--cacert", "/dev/null"] : ["--cacert", pem, "--capath", "/dev/null"];
+            string[] trust = folder ? ["--capath", store] : ["--cacert", pem];
             var (code, _, stderr) = await Tools.RunAsync("curl", ["-sS", "-o", "/dev/null", "--max-time", "15", .. trust, $"https://127.0.0.1:{portText}/"]);
             return (code == 0, stderr.Trim());
         }
