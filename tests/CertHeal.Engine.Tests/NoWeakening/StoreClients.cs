@@ -18,6 +18,16 @@ internal static class StoreClients
 {
     public static readonly string[] Names = ["curl", "openssl", "java", ".net"];
 
+    /// <summary>The Java probes compiled once: launching from source compiles on every run, a second each.</summary>
+    private static readonly Lazy<Task<string>> JavaClasses = new(async () =>
+    {
+        var folder = Directory.CreateTempSubdirectory("noweaken-java-").FullName;
+        var (code, stdout, stderr) = await Tools.RunAsync("javac", ["-d", folder,
+            Path.Combine(AppContext.BaseDirectory, "Merge", "Probe.java"), Path.Combine(AppContext.BaseDirectory, "Handshake", "VerdictProbe.java")], timeoutSeconds: 120);
+        Assert.True(code == 0, $"javac failed: {stdout}{stderr}");
+        return folder;
+    });
+
     public static async Task<Dictionary<string, (bool Ok, string Detail)>> RunAsync(TrustStoreKind kind, string store, int port, string work)
     {
         Directory.CreateDirectory(work);
@@ -44,10 +54,11 @@ internal static class StoreClients
         }
         async Task<(bool, string)> Java()
         {
+            var classes = await JavaClasses.Value;
             var (code, stdout, stderr) = kind.Format is KeystoreFormat.Jks or KeystoreFormat.Pkcs12
-                ? await Tools.RunAsync("java", [Path.Combine(AppContext.BaseDirectory, "Merge", "Probe.java"), "127.0.0.1", portText, store,
+                ? await Tools.RunAsync("java", ["-cp", classes, "Probe", "127.0.0.1", portText, store,
                     kind.Format == KeystoreFormat.Jks ? "JKS" : "PKCS12", kind.Password!], timeoutSeconds: 120)
-                : await Tools.RunAsync("java", [Path.Combine(AppContext.BaseDirectory, "Handshake", "VerdictProbe.java"), "127.0.0.1", portText, anchors], timeoutSeconds: 120);
+                : await Tools.RunAsync("java", ["-cp", classes, "VerdictProbe", "127.0.0.1", portText, anchors], timeoutSeconds: 120);
             return (code == 0 && stdout.StartsWith("OK", StringComparison.Ordinal), (stdout + stderr).Trim());
         }
         var results = new Dictionary<string, (bool Ok, string Detail)>();
