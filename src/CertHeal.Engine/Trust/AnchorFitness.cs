@@ -40,16 +40,15 @@ internal static class AnchorFitness
         for (var i = index; i < path.Path.Count; i++)
         {
             var certificate = path.Path[i];
-            var whose = i == index ? "" : $"its issuer '{PathRules.Describe(certificate)}': ";
             if (KeyAndDigestRules.StrictestRejection(certificate) is { } weak)
             {
-                return whose + weak;
+                return i == index ? weak : $"above it, {weak}";
             }
             // The candidate's own dates are the policy's first check; an issuer's dates stop
             // mattering to Java once the candidate is its anchor.
             if (i > index && (nowUtc > certificate.NotAfter.ToUniversalTime() || nowUtc < certificate.NotBefore.ToUniversalTime()))
             {
-                return $"{whose}not valid now (valid {certificate.NotBefore.ToUniversalTime():yyyy-MM-dd} to {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd})";
+                return $"above it, '{PathRules.Describe(certificate)}' is not valid now (valid {certificate.NotBefore.ToUniversalTime():yyyy-MM-dd} to {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd})";
             }
         }
         return null;

@@ -53,12 +53,14 @@ internal static class KeyAndDigestRules
         var minimum = StrictestMinimumKeyBits(algorithm);
         if (bits > 0 && bits < minimum)
         {
-            return $"its {algorithm} key has {bits} bits, below the {minimum} bits OpenSSL/curl at security level {OpenSslSecurityLevel} and browsers require (\"certificate key too weak\")";
+            return $"the {algorithm} key of '{Subject(certificate)}' has {bits} bits, below the {minimum} bits OpenSSL/curl at security level {OpenSslSecurityLevel} and browsers require (\"certificate key too weak\")";
         }
         if (!CertificateFacts.IsSelfSigned(certificate) && WeakDigest(certificate) is { } digest)
         {
-            return $"its issuer signed it with {digest}, which OpenSSL/curl (\"CA signature digest algorithm too weak\") and browsers refuse";
+            return $"'{Subject(certificate)}' is signed with {digest} by its issuer, which OpenSSL/curl (\"CA signature digest algorithm too weak\") and browsers refuse";
         }
         return null;
     }
+
+    private static string Subject(X509Certificate2 certificate) => certificate.Subject.Length > 0 ? certificate.Subject : "(empty subject)";
 }

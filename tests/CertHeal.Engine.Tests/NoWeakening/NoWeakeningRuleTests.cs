@@ -16,7 +16,7 @@ public sealed class NoWeakeningRuleTests
         var data = new TheoryData<string, string, TrustPolicy>();
         foreach (var policy in Enum.GetValues<TrustPolicy>())
         {
-            data.Add("sha1-intermediate", "signed it with SHA-1", policy);
+            data.Add("sha1-intermediate", "is signed with SHA-1", policy);
             data.Add("rsa1024-ca", "has 1024 bits", policy);
             data.Add("pathlen-violation", "path length constraint exceeded", policy);
             data.Add("name-constraint-violation", "name constraints", policy);
