@@ -92,6 +92,25 @@ public sealed class BundleEndpointTests
         }
     }
 
+    [Fact]
+    public void Endpoint_lines_keep_the_server_name_and_the_STARTTLS_scheme()
+    {
+        ChainCertificate[] certificates =
+        [
+            new() { Target = "smtp://mail.example.test:25", ServerName = "relay.example.test" },
+            new() { Target = "smtp://mail.example.test:25", ServerName = "relay.example.test" },
+            new() { Target = "app.example.test:8443", ServerName = "app.example.test" },
+        ];
+
+        var text = BundleEndpoints.Comment(certificates);
+        var read = BundleEndpoints.Read(text + "# CN=whatever (expires 2030-01-01)\n# certheal-endpoint: not a target at all\n");
+
+        Assert.Equal("# certheal-endpoint: smtp://mail.example.test:25 (server name relay.example.test)\n# certheal-endpoint: app.example.test:8443\n", text);
+        Assert.Equal(2, read.Count);
+        Assert.Equal((CertHeal.Handshake.StartTlsProtocol.Smtp, "relay.example.test", 25), (read[0].StartTls, read[0].ServerName, read[0].Port));
+        Assert.Equal(("app.example.test", 8443), (read[1].ServerName, read[1].Port));
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> Run(string[] args)
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
