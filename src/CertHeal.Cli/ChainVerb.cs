@@ -51,16 +51,17 @@ internal static class ChainVerb
             await stderr.WriteLineAsync("certheal: " + empty.Handshake.Reason).ConfigureAwait(false);
         }
         var certificates = reports.SelectMany(r => r.Certificates).ToList();
-        var bundle = reports.SelectMany(r => r.Path).DistinctBy(c => c.Thumbprint).ToList();
+        var paths = reports.SelectMany(r => r.Path).ToList();
+        var bundle = paths.DistinctBy(c => c.Thumbprint).ToList();
         var output = args.Value("--out");
         if (output == "-")
         {
-            await stdout.WriteAsync(PemBundleExport.Format(bundle)).ConfigureAwait(false);
+            await stdout.WriteAsync(PemBundleExport.Format(bundle, paths)).ConfigureAwait(false);
             return failed ? CliApp.CheckFailed : CliApp.Success;
         }
         if (output is not null && bundle.Count > 0)
         {
-            PemBundleExport.Write(output, bundle);
+            PemBundleExport.Write(output, bundle, paths);
         }
         if (args.Flag("--json"))
         {

@@ -67,7 +67,8 @@ public static class CliApp
         catch (Keystores.KeystoreException e)
         {
             await stderr.WriteLineAsync("certheal: " + Keystores.KeystoreWording.ForCli(e.Message)).ConfigureAwait(false);
-            return UsageError;
+            // A merge the endpoint check refused is a failed check (the heal was refused), not bad input.
+            return e.Kind == Keystores.KeystoreErrorKind.ValidationFailed ? CheckFailed : UsageError;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or InvalidDataException)
         {

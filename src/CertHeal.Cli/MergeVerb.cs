@@ -15,7 +15,7 @@ internal static class MergeVerb
         ["--format"] = true, ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true,
         ["--policy"] = true, ["--trusted-fingerprint"] = true, ["--remove-superseded"] = false, ["--remove-distrusted"] = false, ["--force"] = false,
         ["--what-if"] = false, ["--json"] = false, ["--uri"] = true, ["--approval-command"] = true,
-        ["--ledger"] = true,
+        ["--ledger"] = true, ["--skip-validation"] = false,
         ["--pkcs12-encryption"] = true,
     };
 
@@ -48,6 +48,18 @@ internal static class MergeVerb
             Pkcs12Encryption = Parse<Pkcs12Encryption>(args.Value("--pkcs12-encryption"), "--pkcs12-encryption", "Aes or Legacy"),
         };
         var endpoints = args.Values("--uri").Select(u => Handshake.TlsTarget.TryParse(u, null, null, out var t, out var error) ? t : throw new UsageException(error)).ToList();
+        // A bundle from `certheal chain --out` names the endpoints it came from: validate against them too.
+        foreach (var named in args.Flag("--skip-validation") ? [] : incoming.SelectMany(BundleEndpoints.Of))
+        {
+            if (!endpoints.Any(e => e.Display == named.Display && e.ServerName == named.ServerName))
+            {
+                endpoints.Add(named);
+            }
+        }
+        if (args.Flag("--skip-validation"))
+        {
+            endpoints.Clear();
+        }
         var change = KeystoreMerger.Merge(path, Parse<KeystoreFormat>(args.Value("--format"), "--format", "PemBundle, Der, Pkcs12, Jks or Directory"),
             password, incoming, options, new SaveOptions { WhatIf = args.Flag("--what-if") }, endpoints);
         if (args.Flag("--json"))

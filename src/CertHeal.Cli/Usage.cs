@@ -56,7 +56,7 @@ internal static class Usage
                          [--password-file F | --password-env VAR | --password P]
                          [--policy ChainToTrusted|Pinned|TrustOnFirstUse] [--trusted-fingerprint SHA256]...
                          [--remove-superseded] [--remove-distrusted] [--force] [--what-if] [--json]
-                         [--pkcs12-encryption Aes|Legacy]
+                         [--pkcs12-encryption Aes|Legacy] [--uri URL]... [--skip-validation]
           certheal merge <keystore> --remove-distrusted [--what-if] [--json]   (remove blocked keys and distrusted roots)
           certheal confirm <keystore> [--password-file F | --password-env VAR | --password P] [--format F]
                            [--uri URL]... [--expiring-within DAYS] [--renew-before DAYS] [--json]

@@ -20,7 +20,8 @@ public sealed class ChainCliTests(LabFixture fixture) : IClassFixture<LabFixture
         written.ImportFromPemFile(bundle);
         Assert.Equal([endpoint.Presented[0].Thumbprint, fixture.Lab.Trusted.Intermediate.Thumbprint, fixture.Lab.Trusted.Root.Thumbprint],
             written.Select(c => c.Thumbprint));
-        Assert.StartsWith("# CN=", File.ReadAllText(bundle));
+        // The endpoint first (issue #21: a later merge validates against it), then a comment above each block.
+        Assert.StartsWith($"# certheal-endpoint: {endpoint.Target}\n# CN=", File.ReadAllText(bundle));
         Assert.Contains("Aia", stdout.ToString());
     }
 

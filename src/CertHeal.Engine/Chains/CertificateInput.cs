@@ -35,7 +35,9 @@ public static class CertificateInput
                 {
                     throw new FormatException($"{source} holds no PEM CERTIFICATE block; give a PEM or DER certificate file.");
                 }
-                return [.. collection];
+                X509Certificate2[] certificates = [.. collection];
+                BundleEndpoints.Remember(certificates, BundleEndpoints.Read(text));
+                return certificates;
             }
             return [NonCanonicalCertificate.Load(bytes)];
         }

@@ -8,10 +8,12 @@ namespace CertHeal.Chains;
 /// </summary>
 public static class PemBundleExport
 {
-    public static string Format(IEnumerable<ChainCertificate> certificates)
+    /// <param name="endpointsFrom">The certificates whose Target and ServerName name the bundle's endpoints, before duplicates across targets were dropped; null: <paramref name="certificates"/>.</param>
+    public static string Format(IEnumerable<ChainCertificate> certificates, IEnumerable<ChainCertificate>? endpointsFrom = null)
     {
-        var text = new StringBuilder();
-        foreach (var certificate in certificates)
+        var list = certificates.ToList();
+        var text = new StringBuilder(BundleEndpoints.Comment(endpointsFrom ?? list));
+        foreach (var certificate in list)
         {
             text.Append("# ").Append(certificate.Subject).Append(" (expires ").Append(certificate.NotAfter.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).Append(")\n");
             text.Append(certificate.Pem.TrimEnd('\n')).Append('\n');
@@ -19,7 +21,7 @@ public static class PemBundleExport
         return text.ToString();
     }
 
-    public static void Write(string path, IEnumerable<ChainCertificate> certificates)
+    public static void Write(string path, IEnumerable<ChainCertificate> certificates, IEnumerable<ChainCertificate>? endpointsFrom = null)
     {
         var full = System.IO.Path.GetFullPath(path);
         var folder = System.IO.Path.GetDirectoryName(full)!;
@@ -32,7 +34,7 @@ public static class PemBundleExport
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
             {
-                stream.Write(Encoding.ASCII.GetBytes(Format(certificates)));
+                stream.Write(Encoding.ASCII.GetBytes(Format(certificates, endpointsFrom)));
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, full, overwrite: true);

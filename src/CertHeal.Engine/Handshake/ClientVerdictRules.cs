@@ -79,13 +79,8 @@ internal sealed class VerdictFacts
 /// </summary>
 internal static class ClientVerdictRules
 {
-    /// <summary>
-    /// OpenSSL's default security level as distributions ship it: 2 is upstream's default from 3.2
-    /// and what Debian and Ubuntu build 3.0 with (-DOPENSSL_TLS_SECURITY_LEVEL=2; seen here: curl on
-    /// OpenSSL 3.0.19 refuses a 1024-bit RSA leaf, "EE certificate key too weak"), and RHEL's
-    /// DEFAULT crypto policy sets it too. Upstream 3.0/3.1 built without that flag use level 1.
-    /// </summary>
-    public const int OpenSslSecurityLevel = 2;
+    /// <summary>OpenSSL's default security level as modelled: <see cref="KeyAndDigestRules.OpenSslSecurityLevel"/>.</summary>
+    public const int OpenSslSecurityLevel = KeyAndDigestRules.OpenSslSecurityLevel;
 
     private static readonly string[] DotNetLinuxSuites =
     [
@@ -351,23 +346,8 @@ internal static class ClientVerdictRules
         return true;
     }
 
-    private static int MinimumKeyBits(ClientFamily family, string algorithm)
-    {
-        var rsaLike = algorithm is "RSA" or "DSA";
-        return family switch
-        {
-            ClientFamily.OpenSsl => rsaLike ? (OpenSslSecurityLevel >= 2 ? 2048 : 1024) : (OpenSslSecurityLevel >= 2 ? 224 : 160),
-            ClientFamily.Java => rsaLike ? 1024 : 224,
-            ClientFamily.Browser => rsaLike ? 2048 : 224,
-            _ => 0,
-        };
-    }
+    private static int MinimumKeyBits(ClientFamily family, string algorithm) => KeyAndDigestRules.MinimumKeyBits(family, algorithm);
 
     /// <summary>"SHA-1" or "MD5" when the certificate's own signature uses that digest; null otherwise.</summary>
-    internal static string? WeakDigest(X509Certificate2 certificate) => certificate.SignatureAlgorithm.Value switch
-    {
-        "1.2.840.113549.1.1.5" or "1.2.840.10045.4.1" or "1.2.840.10040.4.3" or "1.3.14.3.2.29" => "SHA-1",
-        "1.2.840.113549.1.1.4" or "1.2.840.113549.1.1.2" => "MD5",
-        _ => null,
-    };
+    internal static string? WeakDigest(X509Certificate2 certificate) => KeyAndDigestRules.WeakDigest(certificate);
 }

@@ -16,7 +16,7 @@ public static class KeystoreWording
         .Replace(PasswordOptions, "--password-file, --password-env or --password", StringComparison.Ordinal)
         .Replace("pass " + FormatOption, "pass --format", StringComparison.Ordinal)
         .Replace("drop " + FormatOption, "drop --format", StringComparison.Ordinal)
-        .Replace("use -SkipValidation to write it anyway", "drop --uri to write it anyway", StringComparison.Ordinal);
+        .Replace("use -SkipValidation to write it anyway", "use --skip-validation to write it anyway", StringComparison.Ordinal);
 
     /// <summary>The names of a cmdlet whose keystore is only a trust store (-Keystore, -KeystorePassword, -KeystoreCredential).</summary>
     public static string ForProbeCmdlet(string message) => message

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
 
 namespace CertHeal.Trust;
@@ -13,10 +14,14 @@ internal sealed class TrustPolicyEvaluator
     private readonly DateTime _now;
     private readonly HashSet<string> _trustedBefore;
     private readonly Lazy<Classified> _classified;
+    private readonly List<X509Certificate2> _incoming;
+
+    /// <summary>One chain evaluation per certificate (the engine's verdict over the path to the trusted roots).</summary>
+    private readonly ConcurrentDictionary<string, TrustVerdict> _verdicts = new(StringComparer.Ordinal);
 
     /// <summary>Anchors and path material, sorted by signature checks: only chain decisions need them.</summary>
     private sealed record Classified(X509Certificate2Collection Anchors, X509Certificate2Collection Material, HashSet<string> Known,
-        X509Certificate2Collection IncomingRoots);
+        X509Certificate2Collection IncomingRoots, TrustAnchors Trusted);
 
     /// <param name="keystore">The certificates already in the keystore.</param>
     /// <param name="system">The machine's anchors (tests inject a lab set).</param>
@@ -29,6 +34,7 @@ internal sealed class TrustPolicyEvaluator
         _pinned = pinnedSha256.Select(NormalizeFingerprint).ToHashSet(StringComparer.Ordinal);
         var keystoreList = keystore.ToList();
         var incomingList = incoming.ToList();
+        _incoming = incomingList;
         // Whether a self-signed certificate is already an anchor needs no signature check of the
         // keystore: an entry with its fingerprint is the same certificate, so self-signed too.
         // A profile of a 2,500-into-5,000 merge spent 38% checking every entry's signature up front.
@@ -65,7 +71,8 @@ internal sealed class TrustPolicyEvaluator
         }
         var known = anchors.Cast<X509Certificate2>().Concat(material.Cast<X509Certificate2>())
             .Select(CertificateFacts.Sha256Fingerprint).ToHashSet(StringComparer.Ordinal);
-        return new Classified(anchors, material, known, incomingRoots);
+        // Every family judges: the store's own consumers are not known here, and the strictest decides.
+        return new Classified(anchors, material, known, incomingRoots, TrustAnchors.FromCertificates("trust policy", anchors.Cast<X509Certificate2>()));
     }
 
     public static string NormalizeFingerprint(string fingerprint) =>
@@ -75,6 +82,38 @@ internal sealed class TrustPolicyEvaluator
 
     /// <summary>Whether the certificate may be added, the reason either way, and whether it becomes a new trust anchor.</summary>
     public (bool Allowed, string Reason, bool NewAnchor) Decide(X509Certificate2 certificate)
+    {
+        var decision = DecidePolicy(certificate);
+        if (decision.Allowed && Unfit(certificate) is { } unfit)
+        {
+            return (false, $"not written, because every entry of a trust store acts as a trust anchor and clients check nothing above an anchor (no-weakening rule): {unfit}", false);
+        }
+        return decision;
+    }
+
+    /// <summary>
+    /// The no-weakening rule (<see cref="AnchorFitness"/>) over the certificate's own path and
+    /// every path through it from an incoming certificate (the paths the merge heals: a
+    /// path-length or name-constraint violation shows only below the CA that allows it).
+    /// </summary>
+    private string? Unfit(X509Certificate2 certificate)
+    {
+        if (AnchorFitness.Unfit(certificate, Evaluate(certificate), _now) is { } own)
+        {
+            return own;
+        }
+        foreach (var other in _incoming)
+        {
+            if (!ReferenceEquals(other, certificate) && Evaluate(other) is var verdict && AnchorFitness.IndexOf(verdict.Path, certificate) > 0
+                && AnchorFitness.Unfit(certificate, verdict, _now) is { } through)
+            {
+                return through;
+            }
+        }
+        return null;
+    }
+
+    private (bool Allowed, string Reason, bool NewAnchor) DecidePolicy(X509Certificate2 certificate)
     {
         var fingerprint = CertificateFacts.Sha256Fingerprint(certificate);
         if (_now > certificate.NotAfter.ToUniversalTime())
@@ -140,8 +179,18 @@ internal sealed class TrustPolicyEvaluator
         return top is null ? null : incomingRoots.Cast<X509Certificate2>().FirstOrDefault(r => r.RawDataMemory.Span.SequenceEqual(top.RawDataMemory.Span));
     }
 
+    /// <summary>
+    /// Whether the certificate's path, from our material alone, ends at a self-signed root trusted
+    /// here: .NET's anchor rule, the strictest (PathRules reports IncompleteChain or UntrustedRoot
+    /// for .NET otherwise). Path problems are the no-weakening rule's, not this question's.
+    /// </summary>
     private bool ChainsToAnchor(X509Certificate2 certificate) =>
-        _classified.Value.Anchors.Count > 0 && BuildsTo(certificate, _classified.Value.Anchors) is not null;
+        _classified.Value.Anchors.Count > 0 && !Evaluate(certificate).ProblemsFor(ClientFamily.DotNet)
+            .Any(p => p.Check is VerdictCheck.IncompleteChain or VerdictCheck.UntrustedRoot);
+
+    private TrustVerdict Evaluate(X509Certificate2 certificate) =>
+        _verdicts.GetOrAdd(CertificateFacts.Sha256Fingerprint(certificate), _ =>
+            ChainTrustEvaluator.Evaluate([certificate], _classified.Value.Trusted, _now, _classified.Value.Material.Cast<X509Certificate2>()));
 
     /// <summary>The root the certificate's path ends in, when it builds to one of <paramref name="anchors"/> from our material alone.</summary>
     private X509Certificate2? BuildsTo(X509Certificate2 certificate, X509Certificate2Collection anchors)

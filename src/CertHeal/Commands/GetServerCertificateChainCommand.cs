@@ -106,7 +106,7 @@ public sealed class GetServerCertificateChainCommand : TargetingCmdlet, IDisposa
         if (OutFile is not null && bundle.Count > 0 && !_cancel.IsCancellationRequested)
         {
             var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutFile);
-            PemBundleExport.Write(path, bundle.DistinctBy(c => c.Thumbprint));
+            PemBundleExport.Write(path, bundle.DistinctBy(c => c.Thumbprint), bundle);
             WriteVerbose($"Wrote {bundle.Count} certificates to {path}.");
         }
     }

@@ -100,8 +100,20 @@ public sealed class MergeKeystoreCommand : PSCmdlet, IDisposable
         {
             _sources.TryAdd(certificate.Thumbprint, Target!);
         }
-        if (!SkipValidation && Target is not null && Handshake.TlsTarget.TryParse(Target, null, ServerName, out var target, out _)
-            && !_endpoints.Any(e => e.Display == target.Display && e.ServerName == target.ServerName))
+        if (!SkipValidation && Target is not null && Handshake.TlsTarget.TryParse(Target, null, ServerName, out var target, out _))
+        {
+            AddEndpoint(target);
+        }
+        // A bundle file from Get-ServerCertificateChain -OutFile or `certheal chain --out` names its endpoints.
+        foreach (var named in SkipValidation ? [] : Certificate.SelectMany(Chains.BundleEndpoints.Of))
+        {
+            AddEndpoint(named);
+        }
+    }
+
+    private void AddEndpoint(Handshake.TlsTarget target)
+    {
+        if (!_endpoints.Any(e => e.Display == target.Display && e.ServerName == target.ServerName))
         {
             _endpoints.Add(target);
         }
