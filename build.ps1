@@ -104,7 +104,11 @@ if (-not $SkipTests) {
         $pesterScript = $pesterScript.Replace('__PESTER__', (ConvertTo-PSLiteral ($pester -is [System.IO.FileInfo] ? $pester.FullName : $pester.Path)))
         $pesterScript = $pesterScript.Replace('__TESTS__', (ConvertTo-PSLiteral (Join-Path $root 'tests')))
         $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($pesterScript))
-        & $pwsh -NoProfile -NonInteractive -EncodedCommand $encoded
+        # Start-CertHealLab (tests/TestHelpers.ps1) runs the lab host of this configuration.
+        $savedConfiguration = $env:CERTHEAL_CONFIGURATION
+        $env:CERTHEAL_CONFIGURATION = $Configuration
+        try { & $pwsh -NoProfile -NonInteractive -EncodedCommand $encoded }
+        finally { $env:CERTHEAL_CONFIGURATION = $savedConfiguration }
         if ($LASTEXITCODE -ne 0) { throw "The Pester tests failed (exit code $LASTEXITCODE); see the output above." }
     }
     else {

@@ -113,4 +113,89 @@ Describe 'Merge-Keystore' {
         $changes.Added | Should -Be 1
         (Get-FileHash -LiteralPath $bad).Hash | Should -Be $before.Hash
     }
+
+    It 'rejects text that is neither a certificate nor a file with a binding error' {
+        { 'not a certificate' | Merge-Keystore -Path (Join-Path $TestDrive 'garbage.pem') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentTransformationError,CertHeal.Commands.MergeKeystoreCommand'
+    }
+
+    It 'rejects a -TrustedFingerprint that is not a SHA-256 in hex' {
+        { New-TestCertificate 'bad-pin' -Authority | Merge-Keystore -Path (Join-Path $TestDrive 'bad-pin.pem') -TrustPolicy Pinned -TrustedFingerprint 'xyz' } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,CertHeal.Commands.MergeKeystoreCommand'
+    }
+
+    It 'binds the keystore by property name from Find-Keystore' {
+        $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'found') -Force
+        $store = Join-Path $folder 'ca-bundle.pem'
+        Set-Content -LiteralPath $store -Value (New-TestCertificate 'found-root' -Authority).ExportCertificatePem()
+        $change = Find-Keystore -Path $folder | Merge-Keystore -Certificate (New-TestCertificate 'found-new' -Authority) -TrustPolicy TrustOnFirstUse -Force
+        $change.Path | Should -Be $store
+        $change.Added | Should -Be 1
+    }
+
+    Context 'healing real lab servers' {
+        BeforeAll {
+            $lab = Start-CertHealLab -Scenario LeafOnlyWithAia, UntrustedRoot
+        }
+
+        AfterAll {
+            Stop-CertHealLab $lab
+        }
+
+        BeforeEach {
+            # The app's truststore: trusts the lab root, lacks the intermediate the server omits.
+            $store = Join-Path $TestDrive "app-$([guid]::NewGuid().ToString('N')).pem"
+            Copy-Item -LiteralPath $lab.TrustedRootPem -Destination $store
+        }
+
+        It 'heals an incomplete chain: Get-ServerCertificateChain | Merge-Keystore, then the handshake succeeds' {
+            $target = $lab.Target('LeafOnlyWithAia')
+            $before = Test-TlsHandshake $target -Keystore $store -TimeoutSec 10
+            $before.Failure | Should -Be 'IncompleteChain'
+            $before.Healable | Should -BeTrue
+
+            $change = Get-ServerCertificateChain $target -Keystore $store -TimeoutSec 10 | Merge-Keystore -Path $store
+            $change.Written | Should -BeTrue
+            $change.Added | Should -Be 1 -Because 'only the missing intermediate is needed; the root is already trusted'
+            ($change.Entries | Where-Object Action -eq 'Added').Subject | Should -Match 'Issuing CA'
+
+            (Test-TlsHandshake $target -Keystore $store -TimeoutSec 10).Succeeded | Should -BeTrue
+        }
+
+        It 'with -WhatIf reports the plan and leaves the file byte for byte as it was' {
+            $hash = (Get-FileHash -LiteralPath $store).Hash
+            $change = Get-ServerCertificateChain $lab.Target('LeafOnlyWithAia') -Keystore $store -TimeoutSec 10 | Merge-Keystore -Path $store -WhatIf
+            $change.WhatIf | Should -BeTrue
+            $change.Written | Should -BeFalse
+            $change.Added | Should -Be 1
+            (Get-FileHash -LiteralPath $store).Hash | Should -Be $hash
+            (Test-TlsHandshake $lab.Target('LeafOnlyWithAia') -Keystore $store -TimeoutSec 10).Succeeded | Should -BeFalse
+        }
+
+        It 'refuses an untrusted root under the default policy and writes nothing' {
+            $hash = (Get-FileHash -LiteralPath $store).Hash
+            $change = Get-ServerCertificateChain $lab.Target('UntrustedRoot') -TimeoutSec 10 | Merge-Keystore -Path $store
+            $change.Added | Should -Be 0
+            $change.Skipped | Should -BeGreaterThan 0
+            $change.Written | Should -BeFalse
+            (Get-FileHash -LiteralPath $store).Hash | Should -Be $hash
+        }
+
+        It 'pins the untrusted root with -TrustedFingerprint, then the handshake succeeds' {
+            # The fingerprint an operator checked out of band; naming it is the consent.
+            $change = Get-ServerCertificateChain $lab.Target('UntrustedRoot') -TimeoutSec 10 |
+                Merge-Keystore -Path $store -TrustPolicy Pinned -TrustedFingerprint $lab.UntrustedRootFingerprint -ErrorAction Stop
+            $change.Written | Should -BeTrue
+            ($change.Entries | Where-Object Action -eq 'Added').Thumbprint | Should -Not -BeNullOrEmpty
+            (Test-TlsHandshake $lab.Target('UntrustedRoot') -Keystore $store -TimeoutSec 10).Succeeded | Should -BeTrue
+        }
+
+        It 'records the heal in the trust ledger named by -LedgerPath' {
+            $ledger = Join-Path $TestDrive 'merge-ledger.json'
+            $null = Get-ServerCertificateChain $lab.Target('LeafOnlyWithAia') -Keystore $store -TimeoutSec 10 | Merge-Keystore -Path $store -LedgerPath $ledger
+            Test-Path -LiteralPath $ledger | Should -BeTrue
+            Get-Content -LiteralPath $ledger -Raw | Should -Match ([regex]::Escape((Split-Path $store -Leaf)))
+        }
+    }
 }
+

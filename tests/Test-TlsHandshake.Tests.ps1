@@ -1,9 +1,10 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
 
 # Runs against the built module (./build.ps1 assembles out/CertHeal), never the sources.
-# No network server is needed: the targets are closed or silent loopback ports, or a plain
-# HTTP answer from a thread job. A closed port is given -TimeoutSec 10 because Windows takes
-# about two seconds to report a refused loopback connection.
+# The failures are met on real loopback TLS servers from the lab (Start-CertHealLab in
+# TestHelpers.ps1 runs tests/CertHeal.LabHost); the rest use closed or silent loopback ports, or
+# a plain HTTP answer from a thread job. A closed port is given -TimeoutSec 10 because Windows
+# takes about two seconds to report a refused loopback connection.
 
 BeforeAll {
     $manifest = Join-Path $PSScriptRoot '../out/CertHeal/CertHeal.psd1'
@@ -175,5 +176,129 @@ Describe 'Test-TlsHandshake' {
                 }
             }
         }
+    }
+
+    Context 'real TLS servers from the lab' {
+        BeforeAll {
+            $lab = Start-CertHealLab -Scenario GoodChain, LeafOnly, UntrustedRoot, SelfSigned, Expired, NameMismatch, ClientCertificateRequired
+            # The lab root is in no machine store: a PEM with it stands for "the system trusts it".
+            $roots = $lab.TrustedRootPem
+        }
+
+        AfterAll {
+            Stop-CertHealLab $lab
+        }
+
+        It 'succeeds on a complete chain to a trusted root, with the target piped in as a string' {
+            $result = $lab.Target('GoodChain') | Test-TlsHandshake -Keystore $roots -TimeoutSec 10
+            $result.Succeeded | Should -BeTrue
+            $result.Failure | Should -Be 'None'
+            $result.TrustedBy | Should -Be $roots
+            $result.Protocol | Should -Not -BeNullOrEmpty
+            @($result.PresentedChain).Count | Should -Be 2 -Because 'the server sends its leaf and intermediate'
+        }
+
+        It 'without the lab root the same server is an UntrustedRoot the policy could heal' {
+            # The machine store does not hold the lab root, so this is what a fresh client sees.
+            $result = Test-TlsHandshake $lab.Target('GoodChain') -TimeoutSec 10
+            $result.Succeeded | Should -BeFalse
+            $result.Failure | Should -BeIn 'UntrustedRoot', 'IncompleteChain'
+        }
+
+        It 'reports <Scenario> as <Failure> (Healable: <Healable>)' -ForEach @(
+            @{ Scenario = 'LeafOnly'; Failure = 'IncompleteChain'; Healable = $true }
+            @{ Scenario = 'UntrustedRoot'; Failure = 'UntrustedRoot'; Healable = $true }
+            @{ Scenario = 'SelfSigned'; Failure = 'SelfSigned'; Healable = $true }
+            # The server's own certificate is wrong: no client-side change can fix it.
+            @{ Scenario = 'Expired'; Failure = 'Expired'; Healable = $false }
+            @{ Scenario = 'NameMismatch'; Failure = 'NameMismatch'; Healable = $false }
+            @{ Scenario = 'ClientCertificateRequired'; Failure = 'ClientCertificateRequired'; Healable = $false }
+        ) {
+            $result = Test-TlsHandshake $lab.Target($Scenario) -Keystore $roots -TimeoutSec 10
+            $result.Succeeded | Should -BeFalse
+            $result.Failure | Should -Be $Failure
+            $result.Healable | Should -Be $Healable
+            $result.Reason | Should -Not -BeNullOrEmpty
+        }
+
+        It 'recommends the command that heals an incomplete chain' {
+            $result = Test-TlsHandshake $lab.Target('LeafOnly') -Keystore $roots -TimeoutSec 10
+            $result.Recommendation | Should -Not -BeNullOrEmpty
+        }
+
+        It 'takes Import-Csv rows (ComputerName, Port) by property name' {
+            $csv = Join-Path $TestDrive 'endpoints.csv'
+            @(
+                [pscustomobject]@{ ComputerName = '127.0.0.1'; Port = $lab.Ports['GoodChain'] }
+                [pscustomobject]@{ ComputerName = '127.0.0.1'; Port = $lab.Ports['Expired'] }
+            ) | Export-Csv -LiteralPath $csv -NoTypeInformation
+            $results = @(Import-Csv -LiteralPath $csv | Test-TlsHandshake -Keystore $roots -TimeoutSec 10)
+            $results.Count | Should -Be 2
+            # Targets are probed in parallel (-ThrottleLimit): match results by port, not by order.
+            ($results | Where-Object Port -eq $lab.Ports['GoodChain']).Succeeded | Should -BeTrue
+            ($results | Where-Object Port -eq $lab.Ports['Expired']).Failure | Should -Be 'Expired'
+        }
+
+        It 'takes a Uri by value' {
+            $result = [uri]"https://$($lab.Target('GoodChain'))/" | Test-TlsHandshake -Keystore $roots -TimeoutSec 10
+            $result.Port | Should -Be $lab.Ports['GoodChain']
+            $result.Succeeded | Should -BeTrue
+        }
+
+        It 'fails clearly on a missing -Keystore' {
+            { Test-TlsHandshake $lab.Target('GoodChain') -Keystore (Join-Path $TestDrive 'missing.pem') -TimeoutSec 10 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'CertHeal.KeystoreNotFound,CertHeal.Commands.TestTlsHandshakeCommand'
+        }
+    }
+}
+
+# How a user tests their own script that calls Test-TlsHandshake: Mock replaces the cmdlet, so
+# the script's logic is tested without any server. Two forms: a function in the test's own
+# scope (plain Mock), and a function inside a script module (Mock -ModuleName).
+Describe 'Mocking Test-TlsHandshake in a user''s script' {
+    BeforeAll {
+        # The user's function under test: names the endpoints that do not handshake.
+        function Get-BrokenEndpoint {
+            param([string[]] $Endpoint)
+            foreach ($target in $Endpoint) {
+                $result = Test-TlsHandshake -Target $target -TimeoutSec 5
+                if (-not $result.Succeeded) { "$target ($($result.Failure))" }
+            }
+        }
+
+        # The same function shipped in the user's own module, which imports CertHeal itself.
+        $userModule = New-Module -Name CertHealPesterUserOps -ScriptBlock {
+            function Get-BrokenEndpoint {
+                param([string[]] $Endpoint)
+                foreach ($target in $Endpoint) {
+                    $result = Test-TlsHandshake -Target $target -TimeoutSec 5
+                    if (-not $result.Succeeded) { "$target ($($result.Failure))" }
+                }
+            }
+            Export-ModuleMember -Function Get-BrokenEndpoint
+        } | Import-Module -PassThru
+    }
+
+    AfterAll {
+        Remove-Module CertHealPesterUserOps -ErrorAction SilentlyContinue
+    }
+
+    It 'a plain Mock replaces the cmdlet for a function in the test''s scope' {
+        Mock Test-TlsHandshake {
+            [pscustomobject]@{ Target = $Target; Succeeded = $Target -ne 'bad.example:443'; Failure = if ($Target -eq 'bad.example:443') { 'Expired' } else { 'None' } }
+        }
+        Get-BrokenEndpoint -Endpoint 'good.example:443', 'bad.example:443' | Should -Be 'bad.example:443 (Expired)'
+        Should -Invoke Test-TlsHandshake -Times 2 -Exactly
+        Should -Invoke Test-TlsHandshake -Times 1 -Exactly -ParameterFilter { $Target -eq 'bad.example:443' -and $TimeoutSec -eq 5 }
+    }
+
+    It 'Mock -ModuleName replaces the cmdlet inside the user''s module' {
+        Mock Test-TlsHandshake { [pscustomobject]@{ Target = $Target; Succeeded = $false; Failure = 'IncompleteChain' } } -ModuleName CertHealPesterUserOps
+        CertHealPesterUserOps\Get-BrokenEndpoint -Endpoint 'a.example:443' | Should -Be 'a.example:443 (IncompleteChain)'
+        Should -Invoke Test-TlsHandshake -ModuleName CertHealPesterUserOps -Times 1 -Exactly
+    }
+
+    It 'the real cmdlet is back outside the mocked test' {
+        (Get-Command Test-TlsHandshake).CommandType | Should -Be 'Cmdlet'
     }
 }

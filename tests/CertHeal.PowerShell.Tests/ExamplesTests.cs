@@ -81,7 +81,9 @@ public sealed partial class ExamplesTests
         var cmdlets = Cmdlets(ps);
         var files = Directory.GetFiles(Path.Combine(ShippedModule.RepoRoot, "tests"), "*.ps1");
 
-        Assert.True(files.Count(f => f.EndsWith(".Tests.ps1", StringComparison.Ordinal)) >= 5, "The Pester files are missing.");
+        Assert.True(files.Count(f => f.EndsWith(".Tests.ps1", StringComparison.Ordinal)) >= 7, "The Pester files are missing.");
+        // At least one Pester file per cmdlet, named after it, as users look for them.
+        Assert.Empty(cmdlets.Keys.Where(name => !File.Exists(Path.Combine(ShippedModule.RepoRoot, "tests", name + ".Tests.ps1"))).Order());
         Assert.Empty(files.SelectMany(f => Problems(File.ReadAllText(f), cmdlets, Path.GetFileName(f))));
     }
 }
