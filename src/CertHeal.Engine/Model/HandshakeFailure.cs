@@ -51,4 +51,10 @@ public enum HandshakeFailure
 
     /// <summary>The server rejected the client certificate that was sent (an alert during or after the handshake).</summary>
     ClientCertificateRejected,
+
+    /// <summary>
+    /// Revocation checking was hard-fail (-RevocationCheck HardFail) and a certificate of the path
+    /// names an OCSP responder or CRL that gave no valid answer.
+    /// </summary>
+    RevocationUnknown,
 }
