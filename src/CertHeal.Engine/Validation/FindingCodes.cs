@@ -18,4 +18,10 @@ public static class FindingCodes
     public const string LedgerDrift = nameof(LedgerDrift);
     public const string Empty = nameof(Empty);
     public const string NonCanonicalTime = nameof(NonCanonicalTime);
+
+    /// <summary>An entry's issuer (OCSP responder or CRL) says it is revoked: an Error whenever revocation checking is on.</summary>
+    public const string Revoked = nameof(Revoked);
+
+    /// <summary>An entry names an OCSP responder or CRL that gave no valid answer: an Error under hard-fail, a Warning under soft-fail.</summary>
+    public const string RevocationUnknown = nameof(RevocationUnknown);
 }
