@@ -15,7 +15,7 @@ internal static class MergeVerb
         ["--format"] = true, ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true,
         ["--policy"] = true, ["--trusted-fingerprint"] = true, ["--remove-superseded"] = false, ["--force"] = false,
         ["--what-if"] = false, ["--json"] = false, ["--uri"] = true, ["--approval-command"] = true,
-        ["--ledger"] = true,
+        ["--ledger"] = true, [RevocationOption.Name] = true,
         ["--pkcs12-encryption"] = true,
     };
 
@@ -38,6 +38,7 @@ internal static class MergeVerb
         var options = new MergeOptions
         {
             Policy = policy,
+            Revocation = RevocationOption.Read(args),
             TrustedFingerprints = args.Values("--trusted-fingerprint"),
             RemoveSuperseded = args.Flag("--remove-superseded"),
             ApproveAnchor = ApprovalCommand.Create(args.Value("--approval-command"), args.Flag("--force")),
