@@ -133,6 +133,21 @@ public sealed class RevocationCheckTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task The_chain_stage_carries_each_certificate_revocation()
+    {
+        await using var lab = (await RevocationLab.CreateAsync(intermediateRevoked: true, name: "chainstage")).WithServer();
+
+        var report = await Chains.ChainCollector.CollectAsync(TlsTarget.Parse(lab.Target), new Chains.ChainOptions
+        {
+            Probe = new ProbeOptions { Trust = lab.Trust, Revocation = RevocationCheckMode.SoftFail, RevocationTimeout = Cap },
+        }, default);
+
+        Assert.Equal(HandshakeFailure.Revoked, report.Handshake.Failure);
+        Assert.Equal(RevocationStatus.Good, report.Certificates[0].Revocation);
+        Assert.Equal((RevocationStatus.Revoked, RevocationSource.Crl), (report.Certificates[1].Revocation, report.Certificates[1].RevocationSource));
+    }
+
+    [Fact]
     public async Task Off_checks_nothing()
     {
         await using var lab = (await RevocationLab.CreateAsync(leafRevoked: true, name: "off")).WithServer();
