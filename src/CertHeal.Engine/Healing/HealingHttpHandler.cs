@@ -233,7 +233,16 @@ public sealed class HealingHttpHandler : DelegatingHandler
         {
             return true;
         }
-        var verdict = ChainTrustEvaluator.Evaluate(presented, Volatile.Read(ref _trust), now);
+        var trust = Volatile.Read(ref _trust);
+        var verdict = ChainTrustEvaluator.Evaluate(presented, trust, now);
+        if (verdict.Trusted && _options.Revocation != RevocationCheckMode.Off)
+        {
+            // The request itself obeys the revocation mode, not only the heal's probe: the callback
+            // is synchronous, so it waits for the bounded (and cached) OCSP/CRL answers.
+            var answers = Revocation.RevocationChecker.CheckPathAsync(verdict.Path, _options.Revocation, Revocation.RevocationChecker.DefaultTimeout, now,
+                CancellationToken.None).GetAwaiter().GetResult();
+            verdict = ChainTrustEvaluator.WithRevocation(verdict, answers, _options.Revocation, trust);
+        }
         if (verdict.Trusted && verdict.Path.Count > 0)
         {
             _trustedChains.AddTrusted(generation, key, verdict.Path);

@@ -106,6 +106,26 @@ public sealed class RevokedNeverWrittenTests(ITestOutputHelper output) : IDispos
     }
 
     [Fact]
+    public async Task A_healed_request_to_a_revoked_leaf_is_refused_and_Off_lets_it_through()
+    {
+        await using var lab = (await RevocationLab.CreateAsync(leafRevoked: true, name: "heal")).WithServer();
+        var keystore = _kit.NewPath("heal.pem");
+        await File.WriteAllTextAsync(keystore, Lab.CertificateMint.ToPem(lab.Root));
+        var before = await File.ReadAllTextAsync(keystore);
+        var spec = new CertHeal.Healing.RequestSpec { Uri = new Uri($"https://{lab.Target}/") };
+        var none = TrustAnchors.FromCertificates("nothing", [], isSystem: true);
+
+        var refused = await Assert.ThrowsAsync<CertHeal.Healing.HealingException>(() =>
+            CertHeal.Healing.HealedRequest.SendAsync(spec, new CertHeal.Healing.HealingOptions { KeystorePath = keystore, System = none, Policy = TrustPolicy.TrustOnFirstUse }, default));
+        var allowed = await CertHeal.Healing.HealedRequest.SendAsync(spec, new CertHeal.Healing.HealingOptions { KeystorePath = keystore, System = none, Revocation = RevocationCheckMode.Off }, default);
+
+        output.WriteLine(refused.Message);
+        Assert.Equal(HandshakeFailure.Revoked, refused.Handshake!.Failure);
+        Assert.Equal(before, await File.ReadAllTextAsync(keystore));
+        Assert.Equal(200, (int)allowed.StatusCode);
+    }
+
+    [Fact]
     public async Task Cli_test_with_hard_revocation_exits_1_with_Failure_Revoked()
     {
         await using var lab = (await RevocationLab.CreateAsync(leafRevoked: true, name: "cli")).WithServer();
