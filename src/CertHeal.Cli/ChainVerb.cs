@@ -12,7 +12,7 @@ internal static class ChainVerb
     {
         ["--port"] = true, ["--sni"] = true, ["--timeout"] = true, ["--protocol"] = true, ["--out"] = true, ["--no-aia"] = false,
         ["--keystore"] = true, ["--throttle"] = true,
-        ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true, ["--json"] = false,
+        ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true, ["--json"] = false, [RevocationOption.Name] = true,
     });
 
     public static async Task<int> RunAsync(CliArguments args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
@@ -26,6 +26,7 @@ internal static class ChainVerb
         {
             Probe = new ProbeOptions
             {
+                Revocation = RevocationOption.Read(args),
                 Timeout = TimeSpan.FromSeconds(args.Int("--timeout", 1, 600) ?? 10),
                 Trust = keystore is null ? null : TrustStoreLoader.Load(keystore, keystorePassword),
                 Connector = connector,

@@ -9,7 +9,7 @@ internal static class ConfirmVerb
     public static readonly Dictionary<string, bool> Options = ConnectionOptions.With(new()
     {
         ["--format"] = true, ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true,
-        ["--uri"] = true, ["--expiring-within"] = true, ["--timeout"] = true, ["--renew-before"] = true, ["--json"] = false,
+        ["--uri"] = true, ["--expiring-within"] = true, ["--timeout"] = true, ["--renew-before"] = true, ["--json"] = false, [RevocationOption.Name] = true,
         ["--ledger"] = true,
     });
 
@@ -28,6 +28,7 @@ internal static class ConfirmVerb
             new ValidationOptions
             {
                 ExpiringWithinDays = args.Int("--expiring-within", 0, 36500) ?? 30,
+                Revocation = RevocationOption.Read(args),
                 Endpoints = endpoints,
                 Timeout = TimeSpan.FromSeconds(args.Int("--timeout", 1, 600) ?? 10),
                 RenewBeforeDays = args.Int("--renew-before", 0, 3650) ?? 0,

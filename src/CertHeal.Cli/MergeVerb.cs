@@ -15,7 +15,7 @@ internal static class MergeVerb
         ["--format"] = true, ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true,
         ["--policy"] = true, ["--trusted-fingerprint"] = true, ["--remove-superseded"] = false, ["--remove-distrusted"] = false, ["--force"] = false,
         ["--what-if"] = false, ["--json"] = false, ["--uri"] = true, ["--approval-command"] = true,
-        ["--ledger"] = true, ["--skip-validation"] = false,
+        ["--ledger"] = true, ["--skip-validation"] = false, [RevocationOption.Name] = true,
         ["--pkcs12-encryption"] = true,
     };
 
@@ -39,6 +39,7 @@ internal static class MergeVerb
         var options = new MergeOptions
         {
             Policy = policy,
+            Revocation = RevocationOption.Read(args),
             TrustedFingerprints = args.Values("--trusted-fingerprint"),
             RemoveSuperseded = args.Flag("--remove-superseded"),
             RemoveDistrusted = args.Flag("--remove-distrusted"),

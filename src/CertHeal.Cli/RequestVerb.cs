@@ -10,7 +10,7 @@ internal static class RequestVerb
     {
         ["--method"] = true, ["--keystore"] = true, ["--format"] = true, ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true,
         ["--policy"] = true, ["--trusted-fingerprint"] = true, ["--renew-before"] = true, ["--timeout"] = true, ["--force"] = false,
-        ["--what-if"] = false, ["--json"] = false, ["--out"] = true, ["--user-agent"] = true,
+        ["--what-if"] = false, ["--json"] = false, ["--out"] = true, ["--user-agent"] = true, [RevocationOption.Name] = true,
     });
 
     public static async Task<int> RunAsync(CliArguments args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
@@ -30,6 +30,7 @@ internal static class RequestVerb
             TrustedFingerprints = args.Values("--trusted-fingerprint"),
             ApproveAnchor = args.Flag("--force") || policy == TrustPolicy.Pinned ? null : _ => false,
             RenewBeforeDays = args.Int("--renew-before", 0, 3650) ?? 0,
+            Revocation = RevocationOption.Read(args),
             Timeout = TimeSpan.FromSeconds(args.Int("--timeout", 1, 600) ?? 30),
             Connector = ConnectionOptions.Connector(args),
             ClientCertificate = ConnectionOptions.ClientCertificate(args),

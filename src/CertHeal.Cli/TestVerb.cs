@@ -11,7 +11,7 @@ internal static class TestVerb
     {
         ["--port"] = true, ["--sni"] = true, ["--timeout"] = true, ["--protocol"] = true,
         ["--keystore"] = true, ["--throttle"] = true,
-        ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true, ["--json"] = false, ["--no-aia"] = false,
+        ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true, ["--json"] = false, ["--no-aia"] = false, [RevocationOption.Name] = true,
     });
 
     /// <summary>Targets from the positional arguments, with --port and --sni applied; a bad one is a usage error.</summary>
@@ -46,6 +46,7 @@ internal static class TestVerb
             ClientCertificate = ConnectionOptions.ClientCertificate(args),
             ClientCertificatePath = ConnectionOptions.ClientCertificatePath(args),
             Vocabulary = CliVocabulary.Instance,
+            Revocation = RevocationOption.Read(args),
         };
 
         // Results are written as they complete (completion order, not input order), so a run over

@@ -76,6 +76,8 @@ internal static class Usage
         merge records what it adds in the trust ledger (--ledger, $CERTHEAL_LEDGER, ~/.certheal/ledger.json);
         confirm --ledger reports ledger entries a keystore lacks (LedgerDrift); sync re-applies them.
         Prefer --password-file or --password-env: --password is visible in process lists.
+        test, chain, merge, confirm and request take --revocation off|soft|hard (default soft): OCSP, then CRL;
+          revoked fails (and is never merged), unknown fails only with hard.
         Connecting verbs (test, chain, confirm --uri, request) also take:
           --proxy URL [--proxy-user U --proxy-password-env VAR] | --no-proxy   (default: HTTPS_PROXY, NO_PROXY)
           --starttls Smtp|Imap|Pop3|Ftp|Ldap|Postgres|MySql|Xmpp   (smtp://, ldap://, postgres://... imply it)

@@ -21,6 +21,12 @@ public static class CertificateMint
         public IReadOnlyList<IPAddress> IpAddresses { get; init; } = [];
         public string? CaIssuersUrl { get; init; }
         public IReadOnlyList<string> MoreCaIssuersUrls { get; init; } = [];
+
+        /// <summary>An OCSP responder URL for the AIA extension (id-ad-ocsp).</summary>
+        public string? OcspUrl { get; init; }
+
+        /// <summary>CRL distribution point URLs (full names).</summary>
+        public IReadOnlyList<string> CrlUrls { get; init; } = [];
         public bool ClientAuth { get; init; }
         public HashAlgorithmName Hash { get; init; } = HashAlgorithmName.SHA256;
     }
@@ -72,9 +78,13 @@ public static class CertificateMint
             request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(ski));
         }
         string[] caIssuers = [.. (spec.CaIssuersUrl is null ? [] : new[] { spec.CaIssuersUrl }), .. spec.MoreCaIssuersUrls];
-        if (caIssuers.Length > 0)
+        if (caIssuers.Length > 0 || spec.OcspUrl is not null)
         {
-            request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, caIssuers));
+            request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(spec.OcspUrl is null ? null : [spec.OcspUrl], caIssuers));
+        }
+        if (spec.CrlUrls.Count > 0)
+        {
+            request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension(spec.CrlUrls));
         }
 
         var sha1 = spec.Hash == HashAlgorithmName.SHA1;

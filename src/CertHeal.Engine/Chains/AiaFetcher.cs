@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -21,17 +20,7 @@ public sealed class AiaFetcher : IDisposable
     {
         Timeout = timeout ?? DefaultTimeout;
         MaxBytes = maxBytes;
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            AllowAutoRedirect = true,
-            MaxAutomaticRedirections = 3,
-            ConnectTimeout = Timeout,
-            AutomaticDecompression = DecompressionMethods.None,
-            MaxResponseHeadersLength = 64,
-        })
-        {
-            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
-        };
+        _http = BoundedHttp.CreateClient(Timeout);
     }
 
     public TimeSpan Timeout { get; }
@@ -59,55 +48,20 @@ public sealed class AiaFetcher : IDisposable
         {
             return AiaFetch.Failed(url, $"the AIA URL '{url}' is not http or https, so it was not fetched");
         }
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(Timeout);
+        var (bytes, error) = await BoundedHttp.SendAsync(_http, () => new HttpRequestMessage(HttpMethod.Get, uri), $"the AIA URL '{url}'", Timeout, MaxBytes,
+            cancellationToken).ConfigureAwait(false);
+        if (bytes is null)
+        {
+            return AiaFetch.Failed(url, error!);
+        }
         try
         {
-            using var response = await _http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-            {
-                return AiaFetch.Failed(url, $"the AIA URL '{url}' answered HTTP {(int)response.StatusCode}");
-            }
-            if (response.Content.Headers.ContentLength > MaxBytes)
-            {
-                return AiaFetch.Failed(url, $"the AIA URL '{url}' sent more than {MaxBytes / 1024} KiB, so it was not read");
-            }
-            var bytes = await ReadBoundedAsync(response.Content, deadline.Token).ConfigureAwait(false);
-            if (bytes is null)
-            {
-                return AiaFetch.Failed(url, $"the AIA URL '{url}' sent more than {MaxBytes / 1024} KiB, so it was not read");
-            }
             return AiaFetch.From(url, Decode(bytes));
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return AiaFetch.Failed(url, $"the AIA URL '{url}' did not answer within {Timeout.TotalSeconds:0.#} s");
-        }
-        catch (HttpRequestException e)
-        {
-            return AiaFetch.Failed(url, $"the AIA URL '{url}' could not be fetched ({e.Message.TrimEnd('.')})");
         }
         catch (CryptographicException)
         {
             return AiaFetch.Failed(url, $"the AIA URL '{url}' did not return a DER certificate or PKCS#7 bundle");
         }
-    }
-
-    private async Task<byte[]?> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
-    {
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > MaxBytes)
-            {
-                return null;
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
     }
 
     /// <summary>caIssuers answers are a DER certificate (.cer/.crt) or a certs-only PKCS#7 (.p7c); PEM is tolerated.</summary>

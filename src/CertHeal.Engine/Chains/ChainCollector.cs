@@ -52,6 +52,11 @@ public static class ChainCollector
                 position == 0 ? CertificateRole.Leaf : null);
             item.Note = entry.Note;
             item.ServerName = target.ServerName;
+            // The probe checked revocation on what the server sent; its answer travels with the certificate.
+            if (handshake.PresentedChain.FirstOrDefault(c => c.Certificate is { } sent && ChainCompleter.Same(sent, entry.Certificate)) is { } probed)
+            {
+                (item.Revocation, item.RevocationSource, item.RevocationDetail) = (probed.Revocation, probed.RevocationSource, probed.RevocationDetail);
+            }
             if (entry.Flag is { } flag)
             {
                 item.Status = flag;

@@ -95,6 +95,10 @@ internal static class FailureClassifier
             // anyone's consent, so no Recommendation may propose trusting it (DistrustRules).
             HandshakeFailure.Distrusted => new(verdict.Failure,
                 $"{where} presented a chain that must not be trusted: {verdict.Detail}; no client-side heal applies (CertHeal never pins or merges it): the server's owner needs a certificate from a trusted CA."),
+            HandshakeFailure.Revoked => new(verdict.Failure,
+                $"{where} presented a revoked certificate: {verdict.Detail}; no client-side heal fixes this: the server's owner must install a new certificate."),
+            HandshakeFailure.RevocationUnknown => new(verdict.Failure,
+                $"{where} presented a chain whose revocation status could not be learned: {verdict.Detail}; check that this machine reaches the OCSP responder or CRL, or check with soft-fail."),
             HandshakeFailure.IncompleteChain => new(verdict.Failure,
                 $"{where} sent an incomplete chain: {verdict.Detail}.", Healable: true,
                 Remedy: new Remedy { Kind = RemedyKind.CollectAndMerge }),

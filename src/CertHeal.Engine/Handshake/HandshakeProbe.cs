@@ -93,6 +93,15 @@ public static class HandshakeProbe
             }
         }
         var now = options.Clock.GetUtcNow().UtcDateTime;
+        if (state.CertificateSeen && state.Presented.Count > 0 && options.Revocation != RevocationCheckMode.Off)
+        {
+            // Revocation is part of the one verdict (it comes first of all): checked on the built
+            // path, before the classifier turns the verdict into the result.
+            var verdict = state.Verdict ??= ChainTrustEvaluator.Evaluate(state.Presented, trust, now);
+            var answers = await Revocation.RevocationChecker.CheckPathAsync(verdict.Path, options.Revocation, options.RevocationTimeout, now, cancellationToken)
+                .ConfigureAwait(false);
+            state.Verdict = ChainTrustEvaluator.WithRevocation(verdict, answers, options.Revocation, trust);
+        }
         var outcome = FailureClassifier.Classify(target, options, state, trust, now);
         int? dhGroupBits = null;
         if (state.CertificateSeen)
@@ -131,6 +140,7 @@ public static class HandshakeProbe
             .Select((certificate, position) => ChainCertificateFactory.Create(certificate, target.Display, position, CertificateSource.Presented, now))
             .ToArray();
         Finish(result, outcome, target, options);
+        RevocationResults.Apply(result, state.Verdict);
         if (result.Failure == HandshakeFailure.IncompleteChain && options.Aia is not null)
         {
             var completion = await ChainCompleter.CompleteAsync(state.Presented, trust, options.Aia, now, cancellationToken).ConfigureAwait(false);

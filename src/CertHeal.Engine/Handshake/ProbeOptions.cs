@@ -40,6 +40,15 @@ public sealed class ProbeOptions
 
     /// <summary>The clock; tests move it to judge validity windows.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Whether the path's certificates are checked by OCSP and CRL (-RevocationCheck): the probe's
+    /// default is SoftFail (a revoked certificate fails, an unanswered check does not).
+    /// </summary>
+    public RevocationCheckMode Revocation { get; init; } = RevocationCheckMode.SoftFail;
+
+    /// <summary>The time cap of one OCSP or CRL request.</summary>
+    public TimeSpan RevocationTimeout { get; init; } = CertHeal.Revocation.RevocationChecker.DefaultTimeout;
 }
 
 internal static class ProbeOptionsExtensions
@@ -56,5 +65,7 @@ internal static class ProbeOptionsExtensions
         Connector = options.Connector,
         Aia = options.Aia,
         Clock = options.Clock,
+        Revocation = options.Revocation,
+        RevocationTimeout = options.RevocationTimeout,
     };
 }

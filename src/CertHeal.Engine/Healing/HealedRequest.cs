@@ -129,7 +129,7 @@ public static class HealedRequest
         var clock = Stopwatch.StartNew();
         var report = await ChainCollector.CollectAsync(target, new ChainOptions
         {
-            Probe = new ProbeOptions { Trust = trust, Timeout = options.Timeout, ClientCertificate = options.ClientCertificate, ClientCertificatePath = options.ClientCertificatePath, Vocabulary = options.Vocabulary ?? NeutralVocabulary.Instance, Clock = options.Clock, Connector = options.Connector ?? ReachConnector.Default },
+            Probe = new ProbeOptions { Trust = trust, Timeout = options.Timeout, ClientCertificate = options.ClientCertificate, ClientCertificatePath = options.ClientCertificatePath, Vocabulary = options.Vocabulary ?? NeutralVocabulary.Instance, Clock = options.Clock, Connector = options.Connector ?? ReachConnector.Default, Revocation = options.Revocation },
             Aia = aia,
         }, cancellationToken).ConfigureAwait(false);
         var steps = new List<HealStep> { new() { Name = "Diagnosed", Detail = report.Handshake.Reason, Duration = clock.Elapsed } };
@@ -139,6 +139,7 @@ public static class HealedRequest
             change = KeystoreMerger.Merge(options.KeystorePath, options.Format, options.Password, report.Path.Select(c => c.Certificate!).ToList(), new MergeOptions
             {
                 Policy = options.Policy,
+                Revocation = options.Revocation,
                 TrustedFingerprints = options.TrustedFingerprints,
                 System = options.System,
                 Clock = options.Clock,

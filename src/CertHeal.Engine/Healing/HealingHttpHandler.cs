@@ -84,7 +84,7 @@ public sealed class HealingHttpHandler : DelegatingHandler
             using var aia = _options.NoAia ? null : new AiaFetcher();
             var report = await ChainCollector.CollectAsync(target, new ChainOptions
             {
-                Probe = new ProbeOptions { Trust = _trust, Timeout = _options.Timeout, ClientCertificate = _options.ClientCertificate, ClientCertificatePath = _options.ClientCertificatePath, Vocabulary = _options.Vocabulary ?? NeutralVocabulary.Instance, Clock = _options.Clock, Connector = _options.Connector ?? ReachConnector.Default },
+                Probe = new ProbeOptions { Trust = _trust, Timeout = _options.Timeout, ClientCertificate = _options.ClientCertificate, ClientCertificatePath = _options.ClientCertificatePath, Vocabulary = _options.Vocabulary ?? NeutralVocabulary.Instance, Clock = _options.Clock, Connector = _options.Connector ?? ReachConnector.Default, Revocation = _options.Revocation },
                 Aia = aia,
             }, cancellationToken).ConfigureAwait(false);
             var handshake = report.Handshake;
@@ -166,6 +166,7 @@ public sealed class HealingHttpHandler : DelegatingHandler
         var change = KeystoreMerger.Merge(_options.KeystorePath, _options.Format, _options.Password, certificates, new MergeOptions
         {
             Policy = _options.Policy,
+            Revocation = _options.Revocation,
             TrustedFingerprints = _options.TrustedFingerprints,
             RemoveSuperseded = removeSuperseded,
             System = _options.System,
@@ -234,7 +235,16 @@ public sealed class HealingHttpHandler : DelegatingHandler
         {
             return true;
         }
-        var verdict = ChainTrustEvaluator.Evaluate(presented, Volatile.Read(ref _trust), now);
+        var trust = Volatile.Read(ref _trust);
+        var verdict = ChainTrustEvaluator.Evaluate(presented, trust, now);
+        if (verdict.Trusted && _options.Revocation != RevocationCheckMode.Off)
+        {
+            // The request itself obeys the revocation mode, not only the heal's probe: the callback
+            // is synchronous, so it waits for the bounded (and cached) OCSP/CRL answers.
+            var answers = Revocation.RevocationChecker.CheckPathAsync(verdict.Path, _options.Revocation, Revocation.RevocationChecker.DefaultTimeout, now,
+                CancellationToken.None).GetAwaiter().GetResult();
+            verdict = ChainTrustEvaluator.WithRevocation(verdict, answers, _options.Revocation, trust);
+        }
         if (verdict.Trusted && verdict.Path.Count > 0)
         {
             _trustedChains.AddTrusted(generation, key, verdict.Path);

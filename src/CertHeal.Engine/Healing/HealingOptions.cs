@@ -11,6 +11,12 @@ public sealed class HealingOptions
     public required string KeystorePath { get; init; }
     public KeystoreFormat? Format { get; init; }
     public KeystorePassword? Password { get; init; }
+
+    /// <summary>
+    /// Revocation checking of the probes and of every merge: a revoked certificate is never
+    /// written and fails the request; Unknown is written with a warning unless HardFail.
+    /// </summary>
+    public RevocationCheckMode Revocation { get; init; } = RevocationCheckMode.SoftFail;
     public TrustPolicy Policy { get; init; } = TrustPolicy.ChainToTrusted;
     public IReadOnlyList<string> TrustedFingerprints { get; init; } = [];
 

@@ -39,6 +39,9 @@ public static class KeystoreMerge
         // A certificate signed by a blocked key is refused too: its issuer may be incoming or stored.
         var blockedIssuers = new Lazy<List<(X509Certificate2 Certificate, Trust.Distrust.BlockedKey Key)>>(
             () => Trust.Distrust.DistrustRules.BlockedAmong([.. unique, .. KeystoreFile.Certificates(keystore)]));
+        var anchorsForRevocation = options.System ?? TrustAnchors.System;
+        var revocation = new Revocation.MergeRevocationGate(options,
+            [.. unique, .. KeystoreFile.Certificates(keystore), .. anchorsForRevocation.Roots, .. anchorsForRevocation.Intermediates], now);
         // One answer per anchor: a root is asked once, and the certificates below it follow that answer.
         var answers = new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
         bool Approved(X509Certificate2 anchor)
@@ -81,7 +84,18 @@ public static class KeystoreMerge
                 (change.Action, change.Reason) = (KeystoreChangeAction.Skipped, rejected);
                 continue;
             }
+            // Revoked goes before the policy: no policy and no consent writes a revoked certificate.
+            var (revoked, revocationWarning) = revocation.Judge(certificate);
+            if (revoked is not null)
+            {
+                (change.Action, change.Reason, change.Refused) = (KeystoreChangeAction.Skipped, revoked, true);
+                continue;
+            }
             var (allowed, reason, newAnchor) = evaluator.Decide(certificate);
+            if (revocationWarning is not null)
+            {
+                reason = $"{reason}; {revocationWarning}";
+            }
             if (!allowed)
             {
                 (change.Action, change.Reason) = (KeystoreChangeAction.Skipped, reason);

@@ -26,6 +26,16 @@ public sealed class MergeOptions
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
     /// <summary>
+    /// Revocation checking of each certificate before it is written. A certificate known revoked is
+    /// never written, whatever the policy; Unknown is written with a warning under SoftFail (the
+    /// default) and skipped under HardFail. Off checks nothing.
+    /// </summary>
+    public RevocationCheckMode Revocation { get; init; } = RevocationCheckMode.SoftFail;
+
+    /// <summary>The time cap of one OCSP or CRL request.</summary>
+    public TimeSpan RevocationTimeout { get; init; } = CertHeal.Revocation.RevocationChecker.DefaultTimeout;
+
+    /// <summary>
     /// Asked for every certificate that would become a new trust anchor (its SHA-256) and whose
     /// fingerprint is not in <see cref="TrustedFingerprints"/> (naming it is the consent); false
     /// skips it. Null approves all the policy allows. Merge-Keystore plans first, asks the

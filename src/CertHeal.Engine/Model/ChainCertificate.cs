@@ -32,6 +32,15 @@ public sealed class ChainCertificate
     public bool IsSelfSigned { get; set; }
     public CertificateStatus Status { get; set; }
 
+    /// <summary>What revocation checking learned (NotChecked when it was off or the certificate names no responder or CRL).</summary>
+    public RevocationStatus Revocation { get; set; }
+
+    /// <summary>Where <see cref="Revocation"/> came from; null when NotChecked or no source answered.</summary>
+    public RevocationSource? RevocationSource { get; set; }
+
+    /// <summary>One sentence: the revocation time and reason, or why the status is Unknown; otherwise null.</summary>
+    public string? RevocationDetail { get; set; }
+
     /// <summary>One sentence when the server sent this certificate oddly (twice, out of order, unrelated); otherwise null.</summary>
     public string? Note { get; set; }
     public string Pem { get; set; } = "";

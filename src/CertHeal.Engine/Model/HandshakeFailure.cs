@@ -59,4 +59,10 @@ public enum HandshakeFailure
     /// (the JDK's caDistrustPolicies, Chrome's SCT constraints). Never healable: no consent undoes it.
     /// </summary>
     Distrusted,
+
+    /// <summary>
+    /// Revocation checking was hard-fail (-RevocationCheck HardFail) and a certificate of the path
+    /// names an OCSP responder or CRL that gave no valid answer.
+    /// </summary>
+    RevocationUnknown,
 }

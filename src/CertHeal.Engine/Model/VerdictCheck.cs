@@ -37,4 +37,7 @@ public enum VerdictCheck
 
     /// <summary>The client certificate was required or rejected.</summary>
     ClientCertificate,
+
+    /// <summary>A certificate of the path is revoked (OCSP or CRL), or its status is unknown under hard-fail.</summary>
+    Revocation,
 }

@@ -111,4 +111,40 @@ internal static class ChainTrustEvaluator
             ? new TrustVerdict(HandshakeFailure.None, "", path) { Problems = problems }
             : new TrustVerdict(decisive.Failure, decisive.Reason, path) { Problems = problems };
     }
+
+    /// <summary>
+    /// The verdict with the path's revocation answers applied, still one verdict: a revoked
+    /// certificate becomes the first problem (every family rejects a revoked certificate it
+    /// learns of, so Revoked precedes every other failure), then, under hard-fail, a status that
+    /// could not be learned (RevocationUnknown). The overall Failure is recomputed as in
+    /// <see cref="Judge"/>: the first problem a consumer family rejects for.
+    /// </summary>
+    public static TrustVerdict WithRevocation(TrustVerdict verdict, IReadOnlyList<Revocation.CertificateRevocation> revocation, RevocationCheckMode mode,
+        TrustAnchors anchors)
+    {
+        var first = new List<PathProblem>();
+        for (var i = 0; i < revocation.Count && i < verdict.Path.Count; i++)
+        {
+            if (revocation[i].Status == RevocationStatus.Revoked)
+            {
+                first.Add(new PathProblem(HandshakeFailure.Revoked, VerdictCheck.Revocation, revocation[i].Detail, TrustAnchors.AllFamilies));
+            }
+        }
+        if (mode == RevocationCheckMode.HardFail)
+        {
+            for (var i = 0; i < revocation.Count && i < verdict.Path.Count; i++)
+            {
+                if (revocation[i].Status == RevocationStatus.Unknown)
+                {
+                    first.Add(new PathProblem(HandshakeFailure.RevocationUnknown, VerdictCheck.Revocation,
+                        revocation[i].Detail + " (revocation checking is hard-fail)", TrustAnchors.AllFamilies));
+                }
+            }
+        }
+        var problems = first.Concat(verdict.Problems).ToList();
+        var decisive = problems.FirstOrDefault(p => p.Families.Any(anchors.Consumers.Contains));
+        return decisive is null
+            ? verdict with { Failure = HandshakeFailure.None, Detail = "", Problems = problems, Revocation = revocation }
+            : verdict with { Failure = decisive.Failure, Detail = decisive.Reason, Problems = problems, Revocation = revocation };
+    }
 }

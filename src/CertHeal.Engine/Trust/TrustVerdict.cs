@@ -20,6 +20,9 @@ internal sealed record TrustVerdict(HandshakeFailure Failure, string Detail, IRe
 
     public IReadOnlyList<PathProblem> Problems { get; init; } = [];
 
+    /// <summary>Revocation answers per <see cref="Path"/> element (same order); empty when not checked.</summary>
+    public IReadOnlyList<Revocation.CertificateRevocation> Revocation { get; init; } = [];
+
     /// <summary>The problems one family rejects the chain for, most important first.</summary>
     public IEnumerable<PathProblem> ProblemsFor(ClientFamily family) => Problems.Where(p => p.Families.Contains(family));
 }

@@ -24,4 +24,10 @@ public static class FindingCodes
 
     /// <summary>An entry is a root a program distrusts for leaves issued after a date (Warning).</summary>
     public const string Distrusted = nameof(Distrusted);
+
+    /// <summary>An entry's issuer (OCSP responder or CRL) says it is revoked: an Error whenever revocation checking is on.</summary>
+    public const string Revoked = nameof(Revoked);
+
+    /// <summary>An entry names an OCSP responder or CRL that gave no valid answer: an Error under hard-fail, a Warning under soft-fail.</summary>
+    public const string RevocationUnknown = nameof(RevocationUnknown);
 }

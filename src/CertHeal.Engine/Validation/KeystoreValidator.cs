@@ -32,6 +32,15 @@ public sealed class ValidationOptions
     /// <summary>The host's words for the probes' Reasons and Recommendations.</summary>
     public Handshake.IHostVocabulary? Vocabulary { get; init; }
 
+    /// <summary>
+    /// Revocation checking of the entries (Revoked / RevocationUnknown findings) and of the endpoint
+    /// probes. SoftFail by default, as the probe: a revoked entry is an Error, an unknown status a Warning.
+    /// </summary>
+    public RevocationCheckMode Revocation { get; init; } = RevocationCheckMode.SoftFail;
+
+    /// <summary>The time cap of one OCSP or CRL request.</summary>
+    public TimeSpan RevocationTimeout { get; init; } = CertHeal.Revocation.RevocationChecker.DefaultTimeout;
+
     /// <summary>The trust ledger: its still-valid entries the keystore lacks become LedgerDrift findings. Null = no check.</summary>
     public Trust.LedgerDocument? Ledger { get; init; }
 }
@@ -136,12 +145,14 @@ public static class KeystoreValidator
         {
             findings.AddRange(Trust.LedgerDrift.Findings(entries.Where(e => e.Certificate is not null).Select(e => e.Certificate!), options.Ledger, now));
         }
+        findings.AddRange(await Revocation.EntryRevocation.FindingsAsync(entries, options, now, cancellationToken).ConfigureAwait(false));
         var anchors = TrustAnchors.FromCertificates(path, entries.Where(e => e.Certificate is not null && !e.IsPrivateKeyEntry).Select(e => e.Certificate!));
         var endpoints = new List<HandshakeResult>();
         if (options.Endpoints.Count > 0)
         {
             var probe = new ProbeOptions { Trust = anchors, Timeout = options.Timeout, Clock = options.Clock, Connector = options.Connector ?? ReachConnector.Default, ClientCertificate = options.ClientCertificate,
-                ClientCertificatePath = options.ClientCertificatePath, Vocabulary = options.Vocabulary ?? Handshake.NeutralVocabulary.Instance };
+                ClientCertificatePath = options.ClientCertificatePath, Vocabulary = options.Vocabulary ?? Handshake.NeutralVocabulary.Instance,
+                Revocation = options.Revocation, RevocationTimeout = options.RevocationTimeout };
             await foreach (var result in ProbeBatch.Run(options.Endpoints, probe, options.ThrottleLimit, cancellationToken).ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 endpoints.Add(result);

@@ -75,6 +75,10 @@ public sealed class ConfirmKeystoreCommand : TargetingCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string? LedgerPath { get; set; }
 
+    /// <summary>OCSP/CRL checking: Off, SoftFail (default) or HardFail.</summary>
+    [Parameter]
+    public RevocationCheckMode RevocationCheck { get; set; } = RevocationCheckMode.SoftFail;
+
     protected override void BeginProcessing() => _commandLinePath = Path;
 
     protected override void ProcessRecord()
@@ -109,6 +113,7 @@ public sealed class ConfirmKeystoreCommand : TargetingCmdlet, IDisposable
             var report = KeystoreValidator.ValidateFileAsync(path, Format, password, new ValidationOptions
             {
                 ExpiringWithinDays = ExpiringWithin,
+                Revocation = RevocationCheck,
                 Endpoints = endpoints,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 RenewBeforeDays = RenewBefore,

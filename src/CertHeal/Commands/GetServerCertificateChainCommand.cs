@@ -65,6 +65,10 @@ public sealed class GetServerCertificateChainCommand : TargetingCmdlet, IDisposa
     [Alias("Certificate")]
     public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; set; }
 
+    /// <summary>OCSP/CRL checking: Off, SoftFail (default) or HardFail.</summary>
+    [Parameter]
+    public RevocationCheckMode RevocationCheck { get; set; } = RevocationCheckMode.SoftFail;
+
     protected override void ProcessRecord() =>
         TargetBinding.Collect(this, Target, MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : null, ServerName, _targets);
 
@@ -78,6 +82,7 @@ public sealed class GetServerCertificateChainCommand : TargetingCmdlet, IDisposa
         {
             Probe = new ProbeOptions
             {
+                Revocation = RevocationCheck,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec), Trust = trust, Connector = connector, ClientCertificate = ClientCertificate, Protocol = Protocol,
                 Vocabulary = PowerShellVocabulary.Instance,
             },

@@ -116,6 +116,10 @@ public sealed class InvokeHealedRequestCommand : ConnectingCmdlet, IDisposable
     [Parameter]
     public SwitchParameter AsObject { get; set; }
 
+    /// <summary>OCSP/CRL checking: Off, SoftFail (default) or HardFail.</summary>
+    [Parameter]
+    public RevocationCheckMode RevocationCheck { get; set; } = RevocationCheckMode.SoftFail;
+
     protected override void ProcessRecord()
     {
         var keystore = PathBinding.Keystore(this, Keystore, null);
@@ -137,6 +141,7 @@ public sealed class InvokeHealedRequestCommand : ConnectingCmdlet, IDisposable
         var unconfirmed = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
         var options = new HealingOptions
         {
+            Revocation = RevocationCheck,
             KeystorePath = keystore,
             Password = password,
             Policy = TrustPolicy,

@@ -84,6 +84,10 @@ public sealed class MergeKeystoreCommand : PSCmdlet, IDisposable
     [Parameter]
     public Pkcs12Encryption? Pkcs12Encryption { get; set; }
 
+    /// <summary>OCSP/CRL checking: Off, SoftFail (default) or HardFail.</summary>
+    [Parameter]
+    public RevocationCheckMode RevocationCheck { get; set; } = RevocationCheckMode.SoftFail;
+
     protected override void ProcessRecord()
     {
         if (Path is not null && Path != _commandLinePath)
@@ -151,7 +155,7 @@ public sealed class MergeKeystoreCommand : PSCmdlet, IDisposable
         MergeOptions Options(Func<string, bool>? approve = null, IMergeRecorder? recorder = null) => new()
         {
             Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, RemoveDistrusted = RemoveDistrusted, Pkcs12Encryption = Pkcs12Encryption,
-            ApproveAnchor = approve, Recorder = recorder,
+            ApproveAnchor = approve, Recorder = recorder, Revocation = RevocationCheck,
         };
         var consent = new AnchorConsent(this, Force, TrustedFingerprint, hasApprovalScript: true);
         try

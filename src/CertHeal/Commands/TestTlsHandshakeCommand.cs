@@ -60,6 +60,10 @@ public sealed class TestTlsHandshakeCommand : TargetingCmdlet, IDisposable
     [Parameter]
     public SwitchParameter NoAia { get; set; }
 
+    /// <summary>OCSP/CRL checking: Off, SoftFail (default) or HardFail.</summary>
+    [Parameter]
+    public RevocationCheckMode RevocationCheck { get; set; } = RevocationCheckMode.SoftFail;
+
     protected override void ProcessRecord() =>
         TargetBinding.Collect(this, Target, MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : null, ServerName, _targets);
 
@@ -70,6 +74,7 @@ public sealed class TestTlsHandshakeCommand : TargetingCmdlet, IDisposable
         var targets = ResolveTargets(_targets, connector, _cancel.Token);
         var options = new ProbeOptions
         {
+            Revocation = RevocationCheck,
             Connector = connector,
             Timeout = TimeSpan.FromSeconds(TimeoutSec),
             ClientCertificate = ClientCertificate,
