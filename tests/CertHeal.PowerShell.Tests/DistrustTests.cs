@@ -13,7 +13,7 @@ namespace CertHeal.PowerShell.Tests;
 /// </summary>
 public sealed class DistrustTests(PsLab lab) : IClassFixture<PsLab>
 {
-    private static string Shared(string name) => Path.GetFullPath(Path.Combine(ShippedModule.RepoRoot, "..", "shared", "data", "blocked", name));
+    private static string Shared(string name) => Path.GetFullPath(Path.Combine(ShippedModule.RepoRoot, "tests", "Shared", "blocked", name));
 
     private static X509Certificate2 SharedCertificate(string name) => X509CertificateLoader.LoadCertificateFromFile(Shared(name));
 

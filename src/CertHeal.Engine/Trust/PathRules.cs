@@ -106,7 +106,11 @@ internal static class PathRules
         {
             var flags = statuses[e];
             var certificate = path[e];
-            if ((flags & X509ChainStatusFlags.NotSignatureValid) != 0)
+            // A self-issued top's own signature is checked by no client (OpenSSL without
+            // X509_V_FLAG_CHECK_SS_SIGNATURE, Java's TrustAnchor): a root re-encoded by the
+            // platform (non-canonical times) must not count as a bad signature.
+            var selfIssuedTop = e == path.Count - 1 && certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData);
+            if ((flags & X509ChainStatusFlags.NotSignatureValid) != 0 && !selfIssuedTop)
             {
                 Add(HandshakeFailure.Other, VerdictCheck.Other, $"the signature on '{Describe(certificate)}' does not verify with its issuer's key",
                     Families.Where(f => AnchorOf(f) < 0 || e < AnchorOf(f)));

@@ -18,8 +18,8 @@ internal static class DistrustLab
     public const string SuperfishSpki = "4BB8F35BA1E126F8DDE1B0C420625ED86DCE61A7BDDADBDEA9ABA578FF13145E";
     public const string DsdTestProviderSpki = "130AD4E0633521290531B6651F5759B0BC7BC656709FF8F365C2143B0389B6F6";
 
-    /// <summary>A file of /work/shared/data/blocked: the repository root's parent holds shared/.</summary>
-    public static string SharedFile(string name) => Path.GetFullPath(Path.Combine(Tools.RepoRoot, "..", "shared", "data", "blocked", name));
+    /// <summary>The public blocked samples (copies of shared/data/blocked, with their README), kept in tests/Shared/blocked so a fresh clone runs alone.</summary>
+    public static string SharedFile(string name) => Path.GetFullPath(Path.Combine(Tools.RepoRoot, "tests", "Shared", "blocked", name));
 
     public static X509Certificate2 Shared(string name) => X509CertificateLoader.LoadCertificateFromFile(SharedFile(name));
 

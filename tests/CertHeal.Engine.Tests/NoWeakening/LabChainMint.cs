@@ -25,6 +25,15 @@ internal static class LabChainMint
         public DateTimeOffset NotBefore { get; init; } = DateTimeOffset.UtcNow.AddDays(-2);
         public DateTimeOffset NotAfter { get; init; } = DateTimeOffset.UtcNow.AddDays(60);
         public string? CaIssuersUrl { get; init; }
+
+        /// <summary>A CRL distribution point (RFC 5280 4.2.1.13).</summary>
+        public string? CrlUrl { get; init; }
+
+        /// <summary>A chosen serial (a CRL can name it before the certificate exists).</summary>
+        public byte[]? Serial { get; init; }
+
+        /// <summary>Carry this certificate's public key (a blocked key): the result then has no private key.</summary>
+        public X509Certificate2? PublicKeyOf { get; init; }
     }
 
     /// <summary>A root, RSA 2048 (a SHA-1 child needs an RSA issuer), self-signed with SHA-256.</summary>
@@ -35,9 +44,11 @@ internal static class LabChainMint
         // CAs get RSA (so SHA-1 can sign below them); leaves get P-256.
         using var rsa = spec.Ca ? RSA.Create(spec.Rsa1024 ? 1024 : 2048) : null;
         using var ec = spec.Ca ? null : ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = rsa is not null
-            ? new CertificateRequest(spec.Subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
-            : new CertificateRequest(spec.Subject, ec!, HashAlgorithmName.SHA256);
+        var request = spec.PublicKeyOf is { } keyOf
+            ? new CertificateRequest(new X500DistinguishedName(spec.Subject), keyOf.PublicKey, HashAlgorithmName.SHA256)
+            : rsa is not null
+                ? new CertificateRequest(spec.Subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+                : new CertificateRequest(spec.Subject, ec!, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(spec.Ca, spec.PathLength is not null, spec.PathLength ?? 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(spec.Ca
             ? X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign
@@ -65,11 +76,15 @@ internal static class LabChainMint
             }
             request.CertificateExtensions.Add(san.Build());
         }
+        if (spec.CrlUrl is not null)
+        {
+            request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([spec.CrlUrl]));
+        }
         if (spec.CaIssuersUrl is not null)
         {
             request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, [spec.CaIssuersUrl]));
         }
-        var serial = RandomNumberGenerator.GetBytes(16);
+        var serial = spec.Serial ?? RandomNumberGenerator.GetBytes(16);
         serial[0] = (byte)((serial[0] & 0x7F) | 0x01);
         X509Certificate2 issued;
         if (issuer is null)
@@ -78,13 +93,19 @@ internal static class LabChainMint
         }
         else
         {
-            using var issuerKey = issuer.GetRSAPrivateKey() ?? throw new ArgumentException("lab CAs are RSA", nameof(issuer));
+            // A CA carrying a blocked key has no private key here: what it "issues" carries a
+            // signature by another key, which no client verifies (and no merge may write the CA).
+            using var issuerKey = issuer.GetRSAPrivateKey() ?? RSA.Create(2048);
             X509SignatureGenerator generator = spec.Sha1 ? new Sha1RsaSignatureGenerator(issuerKey) : X509SignatureGenerator.CreateForRSA(issuerKey, RSASignaturePadding.Pkcs1);
             var notAfter = spec.NotAfter > issuer.NotAfter ? new DateTimeOffset(issuer.NotAfter.ToUniversalTime()) : spec.NotAfter;
             issued = request.Create(issuer.SubjectName, generator, spec.NotBefore, notAfter, serial);
         }
         using (issued)
         {
+            if (spec.PublicKeyOf is not null)
+            {
+                return X509CertificateLoader.LoadCertificate(issued.RawData);
+            }
             return rsa is not null ? issued.CopyWithPrivateKey(rsa) : issued.CopyWithPrivateKey(ec!);
         }
     }

@@ -35,12 +35,15 @@ public sealed class NoWeakeningTests(ITestOutputHelper output)
             await File.WriteAllTextAsync(rootPem, root.ExportCertificatePem() + "\n");
             var rootFingerprint = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(root.RawData));
             await using var aia = new LabHttpServer();
-            var served = scenario.Build(root, certificate =>
+            var served = scenario.Build(root, bytes =>
             {
-                var path = $"/{Guid.NewGuid():N}.cer";
-                aia.Map(path, new LabHttpServer.Route(certificate.RawData));
+                var path = $"/{Guid.NewGuid():N}.der";
+                aia.Map(path, new LabHttpServer.Route(bytes));
                 return aia.Url(path);
             });
+            // In-process merges see the test list; `certheal request` (a process) does not need it:
+            // the server's chain is complete, so it has nothing to heal there.
+            using var distrust = scenario.Distrust is { } list ? CertHeal.Trust.Distrust.DistrustList.Override(list(root)) : null;
             await using var server = await OpenSslServer.StartAsync(work, served.Leaf, served.Sent, "-cipher DEFAULT:@SECLEVEL=0");
             // A different leaf through the same CAs, sent with the whole chain: what a written CA would let in elsewhere.
             using var siblingLeaf = LabChainMint.Issue(new LabChainMint.Spec { Subject = $"CN=NoWeakening sibling {name}" }, served.IssuingCa);
