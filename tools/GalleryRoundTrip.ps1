@@ -32,17 +32,34 @@ try {
 
     # Everything user-level happens in a child pwsh with its own HOME, so nothing here changes the machine's modules.
     $script = {
-        param($Repo, $Staging, $Version, $Next)
+        param($Repo, $Staging, $Version, $Next, $Helpers, $Work)
         $ErrorActionPreference = 'Stop'
         Register-PSResourceRepository -Name CertHealRoundTrip -Uri $Repo -Trusted
         Install-PSResource -Name CertHeal -Repository CertHealRoundTrip -Scope CurrentUser -TrustRepository
         Import-Module CertHeal
         $module = Get-Module CertHeal
         if ($module.Version -ne [version]$Version) { throw "Imported $($module.Version), expected $Version." }
-        # The tour: a closed port is a result, not an error; a chain file merges into a PEM store.
-        $result = Test-TlsHandshake -Target '127.0.0.1' -Port 9 -TimeoutSec 5
-        if ($result.Failure -ne 'ConnectionRefused') { throw "Test-TlsHandshake said $($result.Failure) for a closed port." }
-        Write-Host "tour: Test-TlsHandshake 127.0.0.1:9 -> $($result.Failure)"
+        # The README's PowerShell tour against the lab (a real loopback server sending only its
+        # leaf, its issuer served by AIA); the lab root stands for the machine's roots.
+        . $Helpers
+        $lab = Start-CertHealLab -Scenario LeafOnlyWithAia
+        try {
+            $env:SSL_CERT_FILE = $lab.TrustedRootPem
+            $target = "127.0.0.1:$($lab.Ports['LeafOnlyWithAia'])"
+            $store = Join-Path $Work 'truststore.jks'
+            $pw = ConvertTo-SecureString 'changeit' -AsPlainText -Force
+            $probe = Test-TlsHandshake $target
+            if ($probe.Failure -ne 'IncompleteChain' -or -not $probe.Healable) { throw "tour: Test-TlsHandshake said $($probe.Failure): $($probe.Reason)" }
+            $null = Merge-Keystore -Path $store -Password $pw -Certificate $lab.TrustedRootPem -TrustPolicy Pinned -TrustedFingerprint $lab.TrustedRootFingerprint
+            $healed = Get-ServerCertificateChain $target | Merge-Keystore -Path $store -Password $pw
+            if (-not $healed.Written -or $healed.Added -lt 1) { throw "tour: Merge-Keystore wrote nothing: $($healed.Entries.Reason -join '; ')" }
+            $report = Confirm-Keystore -Path $store -Password $pw -Uri $target -ExpiringWithin 30
+            if (-not $report.IsValid) { throw "tour: Confirm-Keystore found the store invalid: $($report.Findings.Message -join '; ')" }
+            $found = @(Find-Keystore -Path $Work | Where-Object Path -EQ $store)
+            if ($found.Count -ne 1) { throw 'tour: Find-Keystore did not find the healed store.' }
+            Write-Host "tour: $target $($probe.Failure) -> healed ($($healed.Added) added), confirmed, found"
+        }
+        finally { $lab.Stop() }
         Remove-Module CertHeal
         Publish-PSResource -Path $Staging -Repository CertHealRoundTrip
         Update-PSResource -Name CertHeal -Repository CertHealRoundTrip -Scope CurrentUser -TrustRepository
@@ -55,7 +72,8 @@ try {
     $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
     $env:HOME = $home2
     $env:PSModulePath = ''
-    & $pwsh -NoProfile -NonInteractive -Command $script -args $repo, $staging, $version, $next.ToString()
+    $env:CERTHEAL_LEDGER = Join-Path $work 'ledger.json'
+    & $pwsh -NoProfile -NonInteractive -Command $script -args $repo, $staging, $version, $next.ToString(), (Join-Path $root 'tests/TestHelpers.ps1'), $work
 }
 finally {
     Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
