@@ -189,8 +189,13 @@ internal sealed class TrustPolicyEvaluator
             .Any(p => p.Check is VerdictCheck.IncompleteChain or VerdictCheck.UntrustedRoot);
 
     private TrustVerdict Evaluate(X509Certificate2 certificate) =>
-        _verdicts.GetOrAdd(CertificateFacts.Sha256Fingerprint(certificate), _ =>
-            ChainTrustEvaluator.Evaluate([certificate], _classified.Value.Trusted, _now, _classified.Value.Material.Cast<X509Certificate2>()));
+        _verdicts.GetOrAdd(CertificateFacts.Sha256Fingerprint(certificate), _ => CertificateFacts.IsSelfSigned(certificate)
+            // A root's path is itself: judged against itself alone, not against every anchor and
+            // all the material (a chain build over thousands of roots per incoming root made a
+            // 100-into-2,000 merge ten times slower). Trusted or not, as the full set says.
+            ? ChainTrustEvaluator.Evaluate([certificate], TrustAnchors.FromCertificates(_classified.Value.Trusted.Name,
+                _classified.Value.Trusted.Contains(certificate) ? [certificate] : [], consumers: _classified.Value.Trusted.Consumers), _now)
+            : ChainTrustEvaluator.Evaluate([certificate], _classified.Value.Trusted, _now, _classified.Value.Material.Cast<X509Certificate2>()));
 
     /// <summary>The root the certificate's path ends in, when it builds to one of <paramref name="anchors"/> from our material alone.</summary>
     private X509Certificate2? BuildsTo(X509Certificate2 certificate, X509Certificate2Collection anchors)
