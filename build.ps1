@@ -107,7 +107,7 @@ if (-not $SkipTests) {
         # Start-CertHealLab (tests/TestHelpers.ps1) runs the lab host of this configuration.
         $savedConfiguration = $env:CERTHEAL_CONFIGURATION
         $env:CERTHEAL_CONFIGURATION = $Configuration
-        try { & $pwsh -NoProfile -NonInteractive -EncodedCommand $encoded }
+        try { & $pwsh -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $encoded }
         finally { $env:CERTHEAL_CONFIGURATION = $savedConfiguration }
         if ($LASTEXITCODE -ne 0) { throw "The Pester tests failed (exit code $LASTEXITCODE); see the output above." }
     }
