@@ -71,12 +71,7 @@ static async Task<string> JudgeAsync(string host, string folder)
         {
             TargetHost = host,
             CertificateChainPolicy = policy,
-            RemoteCertificateValidationCallback = (_, _, built, policyErrors) =>
-            {
-                var statuses = built is null ? "" : string.Join(",", built.ChainElements.SelectMany(e => e.ChainElementStatus).Select(s => s.Status).Distinct());
-                errors = $"{policyErrors} [{statuses}]";
-                return policyErrors == SslPolicyErrors.None;
-            },
+            RemoteCertificateValidationCallback = (_, _, built, policyErrors) => Record(built, policyErrors, out errors),
         }, timeout.Token);
     }
     catch (Exception e)
@@ -116,12 +111,7 @@ static async Task<string> JudgeClientAsync(string folder)
                 ServerCertificate = serverCertificate,
                 ClientCertificateRequired = true,
                 CertificateChainPolicy = policy,
-                RemoteCertificateValidationCallback = (_, _, built, policyErrors) =>
-                {
-                    var statuses = built is null ? "" : string.Join(",", built.ChainElements.SelectMany(e => e.ChainElementStatus).Select(s => s.Status).Distinct());
-                    errors = $"{policyErrors} [{statuses}]";
-                    return policyErrors == SslPolicyErrors.None;
-                },
+                RemoteCertificateValidationCallback = (_, _, built, policyErrors) => Record(built, policyErrors, out errors),
             }, timeout.Token);
             return "OK";
         }
@@ -165,4 +155,12 @@ static X509Certificate2 ServerCertificate()
     var request = new CertificateRequest("CN=oracle.test", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
     using var self = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
     return X509CertificateLoader.LoadPkcs12(self.Export(X509ContentType.Pfx), null);
+}
+
+// SslStream's own verdict, as the oracle reports it: the policy errors and the chain's statuses.
+static bool Record(X509Chain? built, SslPolicyErrors policyErrors, out string errors)
+{
+    var statuses = built is null ? "" : string.Join(",", built.ChainElements.SelectMany(e => e.ChainElementStatus).Select(s => s.Status).Distinct());
+    errors = $"{policyErrors} [{statuses}]";
+    return policyErrors == SslPolicyErrors.None;
 }

@@ -284,7 +284,7 @@ internal sealed class ProbeState
         }
         try
         {
-            Verdict = ChainTrustEvaluator.FromHandshakeChain(chain, (errors & SslPolicyErrors.RemoteCertificateChainErrors) == 0, Presented, Trust, Now);
+            Verdict = ChainTrustEvaluator.FromHandshakeChain(chain, Presented, Trust, Now);
         }
         catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or InvalidOperationException)
         {

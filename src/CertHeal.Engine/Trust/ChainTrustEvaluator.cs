@@ -26,8 +26,9 @@ internal static class ChainTrustEvaluator
         {
             chain.ChainPolicy.ExtraStore.Add(extra);
         }
-        var built = chain.Build(presented[0]);
-        return Judge(chain, built, presented, anchors, nowUtc, extraIntermediates, clientCertificate);
+        // The path and its statuses decide (PathRules), not Build's summary boolean.
+        chain.Build(presented[0]);
+        return Judge(chain, presented, anchors, nowUtc, extraIntermediates, clientCertificate);
     }
 
     /// <summary>
@@ -52,7 +53,7 @@ internal static class ChainTrustEvaluator
     /// itself. SslStream adds the server-authentication usage to the policy: the verdict does not
     /// judge usage, so a chain where that usage check failed is built again without it.
     /// </summary>
-    public static TrustVerdict? FromHandshakeChain(X509Chain chain, bool built, IReadOnlyList<X509Certificate2> presented, TrustAnchors anchors, DateTime nowUtc)
+    public static TrustVerdict? FromHandshakeChain(X509Chain chain, IReadOnlyList<X509Certificate2> presented, TrustAnchors anchors, DateTime nowUtc)
     {
         var policy = chain.ChainPolicy;
         if (presented.Count == 0 || chain.ChainElements.Count == 0 || policy.TrustMode != X509ChainTrustMode.CustomRootTrust
@@ -64,10 +65,10 @@ internal static class ChainTrustEvaluator
         {
             return null;
         }
-        return Judge(chain, built, presented, anchors, nowUtc, null, false);
+        return Judge(chain, presented, anchors, nowUtc, null, false);
     }
 
-    private static TrustVerdict Judge(X509Chain chain, bool built, IReadOnlyList<X509Certificate2> presented, TrustAnchors anchors, DateTime nowUtc,
+    private static TrustVerdict Judge(X509Chain chain, IReadOnlyList<X509Certificate2> presented, TrustAnchors anchors, DateTime nowUtc,
         IEnumerable<X509Certificate2>? extraIntermediates, bool clientCertificate)
     {
         var leaf = presented[0];
@@ -103,7 +104,6 @@ internal static class ChainTrustEvaluator
             path.Add(leaf);
             statuses.Add(X509ChainStatusFlags.NoError);
         }
-        _ = built;
 
         var problems = PathRules.Judge(path, statuses, anchors, nowUtc, complete, clientCertificate);
         var decisive = problems.FirstOrDefault(p => p.Families.Any(anchors.Consumers.Contains));
