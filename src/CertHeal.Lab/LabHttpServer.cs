@@ -103,8 +103,9 @@ public sealed class LabHttpServer : IAsyncDisposable
         }
         if (route.StreamBytes > 0)
         {
-            // No Content-Length: the client must stop reading by itself.
-            await WriteAsync(stream, $"HTTP/1.1 200 OK\r\nContent-Type: {route.ContentType}\r\nConnection: close\r\n\r\n", token).ConfigureAwait(false);
+            // No Content-Length unless the route's headers declare one: the client must stop reading by itself.
+            var declared = string.Concat((route.Headers ?? new Dictionary<string, string>()).Select(h => $"{h.Key}: {h.Value}\r\n"));
+            await WriteAsync(stream, $"HTTP/1.1 200 OK\r\nContent-Type: {route.ContentType}\r\n{declared}Connection: close\r\n\r\n", token).ConfigureAwait(false);
             var chunk = new byte[64 * 1024];
             for (long sent = 0; sent < route.StreamBytes; sent += chunk.Length)
             {

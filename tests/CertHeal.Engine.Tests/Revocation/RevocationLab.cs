@@ -127,13 +127,17 @@ internal sealed class RevocationLab : IAsyncDisposable
     {
         if (answer == Answer.Oversized)
         {
-            http.Map(path, new LabHttpServer.Route([], "application/ocsp-response", StreamBytes: limit + 256 * 1024));
+            http.Map(path, new LabHttpServer.Route([], "application/ocsp-response", StreamBytes: limit + 256 * 1024, Headers: Declared(limit + 256 * 1024)));
         }
         else if (answer == Answer.Malformed)
         {
             http.Map(path, new LabHttpServer.Route(Malformed(), "application/ocsp-response"));
         }
     }
+
+    // The oversized answers declare their length: streaming 10 MiB inside the 1 s cap is a race a loaded
+    // machine loses (AiaLimitTests covers the undeclared, streamed case with a cap that allows it).
+    private static Dictionary<string, string> Declared(long bytes) => new() { ["Content-Length"] = bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
     /// <summary>DER-looking garbage: a SEQUENCE header whose content is random.</summary>
     internal static byte[] Malformed()
@@ -154,7 +158,7 @@ internal sealed class RevocationLab : IAsyncDisposable
                 http.Map(path, new LabHttpServer.Route(Crl(issuer, revoked, revokedAt), "application/pkix-crl"));
                 break;
             case Answer.Oversized:
-                http.Map(path, new LabHttpServer.Route([], "application/pkix-crl", StreamBytes: CrlLimit + 256 * 1024));
+                http.Map(path, new LabHttpServer.Route([], "application/pkix-crl", StreamBytes: CrlLimit + 256 * 1024, Headers: Declared(CrlLimit + 256 * 1024)));
                 break;
             case Answer.Malformed:
                 http.Map(path, new LabHttpServer.Route(Malformed(), "application/pkix-crl"));
