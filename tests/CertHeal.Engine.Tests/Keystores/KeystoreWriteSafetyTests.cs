@@ -1,10 +1,9 @@
 using CertHeal.Keystores;
-using Xunit.Abstractions;
 
 namespace CertHeal.Tests.Keystores;
 
 /// <summary>The one write path never tears, loses or silently replaces a keystore, and never leaks a password.</summary>
-public sealed class KeystoreWriteSafetyTests(KeystoreTestKit kit, ITestOutputHelper output) : IClassFixture<KeystoreTestKit>
+public sealed class KeystoreWriteSafetyTests(KeystoreTestKit kit) : IClassFixture<KeystoreTestKit>
 {
     private const string WrongPassword = "WrongHorse42";
 
@@ -68,13 +67,11 @@ public sealed class KeystoreWriteSafetyTests(KeystoreTestKit kit, ITestOutputHel
         AssertUntouched(before, path);
     }
 
-    [Fact]
+    [SkippableFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void Read_only_keystore_or_folder_is_refused_and_left_untouched()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // Unix permissions only; Windows read-only attributes are checked by the engine the same way.
-        }
+        Skip.If(OperatingSystem.IsWindows(), "Unix permissions only; Windows read-only attributes are checked by the engine the same way");
         var folder = Path.Combine(kit.Folder, "ro-" + Guid.NewGuid().ToString("N")[..6]);
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, "ro.pem");
@@ -85,13 +82,7 @@ public sealed class KeystoreWriteSafetyTests(KeystoreTestKit kit, ITestOutputHel
         if (KeystoreTestKit.IsRoot)
         {
             // chmod does not stop root; chattr +i does, where the file system and capabilities allow it.
-            if (!kit.TryMakeImmutable(path))
-            {
-                // xunit 2 has no dynamic skip; the write-failure path is still covered by
-                // A_failing_replace_leaves_the_original_byte_identical_and_no_temp_file.
-                output.WriteLine("NOT RUN: running as root and chattr +i is refused here, so a read-only file cannot be simulated.");
-                return;
-            }
+            Skip.IfNot(kit.TryMakeImmutable(path), "running as root and chattr +i is refused here, so a read-only file cannot be simulated");
         }
         else
         {
