@@ -18,34 +18,22 @@ public sealed class ReachFixture : IAsyncLifetime
     public PsLab Lab { get; } = new();
     public LabDaemon TinyProxy { get; private set; } = null!;
     public LabDaemon SquidAuth { get; private set; } = null!;
-    public LabDaemon Postgres { get; private set; } = null!;
-    public LabHttpServer Repository { get; private set; } = null!;
+    public SharedLabDaemon Postgres { get; private set; } = null!;
+
+    private readonly LabDaemonGroup _daemons = new();
 
     public async Task InitializeAsync()
     {
-        Repository = new LabHttpServer();
-        Repository.Map("issuing-ca.cer", new LabHttpServer.Route(Lab.Lab.Trusted.Intermediate.Export(X509ContentType.Cert)));
-        var leaf = Lab.Lab.Trusted.IssueLeaf(new LeafSpec { CommonName = "db.certheal.test", DnsNames = ["db.certheal.test", "localhost"], CaIssuersUrl = Repository.Url("issuing-ca.cer") });
-        var started = await Task.WhenAll(
-            LabProxies.StartTinyProxyAsync(Lab.Lab.Folder),
-            LabProxies.StartSquidAsync(Lab.Lab.Folder, ProxyPassword),
-            LabPostgres.StartAsync(leaf, []));
-        (TinyProxy, SquidAuth, Postgres) = (started[0], started[1], started[2]);
+        var tiny = _daemons.Add(LabProxies.StartTinyProxyAsync(Lab.Lab.Folder));
+        var squid = _daemons.Add(LabProxies.StartSquidAsync(Lab.Lab.Folder, ProxyPassword));
+        var postgres = _daemons.Add(SharedLabDaemon.AcquireAsync("postgres", "db.certheal.test", leaf => LabPostgres.StartAsync(leaf, [])));
+        await _daemons.StartedAsync();
+        (TinyProxy, SquidAuth, Postgres) = (tiny.Result, squid.Result, postgres.Result);
     }
 
     public async Task DisposeAsync()
     {
-        foreach (var daemon in new[] { TinyProxy, SquidAuth, Postgres })
-        {
-            if (daemon is not null)
-            {
-                await daemon.DisposeAsync();
-            }
-        }
-        if (Repository is not null)
-        {
-            await Repository.DisposeAsync();
-        }
+        await _daemons.DisposeAsync();
         await Lab.DisposeAsync();
     }
 }
@@ -114,7 +102,7 @@ public sealed class ReachTests(ReachFixture fixture) : IClassFixture<ReachFixtur
     public async Task Get_ServerCertificateChain_postgres_piped_to_Merge_Keystore_heals_and_psql_verify_full_connects()
     {
         var store = Path.Combine(Lab.NewFolder(), "pg-truststore.pem");
-        File.WriteAllText(store, CertificateMint.ToPem(Lab.Lab.Trusted.Root));
+        File.WriteAllText(store, CertificateMint.ToPem(fixture.Postgres.Root));
         var target = $"postgres://127.0.0.1:{fixture.Postgres.Port}";
         var before = await PsqlAsync(store);
         using var ps = PsSession.NoUi();

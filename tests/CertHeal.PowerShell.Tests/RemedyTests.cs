@@ -12,14 +12,13 @@ public sealed class RemedyFixture : IAsyncLifetime
     public PsLab Lab { get; } = new();
     public LabDaemon TinyProxy { get; private set; } = null!;
 
-    public async Task InitializeAsync() => TinyProxy = await LabProxies.StartTinyProxyAsync(Lab.Lab.Folder);
+    private readonly LabDaemonGroup _daemons = new();
+
+    public async Task InitializeAsync() => TinyProxy = await _daemons.Add(LabProxies.StartTinyProxyAsync(Lab.Lab.Folder));
 
     public async Task DisposeAsync()
     {
-        if (TinyProxy is not null)
-        {
-            await TinyProxy.DisposeAsync();
-        }
+        await _daemons.DisposeAsync();
         await Lab.DisposeAsync();
     }
 }

@@ -17,21 +17,17 @@ public sealed class NtlmProxyFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Server = Lab.Lab.Start(LabScenario.GoodChain);
-        var started = await Task.WhenAll(
-            LabProxies.StartSquidAsync(Lab.Lab.Folder, ntlm: true),
-            LabProxies.StartSquidAsync(Lab.Lab.Folder, ntlm: true, repairNtlmChallenge: true));
-        (Squid, SquidRepaired) = (started[0], started[1]);
+        var squid = _daemons.Add(LabProxies.StartSquidAsync(Lab.Lab.Folder, ntlm: true));
+        var repaired = _daemons.Add(LabProxies.StartSquidAsync(Lab.Lab.Folder, ntlm: true, repairNtlmChallenge: true));
+        await _daemons.StartedAsync();
+        (Squid, SquidRepaired) = (squid.Result, repaired.Result);
     }
+
+    private readonly LabDaemonGroup _daemons = new();
 
     public async Task DisposeAsync()
     {
-        foreach (var daemon in new[] { Squid, SquidRepaired })
-        {
-            if (daemon is not null)
-            {
-                await daemon.DisposeAsync();
-            }
-        }
+        await _daemons.DisposeAsync();
         await Lab.DisposeAsync();
     }
 }

@@ -3,6 +3,7 @@ using CertHeal.Chains;
 using CertHeal.Handshake;
 using CertHeal.Keystores;
 using CertHeal.Lab;
+using CertHeal.Trust;
 
 namespace CertHeal.Tests.Reach;
 
@@ -13,30 +14,23 @@ namespace CertHeal.Tests.Reach;
 public sealed class PostgresFixture : IAsyncLifetime
 {
     public LabFixture Lab { get; } = new();
-    public LabDaemon Server { get; private set; } = null!;
-    public LabHttpServer Repository { get; private set; } = null!;
+
+    /// <summary>The PostgreSQL every test project shares; its leaf comes from the group's own hierarchy.</summary>
+    public SharedLabDaemon Server { get; private set; } = null!;
+
+    public TrustAnchors Trust => TrustAnchors.FromCertificates("Shared lab root", [Server.Root], isSystem: true);
 
     public string Target => $"postgres://127.0.0.1:{Server.Port.ToString(CultureInfo.InvariantCulture)}";
 
-    public async Task InitializeAsync()
-    {
+    public async Task InitializeAsync() =>
         // The leaf names 127.0.0.1 and localhost (verify-full checks it) and points at its issuer by AIA.
-        Repository = new LabHttpServer();
-        Repository.Map("issuing-ca.cer", new LabHttpServer.Route(Lab.Lab.Trusted.Intermediate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Cert)));
-        var leaf = Lab.Lab.Trusted.IssueLeaf(new LeafSpec { CommonName = "db.certheal.test", DnsNames = ["db.certheal.test", "localhost"], CaIssuersUrl = Repository.Url("issuing-ca.cer") });
-        Server = await LabPostgres.StartAsync(leaf, []);
-    }
+        Server = await _daemons.Add(SharedLabDaemon.AcquireAsync("postgres", "db.certheal.test", leaf => LabPostgres.StartAsync(leaf, [])));
+
+    private readonly LabDaemonGroup _daemons = new();
 
     public async Task DisposeAsync()
     {
-        if (Server is not null)
-        {
-            await Server.DisposeAsync();
-        }
-        if (Repository is not null)
-        {
-            await Repository.DisposeAsync();
-        }
+        await _daemons.DisposeAsync();
         await Lab.DisposeAsync();
     }
 }
@@ -46,7 +40,7 @@ public sealed class PostgresStartTlsTests(PostgresFixture fixture) : IClassFixtu
     private string NewStore()
     {
         var path = Path.Combine(fixture.Lab.Lab.Folder, "pg-truststore-" + Guid.NewGuid().ToString("N")[..6] + ".pem");
-        File.WriteAllText(path, CertificateMint.ToPem(fixture.Lab.Lab.Trusted.Root));
+        File.WriteAllText(path, CertificateMint.ToPem(fixture.Server.Root));
         return path;
     }
 
@@ -59,19 +53,19 @@ public sealed class PostgresStartTlsTests(PostgresFixture fixture) : IClassFixtu
     {
         var store = NewStore();
         var target = TlsTarget.Parse(fixture.Target);
-        var probe = await HandshakeProbe.ProbeAsync(target, new ProbeOptions { Trust = fixture.Lab.Trust, Timeout = TimeSpan.FromSeconds(15) }, default);
+        var probe = await HandshakeProbe.ProbeAsync(target, new ProbeOptions { Trust = fixture.Trust, Timeout = TimeSpan.FromSeconds(15) }, default);
         var before = await PsqlAsync(store);
 
         using var aia = new AiaFetcher();
         var report = await ChainCollector.CollectAsync(target, new ChainOptions
         {
-            Probe = new ProbeOptions { Trust = fixture.Lab.Trust, Timeout = TimeSpan.FromSeconds(15) },
+            Probe = new ProbeOptions { Trust = fixture.Trust, Timeout = TimeSpan.FromSeconds(15) },
             Aia = aia,
         }, default);
         // The merge validates its candidate by a real handshake with the endpoint, through STARTTLS again.
         var endpoints = report.Path.Select(c => TlsTarget.Parse(c.Target)).DistinctBy(t => t.Display).ToList();
         var change = KeystoreMerger.Merge(store, null, null, report.Path.Select(c => CertificateInput.FromPem(c.Pem)).ToList(),
-            new MergeOptions { System = fixture.Lab.Trust }, new SaveOptions(), endpoints);
+            new MergeOptions { System = fixture.Trust }, new SaveOptions(), endpoints);
         var after = await PsqlAsync(store);
 
         Assert.Equal(StartTlsProtocol.Postgres, target.StartTls);
@@ -84,7 +78,7 @@ public sealed class PostgresStartTlsTests(PostgresFixture fixture) : IClassFixtu
         Assert.NotEqual(0, before.Code);
         Assert.Contains("certificate verify failed", before.Stderr);
         Assert.True(change.Written);
-        Assert.Contains(change.Entries, e => e.Action == KeystoreChangeAction.Added && e.Thumbprint == fixture.Lab.Lab.Trusted.Intermediate.Thumbprint);
+        Assert.Contains(change.Entries, e => e.Action == KeystoreChangeAction.Added && e.Thumbprint == fixture.Server.Intermediate.Thumbprint);
         Assert.All(endpoints, e => Assert.Equal(StartTlsProtocol.Postgres, e.StartTls));
         Assert.True(after.Code == 0, after.Stdout + after.Stderr);
         Assert.Equal("t", after.Stdout.Trim());
@@ -99,7 +93,7 @@ public sealed class PostgresStartTlsTests(PostgresFixture fixture) : IClassFixtu
         var wrongProtocol = await ReachProcess.CertHealAsync(["test", $"127.0.0.1:{fixture.Server.Port}", "--starttls", "Smtp", "--keystore", roots, "--json", "--timeout", "3"]);
 
         Assert.True(chain.Code == 0, chain.Stderr);
-        Assert.Equal(2, chain.Stdout.Split("BEGIN CERTIFICATE").Length - 1 - (chain.Stdout.Contains(CertificateMint.ToPem(fixture.Lab.Lab.Trusted.Root).Trim()) ? 1 : 0));
+        Assert.Equal(2, chain.Stdout.Split("BEGIN CERTIFICATE").Length - 1 - (chain.Stdout.Contains(CertificateMint.ToPem(fixture.Server.Root).Trim()) ? 1 : 0));
         Assert.Equal(1, test.Code);
         Assert.Contains("\"Failure\": \"IncompleteChain\"", test.Stdout);
         Assert.Contains($"postgres://127.0.0.1:{fixture.Server.Port}", test.Stdout);
@@ -111,7 +105,7 @@ public sealed class PostgresStartTlsTests(PostgresFixture fixture) : IClassFixtu
     public async Task A_server_that_does_not_answer_the_upgrade_as_PostgreSQL_is_StartTlsRefused_with_its_answer()
     {
         await using var http = fixture.Lab.Lab.Start(LabScenario.PlainHttp);
-        var result = await HandshakeProbe.ProbeAsync(TlsTarget.Parse($"postgres://{http.Target}"), new ProbeOptions { Trust = fixture.Lab.Trust, Timeout = TimeSpan.FromSeconds(10) }, default);
+        var result = await HandshakeProbe.ProbeAsync(TlsTarget.Parse($"postgres://{http.Target}"), new ProbeOptions { Trust = fixture.Trust, Timeout = TimeSpan.FromSeconds(10) }, default);
 
         Assert.Equal(HandshakeFailure.StartTlsRefused, result.Failure);
         Assert.Contains("SSLRequest", result.Reason);

@@ -24,26 +24,19 @@ public sealed class ProxyFixture : IAsyncLifetime
     {
         Server = Lab.Lab.Start(LabScenario.GoodChain);
         Denied = Lab.Lab.Start(LabScenario.GoodChain);
-        var starts = new[]
-        {
-            LabProxies.StartTinyProxyAsync(Lab.Lab.Folder),
-            LabProxies.StartTinyProxyAsync(Lab.Lab.Folder, Password),
-            LabProxies.StartSquidAsync(Lab.Lab.Folder, deniedPort: Denied.Port),
-            LabProxies.StartSquidAsync(Lab.Lab.Folder, Password),
-        };
-        var started = await Task.WhenAll(starts);
-        (TinyProxy, TinyProxyAuth, Squid, SquidAuth) = (started[0], started[1], started[2], started[3]);
+        var tiny = _daemons.Add(LabProxies.StartTinyProxyAsync(Lab.Lab.Folder));
+        var tinyAuth = _daemons.Add(LabProxies.StartTinyProxyAsync(Lab.Lab.Folder, Password));
+        var squid = _daemons.Add(LabProxies.StartSquidAsync(Lab.Lab.Folder, deniedPort: Denied.Port));
+        var squidAuth = _daemons.Add(LabProxies.StartSquidAsync(Lab.Lab.Folder, Password));
+        await _daemons.StartedAsync();
+        (TinyProxy, TinyProxyAuth, Squid, SquidAuth) = (tiny.Result, tinyAuth.Result, squid.Result, squidAuth.Result);
     }
+
+    private readonly LabDaemonGroup _daemons = new();
 
     public async Task DisposeAsync()
     {
-        foreach (var daemon in new[] { TinyProxy, TinyProxyAuth, Squid, SquidAuth })
-        {
-            if (daemon is not null)
-            {
-                await daemon.DisposeAsync();
-            }
-        }
+        await _daemons.DisposeAsync();
         await Lab.DisposeAsync();
     }
 }

@@ -19,32 +19,21 @@ public sealed class DirectoryAndMailFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var (leaf, chain) = Lab.Lab.Material(LabScenario.GoodChain)!.Value;
-        var started = await Task.WhenAll(
-            LabDirectoryAndMail.StartSlapdAsync(Lab.Lab.Folder, leaf, chain),
-            LabDirectoryAndMail.StartSlapdAsync(Lab.Lab.Folder, leaf, chain, tls: false),
-            LabDirectoryAndMail.StartDovecotAsync(Lab.Lab.Folder, leaf, chain));
-        (Slapd, SlapdWithoutTls, Dovecot) = (started[0], started[1], started[2]);
-        Vsftpd = await LabFtp.StartVsftpdAsync(Lab.Lab.Folder, leaf, chain);
-        MariaDb = await LabMariaDb.StartAsync(leaf, chain);
+        var slapd = _daemons.Add(LabDirectoryAndMail.StartSlapdAsync(Lab.Lab.Folder, leaf, chain));
+        var slapdWithoutTls = _daemons.Add(LabDirectoryAndMail.StartSlapdAsync(Lab.Lab.Folder, leaf, chain, tls: false));
+        var dovecot = _daemons.Add(LabDirectoryAndMail.StartDovecotAsync(Lab.Lab.Folder, leaf, chain));
+        await _daemons.StartedAsync();
+        (Slapd, SlapdWithoutTls, Dovecot) = (slapd.Result, slapdWithoutTls.Result, dovecot.Result);
+        // vsftpd and MariaDB after the others, one at a time, as before: their starts are the heaviest.
+        Vsftpd = await _daemons.Add(LabFtp.StartVsftpdAsync(Lab.Lab.Folder, leaf, chain));
+        MariaDb = await _daemons.Add(LabMariaDb.StartAsync(leaf, chain));
     }
+
+    private readonly LabDaemonGroup _daemons = new();
 
     public async Task DisposeAsync()
     {
-        foreach (var daemon in new[] { Slapd, SlapdWithoutTls, Dovecot })
-        {
-            if (daemon is not null)
-            {
-                await daemon.DisposeAsync();
-            }
-        }
-        if (Vsftpd is not null)
-        {
-            await Vsftpd.DisposeAsync();
-        }
-        if (MariaDb is not null)
-        {
-            await MariaDb.DisposeAsync();
-        }
+        await _daemons.DisposeAsync();
         await Lab.DisposeAsync();
     }
 }

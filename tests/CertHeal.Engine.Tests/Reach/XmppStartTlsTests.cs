@@ -18,19 +18,17 @@ public sealed class ProsodyFixture : IAsyncLifetime
     {
         var (leaf, chain) = Lab.Lab.Material(LabScenario.LeafOnly)!.Value;
         Leaf = leaf;
-        var started = await Task.WhenAll(LabProsody.StartAsync(leaf, chain), LabProsody.StartAsync(null, []));
-        (LeafOnly, WithoutTls) = (started[0], started[1]);
+        var leafOnly = _daemons.Add(LabProsody.StartAsync(leaf, chain));
+        var withoutTls = _daemons.Add(LabProsody.StartAsync(null, []));
+        await _daemons.StartedAsync();
+        (LeafOnly, WithoutTls) = (leafOnly.Result, withoutTls.Result);
     }
+
+    private readonly LabDaemonGroup _daemons = new();
 
     public async Task DisposeAsync()
     {
-        foreach (var daemon in new[] { LeafOnly, WithoutTls })
-        {
-            if (daemon is not null)
-            {
-                await daemon.DisposeAsync();
-            }
-        }
+        await _daemons.DisposeAsync();
         await Lab.DisposeAsync();
     }
 }

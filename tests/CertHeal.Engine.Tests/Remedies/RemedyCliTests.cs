@@ -14,7 +14,7 @@ public sealed class RemedyCliFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        TinyProxy = await LabProxies.StartTinyProxyAsync(Lab.Lab.Folder);
+        TinyProxy = await _daemons.Add(LabProxies.StartTinyProxyAsync(Lab.Lab.Folder));
         Bin = Directory.CreateDirectory(Path.Combine(Lab.Lab.Folder, "bin")).FullName;
         var shim = Path.Combine(Bin, "certheal");
         File.WriteAllText(shim, $"#!/bin/sh\nexec dotnet '{Path.Combine(AppContext.BaseDirectory, "certheal.dll")}' \"$@\"\n");
@@ -24,12 +24,11 @@ public sealed class RemedyCliFixture : IAsyncLifetime
         }
     }
 
+    private readonly LabDaemonGroup _daemons = new();
+
     public async Task DisposeAsync()
     {
-        if (TinyProxy is not null)
-        {
-            await TinyProxy.DisposeAsync();
-        }
+        await _daemons.DisposeAsync();
         await Lab.DisposeAsync();
     }
 }
