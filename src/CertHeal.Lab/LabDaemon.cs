@@ -37,6 +37,20 @@ public sealed class LabDaemon : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether 127.0.0.1:<paramref name="port"/> accepts a connection within 2 s.</summary>
+    public static bool Accepts(int port)
+    {
+        using var probe = new TcpClient(AddressFamily.InterNetwork);
+        try
+        {
+            return probe.ConnectAsync("127.0.0.1", port).Wait(TimeSpan.FromSeconds(2));
+        }
+        catch (AggregateException)
+        {
+            return false;
+        }
+    }
+
     public static string Require(string tool, string package) =>
         OpenSslServer.FindOnPath(tool)
         ?? new[] { "/usr/sbin/" + tool, "/usr/bin/" + tool }.FirstOrDefault(File.Exists)

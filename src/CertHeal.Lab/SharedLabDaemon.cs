@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
@@ -60,7 +59,7 @@ public sealed class SharedLabDaemon : IAsyncDisposable
         var lease = Path.Combine(folder, $"lease-{Environment.ProcessId}-{Guid.NewGuid():N}");
         await using var held = await LockAsync(folder).ConfigureAwait(false);
         var published = Read(folder);
-        if (published is not null && IsAlive(published.Pid) && Accepts(published.Port))
+        if (published is not null && IsAlive(published.Pid) && LabDaemon.Accepts(published.Port))
         {
             File.WriteAllText(lease, "");
             return new SharedLabDaemon(folder, lease, published.Port, new X509Certificate2(published.Root),
@@ -150,19 +149,6 @@ public sealed class SharedLabDaemon : IAsyncDisposable
             return false;
         }
         catch (InvalidOperationException)
-        {
-            return false;
-        }
-    }
-
-    private static bool Accepts(int port)
-    {
-        using var probe = new TcpClient(AddressFamily.InterNetwork);
-        try
-        {
-            return probe.ConnectAsync("127.0.0.1", port).Wait(TimeSpan.FromSeconds(2));
-        }
-        catch (AggregateException)
         {
             return false;
         }

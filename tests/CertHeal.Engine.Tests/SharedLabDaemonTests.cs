@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Sockets;
 using CertHeal.Lab;
 
 namespace CertHeal.Tests;
@@ -11,19 +10,6 @@ namespace CertHeal.Tests;
 /// </summary>
 public sealed class SharedLabDaemonTests
 {
-    private static bool Accepts(int port)
-    {
-        using var probe = new TcpClient();
-        try
-        {
-            return probe.ConnectAsync("127.0.0.1", port).Wait(TimeSpan.FromSeconds(2));
-        }
-        catch (AggregateException)
-        {
-            return false;
-        }
-    }
-
     [Fact]
     public async Task A_second_holder_joins_and_the_owner_stops_only_after_the_last_holder()
     {
@@ -55,11 +41,11 @@ public sealed class SharedLabDaemonTests
             var stopping = first.DisposeAsync().AsTask();
             await Task.Delay(TimeSpan.FromSeconds(1.5));
             Assert.False(stopping.IsCompleted, "the owner stopped while another holder had a lease");
-            Assert.True(Accepts(second.Port));
+            Assert.True(LabDaemon.Accepts(second.Port));
 
             await second.DisposeAsync();
             await stopping.WaitAsync(TimeSpan.FromSeconds(30));
-            Assert.False(Accepts(first.Port));
+            Assert.False(LabDaemon.Accepts(first.Port));
 
             // Released: the next holder starts a fresh one.
             await using var third = await SharedLabDaemon.AcquireAsync(name, "shared.certheal.test", start);
