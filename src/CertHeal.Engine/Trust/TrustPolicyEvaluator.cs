@@ -208,7 +208,9 @@ internal sealed class TrustPolicyEvaluator
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.VerificationTime = _now;
         chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreWrongUsage;
-        if (!chain.Build(certificate))
+        var built = chain.Build(certificate);
+        ChainBuildCounter.Built();
+        if (!built)
         {
             return null;
         }
