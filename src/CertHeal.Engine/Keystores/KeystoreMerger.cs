@@ -43,15 +43,10 @@ public static class KeystoreMerger
             if (!plan.Matches(current))
             {
                 plan.Decisions.Clear();
-                Interlocked.Increment(ref _replans);
+                plan.Replanned = true;
             }
         });
     }
-
-    private static long _replans;
-
-    /// <summary>How many commits found their store changed since the plan and planned again (tests).</summary>
-    internal static long Replans => Interlocked.Read(ref _replans);
 
     private static KeystoreChange Run(string path, KeystoreFormat? format, KeystorePassword? password, IReadOnlyList<X509Certificate2> incoming,
         MergeOptions options, SaveOptions write, IReadOnlyList<Handshake.TlsTarget>? endpoints, MergeDecisions decisions, Action<Keystore>? read)

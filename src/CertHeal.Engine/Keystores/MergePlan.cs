@@ -34,6 +34,9 @@ public sealed class MergePlan
     internal bool StoreExisted { get; }
     internal MergeDecisions Decisions { get; }
 
+    /// <summary>Whether the commit found the store changed since the plan and planned again under the lock.</summary>
+    internal bool Replanned { get; set; }
+
     /// <summary>Whether the store under the lock is still what the plan read, so its decisions stand.</summary>
     internal bool Matches(Keystore current) =>
         Digest is null ? !StoreExisted && current.IsNew : current.SourceDigest is { } now && now.AsSpan().SequenceEqual(Digest);
