@@ -43,7 +43,6 @@ internal static class MergeVerb
             TrustedFingerprints = args.Values("--trusted-fingerprint"),
             RemoveSuperseded = args.Flag("--remove-superseded"),
             RemoveDistrusted = args.Flag("--remove-distrusted"),
-            ApproveAnchor = ApprovalCommand.Create(args.Value("--approval-command"), args.Flag("--force")),
             Recorder = new Trust.LedgerRecorder(Path.GetFullPath(args.Value("--ledger") ?? Trust.TrustLedger.DefaultPath()), null,
                 string.Join(", ", args.Positionals.Skip(1).Select(s => s == "-" ? "standard input" : "file " + Path.GetFullPath(s)))),
             Pkcs12Encryption = Parse<Pkcs12Encryption>(args.Value("--pkcs12-encryption"), "--pkcs12-encryption", "Aes or Legacy"),
@@ -61,8 +60,15 @@ internal static class MergeVerb
         {
             endpoints.Clear();
         }
-        var change = KeystoreMerger.Merge(path, Parse<KeystoreFormat>(args.Value("--format"), "--format", "PemBundle, Der, Pkcs12, Jks or Directory"),
-            password, incoming, options, new SaveOptions { WhatIf = args.Flag("--what-if") }, endpoints);
+        var format = Parse<KeystoreFormat>(args.Value("--format"), "--format", "PemBundle, Der, Pkcs12, Jks or Directory");
+        // Plan without the lock, run the approval command with no lock held (it may wait minutes on a
+        // person, where other writers give up after 30 s), then commit with the approvals.
+        var plan = KeystoreMerger.Plan(path, format, password, incoming, options, cancellationToken);
+        var whatIf = args.Flag("--what-if");
+        // --what-if never runs the approval command: it shows anchors only --force would approve as not confirmed.
+        var approved = whatIf ? (args.Flag("--force") && args.Value("--approval-command") is null ? null : [])
+            : await ApprovalCommand.ApproveAsync(plan.NeedsApproval, args.Value("--approval-command"), args.Flag("--force"), cancellationToken).ConfigureAwait(false);
+        var change = KeystoreMerger.Commit(plan, approved, new SaveOptions { WhatIf = whatIf, Cancellation = cancellationToken }, endpoints);
         if (args.Flag("--json"))
         {
             await JsonOutput.WriteAsync(stdout, [change]).ConfigureAwait(false);
@@ -113,25 +119,44 @@ internal static class PasswordOption
 /// </summary>
 internal static class ApprovalCommand
 {
-    public static Func<string, bool>? Create(string? command, bool force)
+    /// <summary>The approved fingerprints; null approves every anchor the policy allows (--force without a command).</summary>
+    public static async Task<IReadOnlyCollection<string>?> ApproveAsync(IReadOnlyList<KeystoreChangeEntry> anchors, string? command, bool force,
+        CancellationToken cancellationToken)
     {
         if (command is null)
         {
-            return force ? null : _ => false;
+            return force ? null : [];
         }
-        return fingerprint =>
+        var approved = new List<string>();
+        foreach (var anchor in anchors)
         {
-            var info = new System.Diagnostics.ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-            info.ArgumentList.Add("-c");
-            info.ArgumentList.Add(command);
-            info.Environment["CERTHEAL_SHA256"] = fingerprint;
-            using var process = System.Diagnostics.Process.Start(info)!;
-            if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+            if (await RunAsync(command, anchor.Sha256Fingerprint, cancellationToken).ConfigureAwait(false))
             {
-                process.Kill(entireProcessTree: true);
-                return false;
+                approved.Add(anchor.Sha256Fingerprint);
             }
-            return process.ExitCode == 0;
-        };
+        }
+        return approved;
+    }
+
+    private static async Task<bool> RunAsync(string command, string fingerprint, CancellationToken cancellationToken)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(command);
+        info.Environment["CERTHEAL_SHA256"] = fingerprint;
+        using var process = System.Diagnostics.Process.Start(info)!;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(5));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            cancellationToken.ThrowIfCancellationRequested();
+            return false;
+        }
+        return process.ExitCode == 0;
     }
 }

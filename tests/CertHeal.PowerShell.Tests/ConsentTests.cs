@@ -244,6 +244,31 @@ public sealed class ConsentTests(PsLab lab) : IClassFixture<PsLab>
     }
 
     [Theory]
+    [InlineData(HostKind.NoUi, 0)]
+    [InlineData(HostKind.NonInteractive, 0)]
+    [InlineData(HostKind.Interactive, 3)]
+    public void Merge_Keystore_builds_one_chain_per_certificate_whatever_the_host_answers(HostKind kind, int added)
+    {
+        // Issue #20: the plan decides each certificate once and the commit reuses it; before, the
+        // cmdlet planned and then merged from scratch (14 chain builds for these 3 certificates).
+        var (leaf, chain) = lab.Lab.Material(LabScenario.UntrustedRoot)!.Value;
+        var path = Path.Combine(lab.NewFolder(), "counted.pem");
+        using var ps = PsSession.Open(kind, PromptAnswer.Yes);
+
+        var result = ps.Run("""
+            param($Certificates, $Path)
+            $counter = [CertHeal.Keystores.KeystoreMerger].Assembly.GetType('CertHeal.Trust.ChainBuildCounter')
+            $scope = $counter.GetMethod('Begin', [Reflection.BindingFlags]'Public,Static').Invoke($null, @())
+            $change = $Certificates | Merge-Keystore -Path $Path -TrustPolicy TrustOnFirstUse -ErrorAction SilentlyContinue
+            [pscustomobject]@{ Added = $change.Added; Builds = $scope.GetType().GetProperty('Count').GetValue($scope) }
+            """, new() { ["Certificates"] = chain.Prepend(leaf).ToArray(), ["Path"] = path });
+
+        var counted = result.Single();
+        Assert.Equal(added, counted.Value<int>("Added"));
+        Assert.Equal(3L, counted.Value<long>("Builds"));
+    }
+
+    [Theory]
     [InlineData(HostKind.NoUi, false)]
     [InlineData(HostKind.Interactive, true)]
     public void Trust_on_first_use_of_a_private_chain_asks_once_for_its_root_and_the_rest_follows_the_answer(HostKind kind, bool yes)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Security;
 using System.Security.Authentication;
@@ -23,22 +22,28 @@ public sealed class HealingHttpHandler : DelegatingHandler
     public static readonly HttpRequestOptionsKey<List<HealStep>> StepsKey = new("CertHeal.Steps");
 
     private readonly HealingOptions _options;
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _hostLocks = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, IReadOnlyList<X509Certificate2>> _presented = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HealCoordinator _coordinator = new();
+    private readonly RenewalPolicy _renewal;
     private readonly TrustedChainCache _trustedChains = new();
     private TrustAnchors _trust;
-    private int _generation;
     private int _merges;
 
     public HealingHttpHandler(HealingOptions options)
     {
         _options = options;
+        _renewal = new RenewalPolicy(options);
         _trust = HealingTrust.Load(options);
         InnerHandler = CreateInner();
     }
 
     /// <summary>How many merges wrote the keystore (a concurrency test asserts exactly one).</summary>
     public int Merges => Volatile.Read(ref _merges);
+
+    /// <summary>How many heals ran (collect and merge), however many requests waited for them.</summary>
+    internal int Heals => _coordinator.Heals;
+
+    /// <summary>How many times renewal read the keystore: once per trust generation, not per response.</summary>
+    internal int RenewalKeystoreReads => _renewal.KeystoreReads;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -48,7 +53,7 @@ public sealed class HealingHttpHandler : DelegatingHandler
             request.Options.Set(StepsKey, steps);
         }
         var target = TargetOf(request);
-        var generation = Volatile.Read(ref _generation);
+        var generation = _coordinator.Generation;
         HttpResponseMessage response;
         try
         {
@@ -62,123 +67,83 @@ public sealed class HealingHttpHandler : DelegatingHandler
             steps.Add(new HealStep { Name = "Retried", Detail = $"{request.Method} {request.RequestUri} answered {(int)response.StatusCode} over the healed trust", Duration = retry.Elapsed });
             return response;
         }
-        if (_options.RenewBeforeDays > 0)
+        if (_renewal.Successors(target.ServerName, _coordinator.Generation) is { Count: > 0 } successors)
         {
-            await RenewAsync(target, steps, cancellationToken).ConfigureAwait(false);
+            await _coordinator.RunExclusiveAsync(target.ServerName, token => RenewAsync(target, successors, steps, token), cancellationToken).ConfigureAwait(false);
         }
         return response;
     }
 
     private async Task HealAsync(TlsTarget target, int generation, List<HealStep> steps, CancellationToken cancellationToken)
     {
-        var gate = _hostLocks.GetOrAdd(target.Display, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        if (!await _coordinator.HealAsync(target.ServerName, generation, token => CollectAndMergeAsync(target, steps, token), cancellationToken).ConfigureAwait(false))
         {
-            if (Volatile.Read(ref _generation) != generation)
-            {
-                steps.Add(new HealStep { Name = "Failed", Detail = $"{target} was not trusted; another request healed it meanwhile" });
-                return;
-            }
-            var clock = Stopwatch.StartNew();
-            using var aia = _options.NoAia ? null : new AiaFetcher();
-            var report = await ChainCollector.CollectAsync(target, new ChainOptions
-            {
-                Probe = new ProbeOptions { Trust = _trust, Timeout = _options.Timeout, ClientCertificate = _options.ClientCertificate, ClientCertificatePath = _options.ClientCertificatePath, Vocabulary = _options.Vocabulary ?? NeutralVocabulary.Instance, Clock = _options.Clock, Connector = _options.Connector ?? ReachConnector.Default, Revocation = _options.Revocation },
-                Aia = aia,
-            }, cancellationToken).ConfigureAwait(false);
-            var handshake = report.Handshake;
-            steps.Add(new HealStep { Name = "Failed", Detail = handshake.Reason, Duration = handshake.ConnectTime + handshake.HandshakeTime });
-            if (handshake.Succeeded)
-            {
-                return;
-            }
-            if (!handshake.Healable)
-            {
-                throw new HealingException($"{handshake.Reason} CertHeal does not heal this from the client side, so nothing was written.", handshake);
-            }
+            steps.Add(new HealStep { Name = "Failed", Detail = $"{target} was not trusted; another request healed it meanwhile" });
+        }
+    }
+
+    private async Task CollectAndMergeAsync(TlsTarget target, List<HealStep> steps, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        using var aia = _options.NoAia ? null : new AiaFetcher();
+        var report = await ChainCollector.CollectAsync(target, new ChainOptions
+        {
+            Probe = new ProbeOptions { Trust = Volatile.Read(ref _trust), Timeout = _options.Timeout, ClientCertificate = _options.ClientCertificate, ClientCertificatePath = _options.ClientCertificatePath, Vocabulary = _options.Vocabulary ?? NeutralVocabulary.Instance, Clock = _options.Clock, Connector = _options.Connector ?? ReachConnector.Default, Revocation = _options.Revocation },
+            Aia = aia,
+        }, cancellationToken).ConfigureAwait(false);
+        var handshake = report.Handshake;
+        steps.Add(new HealStep { Name = "Failed", Detail = handshake.Reason, Duration = handshake.ConnectTime + handshake.HandshakeTime });
+        if (handshake.Succeeded)
+        {
+            return;
+        }
+        if (!handshake.Healable)
+        {
+            throw new HealingException($"{handshake.Reason} CertHeal does not heal this from the client side, so nothing was written.", handshake);
+        }
+        steps.Add(new HealStep
+        {
+            Name = "Collected",
+            Detail = $"{report.Path.Count} certificates ({string.Join(", ", report.Path.Select(c => c.Source).Distinct())})",
+            Duration = clock.Elapsed,
+        });
+        clock.Restart();
+        var change = await MergeAsync(report.Path.Select(c => c.Certificate!).ToList(), [target], removeSuperseded: false, cancellationToken).ConfigureAwait(false);
+        if (change.Added + change.Replaced == 0)
+        {
+            var why = string.Join("; ", change.Entries.Where(e => e.Action == KeystoreChangeAction.Skipped).Select(e => $"{e.Subject}: {e.Reason}"));
+            steps.Add(new HealStep { Name = "Refused", Detail = why, Duration = clock.Elapsed });
+            throw new HealingException($"{handshake.Reason} The {_options.Policy} trust policy refused to heal it ({why}); nothing was written.", handshake, change);
+        }
+        steps.Add(new HealStep { Name = "Merged", Detail = $"{change.Added} added, {change.Replaced} replaced in {change.Path}", Duration = clock.Elapsed });
+        steps.Add(new HealStep { Name = "Confirmed", Detail = $"{target} handshakes with the merged keystore as its only trust store" });
+    }
+
+    /// <summary>Replaces expiring entries by the successors the server already presents (<see cref="RenewalPolicy"/>).</summary>
+    private async Task RenewAsync(TlsTarget target, IReadOnlyList<X509Certificate2> successors, List<HealStep> steps, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var change = await MergeAsync(successors, [target], removeSuperseded: true, cancellationToken).ConfigureAwait(false);
+        if (change.Replaced + change.Added > 0)
+        {
             steps.Add(new HealStep
             {
-                Name = "Collected",
-                Detail = $"{report.Path.Count} certificates ({string.Join(", ", report.Path.Select(c => c.Source).Distinct())})",
+                Name = "Renewed",
+                Detail = string.Join("; ", change.Entries.Where(e => e.Action is KeystoreChangeAction.Replaced or KeystoreChangeAction.Added).Select(e => $"{e.Alias}: {e.Subject} now valid until {e.NotAfter:yyyy-MM-dd}")),
                 Duration = clock.Elapsed,
             });
-            clock.Restart();
-            var change = Merge(report.Path.Select(c => c.Certificate!).ToList(), [target], removeSuperseded: false);
-            if (change.Added + change.Replaced == 0)
-            {
-                var why = string.Join("; ", change.Entries.Where(e => e.Action == KeystoreChangeAction.Skipped).Select(e => $"{e.Subject}: {e.Reason}"));
-                steps.Add(new HealStep { Name = "Refused", Detail = why, Duration = clock.Elapsed });
-                throw new HealingException($"{handshake.Reason} The {_options.Policy} trust policy refused to heal it ({why}); nothing was written.", handshake, change);
-            }
-            steps.Add(new HealStep { Name = "Merged", Detail = $"{change.Added} added, {change.Replaced} replaced in {change.Path}", Duration = clock.Elapsed });
-            steps.Add(new HealStep { Name = "Confirmed", Detail = $"{target} handshakes with the merged keystore as its only trust store" });
-        }
-        finally
-        {
-            gate.Release();
         }
     }
 
-    /// <summary>
-    /// Proactive renewal: a keystore entry that expires within the window, while the server
-    /// already presents its successor (same subject and issuer, later expiry) that the policy
-    /// accepts, is replaced ahead of the outage.
-    /// </summary>
-    private async Task RenewAsync(TlsTarget target, List<HealStep> steps, CancellationToken cancellationToken)
+    private async Task<KeystoreChange> MergeAsync(IReadOnlyList<X509Certificate2> certificates, IReadOnlyList<TlsTarget> endpoints, bool removeSuperseded,
+        CancellationToken cancellationToken)
     {
-        if (!_presented.TryGetValue(target.ServerName, out var presented))
-        {
-            return;
-        }
-        var now = _options.Clock.GetUtcNow().UtcDateTime;
-        var keystore = HealingTrust.OpenKeystore(_options);
-        var expiring = keystore?.TrustedEntries.Where(e => (e.Certificate!.NotAfter.ToUniversalTime() - now).TotalDays <= _options.RenewBeforeDays).ToList() ?? [];
-        var successors = presented.Where(p => expiring.Any(e => CertificateFacts.Renews(p, e.Certificate!))).ToList();
-        if (successors.Count == 0)
-        {
-            return;
-        }
-        var gate = _hostLocks.GetOrAdd(target.Display, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var clock = Stopwatch.StartNew();
-            var change = Merge(successors, [target], removeSuperseded: true);
-            if (change.Replaced + change.Added > 0)
-            {
-                steps.Add(new HealStep
-                {
-                    Name = "Renewed",
-                    Detail = string.Join("; ", change.Entries.Where(e => e.Action is KeystoreChangeAction.Replaced or KeystoreChangeAction.Added).Select(e => $"{e.Alias}: {e.Subject} now valid until {e.NotAfter:yyyy-MM-dd}")),
-                    Duration = clock.Elapsed,
-                });
-            }
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
-
-    private KeystoreChange Merge(IReadOnlyList<X509Certificate2> certificates, IReadOnlyList<TlsTarget> endpoints, bool removeSuperseded)
-    {
-        var change = KeystoreMerger.Merge(_options.KeystorePath, _options.Format, _options.Password, certificates, new MergeOptions
-        {
-            Policy = _options.Policy,
-            Revocation = _options.Revocation,
-            TrustedFingerprints = _options.TrustedFingerprints,
-            RemoveSuperseded = removeSuperseded,
-            System = _options.System,
-            ApproveAnchor = _options.ApproveAnchor,
-            Clock = _options.Clock,
-            Recorder = _options.Recorder,
-        }, new SaveOptions(), endpoints);
+        var change = await HealMerge.MergeAsync(_options, certificates, endpoints, removeSuperseded, cancellationToken).ConfigureAwait(false);
         if (change.Written)
         {
             Interlocked.Increment(ref _merges);
             Volatile.Write(ref _trust, HealingTrust.Load(_options));
-            Interlocked.Increment(ref _generation);
+            _coordinator.Advance();
             _trustedChains.Clear();
         }
         return change;
@@ -220,7 +185,7 @@ public sealed class HealingHttpHandler : DelegatingHandler
         var presented = PresentedChain.FromCallback(certificate, chain);
         if (sender is SslStream stream)
         {
-            _presented[stream.TargetHostName] = presented;
+            _renewal.Presented(stream.TargetHostName, presented);
         }
         if (presented.Count == 0 || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
         {
@@ -228,7 +193,7 @@ public sealed class HealingHttpHandler : DelegatingHandler
         }
         // The generation is read before the trust: a heal that lands in between makes this
         // verdict's cache entry stale (a newer generation), never a stale verdict current.
-        var generation = Volatile.Read(ref _generation);
+        var generation = _coordinator.Generation;
         var now = _options.Clock.GetUtcNow().UtcDateTime;
         var key = TrustedChainCache.Key(presented);
         if (_trustedChains.IsTrusted(generation, key, now))

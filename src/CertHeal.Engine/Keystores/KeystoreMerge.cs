@@ -11,14 +11,19 @@ namespace CertHeal.Keystores;
 /// </summary>
 public static class KeystoreMerge
 {
-    public static List<KeystoreChangeEntry> Apply(Keystore keystore, IReadOnlyList<X509Certificate2> incoming, MergeOptions options)
+    public static List<KeystoreChangeEntry> Apply(Keystore keystore, IReadOnlyList<X509Certificate2> incoming, MergeOptions options) =>
+        Apply(keystore, incoming, options, new MergeDecisions());
+
+    /// <param name="decisions">Verdicts from a plan of the same store bytes; filled where missing.</param>
+    internal static List<KeystoreChangeEntry> Apply(Keystore keystore, IReadOnlyList<X509Certificate2> incoming, MergeOptions options, MergeDecisions decisions)
     {
         var now = options.Clock.GetUtcNow().UtcDateTime;
         // Removed first, so that nothing below (the policy's anchors, renewals) leans on them.
         var removed = options.RemoveDistrusted ? RemoveDistrusted(keystore) : [];
         var unique = incoming.DistinctBy(c => c.Thumbprint).ToList();
-        var evaluator = new TrustPolicyEvaluator(options.Policy, options.TrustedFingerprints, KeystoreFile.Certificates(keystore),
-            options.System ?? TrustAnchors.System, unique, now);
+        // Lazy: a commit that reuses the plan's decisions builds no chain at all.
+        var evaluator = new Lazy<TrustPolicyEvaluator>(() => new TrustPolicyEvaluator(options.Policy, options.TrustedFingerprints,
+            KeystoreFile.Certificates(keystore), options.System ?? TrustAnchors.System, unique, now));
         var aliases = keystore.Entries.Select(e => e.Alias).ToHashSet(StringComparer.OrdinalIgnoreCase);
         // Indexes instead of scans: merging thousands of certificates into thousands of entries
         // must stay linear (by content for "already there", by subject + issuer for renewals).
@@ -40,14 +45,13 @@ public static class KeystoreMerge
         var blockedIssuers = new Lazy<List<(X509Certificate2 Certificate, Trust.Distrust.BlockedKey Key)>>(
             () => Trust.Distrust.DistrustRules.BlockedAmong([.. unique, .. KeystoreFile.Certificates(keystore)]));
         var anchorsForRevocation = options.System ?? TrustAnchors.System;
-        var revocation = new Revocation.MergeRevocationGate(options,
-            [.. unique, .. KeystoreFile.Certificates(keystore), .. anchorsForRevocation.Roots, .. anchorsForRevocation.Intermediates], now);
+        var revocation = new Lazy<Revocation.MergeRevocationGate>(() => new Revocation.MergeRevocationGate(options,
+            [.. unique, .. KeystoreFile.Certificates(keystore), .. anchorsForRevocation.Roots, .. anchorsForRevocation.Intermediates], now));
         // One answer per anchor: a root is asked once, and the certificates below it follow that answer.
         var answers = new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
-        bool Approved(X509Certificate2 anchor)
+        bool Approved(string fingerprint, bool pinned)
         {
-            var fingerprint = CertificateFacts.Sha256Fingerprint(anchor);
-            if (evaluator.IsPinned(anchor) || options.ApproveAnchor is not { } approve)
+            if (pinned || options.ApproveAnchor is not { } approve)
             {
                 return true;
             }
@@ -76,44 +80,52 @@ public static class KeystoreMerge
             // TrustOnFirstUse, -Force or approval writes a blocked key (Trust/Distrust/DistrustRules).
             if (Trust.Distrust.DistrustRules.RefuseToWrite(certificate, () => blockedIssuers.Value) is { } blocked)
             {
-                (change.Action, change.Reason, change.Refused) = (KeystoreChangeAction.Skipped, blocked, true);
+                (change.Action, change.Reason, change.Refused, change.Consent) = (KeystoreChangeAction.Skipped, blocked, true, AnchorConsentKind.Refused);
                 continue;
             }
             if (KeystoreConsumers.Rejects(keystore.Format, certificate) is { } rejected)
             {
-                (change.Action, change.Reason) = (KeystoreChangeAction.Skipped, rejected);
+                (change.Action, change.Reason, change.Consent) = (KeystoreChangeAction.Skipped, rejected, AnchorConsentKind.Refused);
                 continue;
             }
             // Revoked goes before the policy: no policy and no consent writes a revoked certificate.
-            var (revoked, revocationWarning) = revocation.Judge(certificate);
-            if (revoked is not null)
+            var decision = decisions.GetOrAdd(change.Sha256Fingerprint, () => Decide(certificate, options, revocation.Value, evaluator.Value));
+            if (decision.Revoked is not null)
             {
-                (change.Action, change.Reason, change.Refused) = (KeystoreChangeAction.Skipped, revoked, true);
+                (change.Action, change.Reason, change.Refused, change.Consent) = (KeystoreChangeAction.Skipped, decision.Revoked, true, AnchorConsentKind.Refused);
                 continue;
             }
-            var (allowed, reason, newAnchor) = evaluator.Decide(certificate);
-            if (revocationWarning is not null)
+            var (allowed, reason, newAnchor) = (decision.Allowed, decision.Reason, decision.NewAnchor);
+            if (decision.RevocationWarning is not null)
             {
-                reason = $"{reason}; {revocationWarning}";
+                reason = $"{reason}; {decision.RevocationWarning}";
             }
             if (!allowed)
             {
-                (change.Action, change.Reason) = (KeystoreChangeAction.Skipped, reason);
+                (change.Action, change.Reason, change.Consent) = (KeystoreChangeAction.Skipped, reason, AnchorConsentKind.Refused);
                 change.Refused = now >= certificate.NotBefore.ToUniversalTime() && now <= certificate.NotAfter.ToUniversalTime();
                 continue;
             }
             // A fingerprint the user named (-TrustedFingerprint / --trusted-fingerprint) is the consent
             // for that one anchor: only anchors nobody named are put to ApproveAnchor.
-            if (newAnchor && !Approved(certificate))
+            if (newAnchor)
             {
-                (change.Action, change.Reason, change.Refused) = (KeystoreChangeAction.Skipped, $"a new trust anchor (SHA-256 {change.Sha256Fingerprint}) that was not confirmed", true);
-                continue;
+                (change.Consent, change.ApprovalFingerprint) = decision.Pinned ? (AnchorConsentKind.Pinned, null) : (AnchorConsentKind.NeedsApproval, change.Sha256Fingerprint);
+                if (!Approved(change.Sha256Fingerprint, decision.Pinned))
+                {
+                    (change.Action, change.Reason, change.Refused) = (KeystoreChangeAction.Skipped, $"a new trust anchor (SHA-256 {change.Sha256Fingerprint}) that was not confirmed", true);
+                    continue;
+                }
             }
-            if (!newAnchor && options.Policy == TrustPolicy.TrustOnFirstUse && evaluator.IncomingRootOf(certificate) is { } root && !Approved(root))
+            else if (decision.IncomingRootFingerprint is { } root)
             {
-                (change.Action, change.Reason, change.Refused) = (KeystoreChangeAction.Skipped,
-                    $"it chains only to '{root.Subject}' (SHA-256 {CertificateFacts.Sha256Fingerprint(root)}), which was not confirmed as a new trust anchor", true);
-                continue;
+                (change.Consent, change.ApprovalFingerprint) = (AnchorConsentKind.NeedsApproval, root);
+                if (!Approved(root, pinned: false))
+                {
+                    (change.Action, change.Reason, change.Refused) = (KeystoreChangeAction.Skipped,
+                        $"it chains only to '{decision.IncomingRootSubject}' (SHA-256 {root}), which was not confirmed as a new trust anchor", true);
+                    continue;
+                }
             }
             change.NewTrustAnchor = newAnchor;
             var superseded = (byName.GetValueOrDefault(NameKey(certificate)) ?? [])
@@ -161,6 +173,20 @@ public static class KeystoreMerge
                 : reason;
         }
         return changes;
+    }
+
+    /// <summary>The per-certificate verdicts a plan computes once: revocation, then the trust policy and the incoming root it leans on.</summary>
+    private static MergeDecisions.Decision Decide(X509Certificate2 certificate, MergeOptions options, Revocation.MergeRevocationGate revocation, TrustPolicyEvaluator evaluator)
+    {
+        var (revoked, warning) = revocation.Judge(certificate);
+        if (revoked is not null)
+        {
+            return new MergeDecisions.Decision(revoked, warning, false, revoked, false, false, null, null);
+        }
+        var (allowed, reason, newAnchor) = evaluator.Decide(certificate);
+        var root = allowed && !newAnchor && options.Policy == TrustPolicy.TrustOnFirstUse ? evaluator.IncomingRootOf(certificate) : null;
+        return new MergeDecisions.Decision(null, warning, allowed, reason, newAnchor, evaluator.IsPinned(certificate),
+            root is null ? null : CertificateFacts.Sha256Fingerprint(root), root?.Subject);
     }
 
     /// <summary>-RemoveDistrusted: the trusted entries with a blocked key or a distrust-after rule, taken out and reported as Removed.</summary>

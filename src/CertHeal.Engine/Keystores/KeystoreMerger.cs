@@ -10,7 +10,46 @@ public static class KeystoreMerger
     /// alone as the trust store, before it replaces the live one. Empty skips that check.
     /// </param>
     public static KeystoreChange Merge(string path, KeystoreFormat? format, KeystorePassword? password,
-        IReadOnlyList<X509Certificate2> incoming, MergeOptions options, SaveOptions write, IReadOnlyList<Handshake.TlsTarget>? endpoints = null)
+        IReadOnlyList<X509Certificate2> incoming, MergeOptions options, SaveOptions write, IReadOnlyList<Handshake.TlsTarget>? endpoints = null) =>
+        Run(path, format, password, incoming, options, write, endpoints, new MergeDecisions(), null);
+
+    /// <summary>
+    /// Plans a merge without the store's lock and without asking anyone: every incoming certificate
+    /// with its typed consent, and the anchors that need approval. Nothing is written.
+    /// </summary>
+    public static MergePlan Plan(string path, KeystoreFormat? format, KeystorePassword? password,
+        IReadOnlyList<X509Certificate2> incoming, MergeOptions options, CancellationToken cancellationToken)
+    {
+        var decisions = new MergeDecisions();
+        byte[]? digest = null;
+        var existed = false;
+        var change = Run(path, format, password, incoming, options.WithApproval(null), new SaveOptions { WhatIf = true, Cancellation = cancellationToken }, null, decisions,
+            keystore => (digest, existed) = (keystore.SourceDigest, !keystore.IsNew));
+        return new MergePlan(path, format, password, incoming, options, change, digest, existed, decisions);
+    }
+
+    /// <summary>
+    /// Writes a plan under the store's lock with the approvals its host gathered (null: every anchor
+    /// the policy allows). The plan's decisions are reused when the store's bytes are those the plan
+    /// read; otherwise the merge is planned again under the lock, and an anchor the host was not
+    /// asked about is refused rather than asked about with the lock held.
+    /// </summary>
+    public static KeystoreChange Commit(MergePlan plan, IReadOnlyCollection<string>? approved, SaveOptions write, IReadOnlyList<Handshake.TlsTarget>? endpoints = null)
+    {
+        var approvedSet = approved?.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var options = plan.Options.WithApproval(approvedSet is null ? null : approvedSet.Contains);
+        return Run(plan.Path, plan.Format, plan.Password, plan.Incoming, options, write, endpoints, plan.Decisions, current =>
+        {
+            if (!plan.Matches(current))
+            {
+                plan.Decisions.Clear();
+                plan.Replanned = true;
+            }
+        });
+    }
+
+    private static KeystoreChange Run(string path, KeystoreFormat? format, KeystorePassword? password, IReadOnlyList<X509Certificate2> incoming,
+        MergeOptions options, SaveOptions write, IReadOnlyList<Handshake.TlsTarget>? endpoints, MergeDecisions decisions, Action<Keystore>? read)
     {
         if (endpoints is { Count: > 0 })
         {
@@ -22,8 +61,9 @@ public static class KeystoreMerger
         List<KeystoreChangeEntry> changes = [];
         var result = KeystoreFile.Update(path, format, password, keystore =>
         {
+            read?.Invoke(keystore);
             keystore.NewPkcs12Encryption = options.Pkcs12Encryption;
-            changes = KeystoreMerge.Apply(keystore, incoming, options);
+            changes = KeystoreMerge.Apply(keystore, incoming, options, decisions);
             write.Cancellation.ThrowIfCancellationRequested();
             return changes.Any(c => c.Action is KeystoreChangeAction.Added or KeystoreChangeAction.Replaced or KeystoreChangeAction.Removed);
         }, write);

@@ -47,4 +47,12 @@ public sealed class MergeOptions
     public IMergeRecorder? Recorder { get; init; }
     /// <summary>How a PKCS#12 file the merge creates is encrypted; an existing one keeps its own protection. Null: certificates unencrypted under an HMAC-SHA256 MAC.</summary>
     public Pkcs12Encryption? Pkcs12Encryption { get; init; }
+
+    /// <summary>The same options with another approver: a commit approves from the set its host gathered, asking nobody.</summary>
+    internal MergeOptions WithApproval(Func<string, bool>? approve) => new()
+    {
+        Policy = Policy, TrustedFingerprints = TrustedFingerprints, RemoveSuperseded = RemoveSuperseded, RemoveDistrusted = RemoveDistrusted,
+        System = System, Clock = Clock, Revocation = Revocation, RevocationTimeout = RevocationTimeout, ApproveAnchor = approve,
+        Recorder = Recorder, Pkcs12Encryption = Pkcs12Encryption,
+    };
 }

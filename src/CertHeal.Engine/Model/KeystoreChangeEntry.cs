@@ -16,4 +16,10 @@ public sealed class KeystoreChangeEntry
 
     /// <summary>True when this entry makes a new trust anchor (a root or self-signed certificate) that was not trusted before.</summary>
     public bool NewTrustAnchor { get; set; }
+
+    /// <summary>The consent the plan found this certificate needs; hosts ask only about NeedsApproval.</summary>
+    public AnchorConsentKind Consent { get; set; }
+
+    /// <summary>For NeedsApproval: the SHA-256 of the anchor whose approval decides (its own, or the incoming root it chains to).</summary>
+    public string? ApprovalFingerprint { get; set; }
 }

@@ -28,6 +28,7 @@ internal static class ChainTrustEvaluator
         }
         // The path and its statuses decide (PathRules), not Build's summary boolean.
         chain.Build(presented[0]);
+        ChainBuildCounter.Built();
         return Judge(chain, presented, anchors, nowUtc, extraIntermediates, clientCertificate);
     }
 

@@ -174,9 +174,16 @@ internal sealed class TrustPolicyEvaluator
         {
             return null;
         }
-        var (anchors, incomingRoots) = (_classified.Value.Anchors, _classified.Value.IncomingRoots);
-        var top = BuildsTo(certificate, [.. anchors, .. incomingRoots]);
-        return top is null ? null : incomingRoots.Cast<X509Certificate2>().FirstOrDefault(r => r.RawDataMemory.Span.SequenceEqual(top.RawDataMemory.Span));
+        // The verdict's path already holds the answer: the incoming roots are path material there,
+        // so a path that reaches none of the trusted anchors ends at the incoming root it leans on.
+        // Reading it from there keeps the plan to one chain build per certificate.
+        var top = Evaluate(certificate).Top;
+        if (top is null || ReferenceEquals(top, certificate) || !Evaluate(certificate).Path.All(e =>
+                _classified.Value.Known.Contains(CertificateFacts.Sha256Fingerprint(e)) || e.RawDataMemory.Span.SequenceEqual(certificate.RawDataMemory.Span)))
+        {
+            return null;
+        }
+        return _classified.Value.IncomingRoots.Cast<X509Certificate2>().FirstOrDefault(r => r.RawDataMemory.Span.SequenceEqual(top.RawDataMemory.Span));
     }
 
     /// <summary>
@@ -196,26 +203,4 @@ internal sealed class TrustPolicyEvaluator
             ? ChainTrustEvaluator.Evaluate([certificate], TrustAnchors.FromCertificates(_classified.Value.Trusted.Name,
                 _classified.Value.Trusted.Contains(certificate) ? [certificate] : [], consumers: _classified.Value.Trusted.Consumers), _now)
             : ChainTrustEvaluator.Evaluate([certificate], _classified.Value.Trusted, _now, _classified.Value.Material.Cast<X509Certificate2>()));
-
-    /// <summary>The root the certificate's path ends in, when it builds to one of <paramref name="anchors"/> from our material alone.</summary>
-    private X509Certificate2? BuildsTo(X509Certificate2 certificate, X509Certificate2Collection anchors)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(anchors);
-        chain.ChainPolicy.ExtraStore.AddRange(_classified.Value.Material);
-        chain.ChainPolicy.DisableCertificateDownloads = true;
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.VerificationTime = _now;
-        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreWrongUsage;
-        if (!chain.Build(certificate))
-        {
-            return null;
-        }
-        // The path must not lean on the user's CA cache: every element is ours.
-        var ours = chain.ChainElements.Cast<X509ChainElement>().All(e =>
-            _classified.Value.Known.Contains(CertificateFacts.Sha256Fingerprint(e.Certificate))
-            || e.Certificate.RawDataMemory.Span.SequenceEqual(certificate.RawDataMemory.Span));
-        return ours ? chain.ChainElements[^1].Certificate : null;
-    }
 }

@@ -137,7 +137,7 @@ public sealed class InvokeHealedRequestCommand : ConnectingCmdlet, IDisposable
         // The merge runs inside the request, on a worker thread, holding the keystore lock: no prompt
         // there. A fingerprint named in -TrustedFingerprint is the consent (the engine never asks about
         // it); -Force / -Confirm:$false approve the rest; anything else is refused and reported below.
-        var consent = new AnchorConsent(this, Force, TrustedFingerprint, hasApprovalScript: false);
+        var consent = new AnchorConsent(this, Force, hasApprovalScript: false);
         var unconfirmed = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
         var options = new HealingOptions
         {

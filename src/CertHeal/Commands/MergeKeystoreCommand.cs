@@ -152,31 +152,32 @@ public sealed class MergeKeystoreCommand : PSCmdlet, IDisposable
     private void MergeInto(string path, bool others)
     {
         using var password = PasswordBinding.From(Password, Credential);
-        MergeOptions Options(Func<string, bool>? approve = null, IMergeRecorder? recorder = null) => new()
-        {
-            Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, RemoveDistrusted = RemoveDistrusted, Pkcs12Encryption = Pkcs12Encryption,
-            ApproveAnchor = approve, Recorder = recorder, Revocation = RevocationCheck,
-        };
-        var consent = new AnchorConsent(this, Force, TrustedFingerprint, hasApprovalScript: true);
+        var consent = new AnchorConsent(this, Force, hasApprovalScript: true);
         try
         {
-            // Plan without writing; -WhatIf (ShouldProcess false) reports the plan and never asks.
-            // Only then ask about the anchors nobody named, here on the pipeline thread, and write.
-            var plan = KeystoreMerger.Merge(path, Format, password, _incoming, Options(), new SaveOptions { WhatIf = true, Cancellation = _cancel.Token });
-            var anchors = consent.Unnamed(plan);
-            var changes = plan.Added + plan.Replaced + plan.Removed;
-            var action = $"Merge {plan.Added + plan.Replaced} certificate(s) ({TrustPolicy})" + (plan.Removed > 0 ? $", remove {plan.Removed} distrusted entr{(plan.Removed == 1 ? "y" : "ies")}" : "") + (anchors.Count == 0 || consent.ApprovesAll ? "" :
+            var recorder = new Trust.LedgerRecorder(LedgerPath is null ? Trust.TrustLedger.DefaultPath() : SessionState.Path.GetUnresolvedProviderPathFromPSPath(LedgerPath), _sources);
+            var options = new MergeOptions
+            {
+                Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, RemoveDistrusted = RemoveDistrusted,
+                Pkcs12Encryption = Pkcs12Encryption, Recorder = recorder, Revocation = RevocationCheck,
+            };
+            // Plan without the lock and without writing; -WhatIf (ShouldProcess false) reports the plan
+            // and never asks. Only then ask about the anchors the engine says need approval, here on the
+            // pipeline thread, and commit: the commit reuses the plan unless the store changed meanwhile.
+            var plan = KeystoreMerger.Plan(path, Format, password, _incoming, options, _cancel.Token);
+            var planned = plan.Change;
+            var anchors = plan.NeedsApproval;
+            var changes = planned.Added + planned.Replaced + planned.Removed;
+            var action = $"Merge {planned.Added + planned.Replaced} certificate(s) ({TrustPolicy})" + (planned.Removed > 0 ? $", remove {planned.Removed} distrusted entr{(planned.Removed == 1 ? "y" : "ies")}" : "") + (anchors.Count == 0 || consent.ApprovesAll ? "" :
                 $"; {anchors.Count} new trust anchor(s) need approval: SHA-256 {string.Join(", ", anchors.Select(a => a.Sha256Fingerprint))}");
             if (changes == 0 || !ShouldProcess(path, action))
             {
-                plan.WhatIf = changes > 0;
-                this.WriteChange(plan);
+                planned.WhatIf = changes > 0;
+                this.WriteChange(planned);
                 return;
             }
             var approved = consent.Ask(anchors, path, ApprovalScript);
-            var recorder = new Trust.LedgerRecorder(LedgerPath is null ? Trust.TrustLedger.DefaultPath() : SessionState.Path.GetUnresolvedProviderPathFromPSPath(LedgerPath), _sources);
-            this.WriteChange(KeystoreMerger.Merge(path, Format, password, _incoming,
-                Options(consent.ApprovesAll ? null : approved.Contains, recorder), new SaveOptions { Cancellation = _cancel.Token }, _endpoints));
+            this.WriteChange(KeystoreMerger.Commit(plan, consent.ApprovesAll ? null : approved, new SaveOptions { Cancellation = _cancel.Token }, _endpoints));
         }
         catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
         {

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using System.Management.Automation.Host;
-using CertHeal.Trust;
 
 namespace CertHeal.Internal;
 
@@ -16,26 +15,19 @@ namespace CertHeal.Internal;
 internal sealed class AnchorConsent
 {
     private readonly PSCmdlet _cmdlet;
-    private readonly HashSet<string> _named;
     private readonly string _otherApprovals;
 
     /// <param name="hasApprovalScript">Whether the cmdlet has -ApprovalScript (named in refusals).</param>
-    public AnchorConsent(PSCmdlet cmdlet, bool force, IEnumerable<string> trustedFingerprints, bool hasApprovalScript)
+    public AnchorConsent(PSCmdlet cmdlet, bool force, bool hasApprovalScript)
     {
         _cmdlet = cmdlet;
         _otherApprovals = hasApprovalScript ? "-Force, -Confirm:$false or -ApprovalScript" : "-Force or -Confirm:$false";
-        _named = trustedFingerprints.Select(TrustPolicyEvaluator.NormalizeFingerprint).ToHashSet(StringComparer.Ordinal);
         var confirmOff = cmdlet.MyInvocation.BoundParameters.TryGetValue("Confirm", out var confirm) && confirm is SwitchParameter { IsPresent: false };
         ApprovesAll = force || confirmOff;
     }
 
     /// <summary>-Force or -Confirm:$false: every anchor the trust policy allows is approved.</summary>
     public bool ApprovesAll { get; }
-
-    public bool IsNamed(string sha256) => _named.Contains(TrustPolicyEvaluator.NormalizeFingerprint(sha256));
-
-    /// <summary>The new anchors in a plan that need someone's yes (those the user did not name).</summary>
-    public List<KeystoreChangeEntry> Unnamed(KeystoreChange plan) => plan.Entries.Where(e => e.NewTrustAnchor && !IsNamed(e.Sha256Fingerprint)).ToList();
 
     /// <summary>Asks about each unnamed anchor (on the pipeline thread) and returns the approved fingerprints.</summary>
     public HashSet<string> Ask(IReadOnlyList<KeystoreChangeEntry> anchors, string path, ScriptBlock? approvalScript)

@@ -187,6 +187,28 @@ public sealed class HealingTests(LabFixture fixture) : IClassFixture<LabFixture>
 
         Assert.All(responses, r => Assert.Equal(200, (int)r.StatusCode));
         Assert.Equal(1, handler.Merges);
+        Assert.Equal(1, handler.Heals);
+    }
+
+    [Fact]
+    public async Task Renewal_reads_the_keystore_once_per_trust_generation_not_per_successful_response()
+    {
+        await using var server = fixture.Lab.Start(LabScenario.GoodChain);
+        var keystore = NewPath("renew-reads.pem");
+        Seed(keystore, fixture.Lab.Trusted.Root);
+        using var handler = new HealingHttpHandler(new HealingOptions { KeystorePath = keystore, System = fixture.Trust, RenewBeforeDays = 30 });
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+
+        for (var i = 0; i < 10; i++)
+        {
+            // A new connection each time, so every response comes with a fresh presented chain to judge.
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"https://127.0.0.1:{server.Port}/");
+            request.Headers.ConnectionClose = true;
+            Assert.Equal(200, (int)(await client.SendAsync(request)).StatusCode);
+        }
+
+        Assert.Equal(1, handler.RenewalKeystoreReads);
+        Assert.Equal(0, handler.Merges);
     }
 
     [Fact]

@@ -1,0 +1,29 @@
+namespace CertHeal.Trust;
+
+/// <summary>
+/// Counts X509Chain builds made for trust decisions within a scope, so tests can hold the merge
+/// to its budget (one build per certificate per plan). Scoped by AsyncLocal so tests running in
+/// parallel do not count each other's builds.
+/// </summary>
+internal static class ChainBuildCounter
+{
+    private static readonly AsyncLocal<Scope?> Current = new();
+
+    internal sealed class Scope : IDisposable
+    {
+        private long _count;
+        private readonly Scope? _outer;
+
+        internal Scope(Scope? outer) => _outer = outer;
+
+        public long Count => Interlocked.Read(ref _count);
+
+        internal void Add() => Interlocked.Increment(ref _count);
+
+        public void Dispose() => Current.Value = _outer;
+    }
+
+    public static Scope Begin() => Current.Value = new Scope(Current.Value);
+
+    public static void Built() => Current.Value?.Add();
+}
