@@ -79,6 +79,17 @@ public static class CliApp
             }
             return UsageError;
         }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or System.Formats.Asn1.AsnContentException)
+        {
+            // The engine guards each decode it knows of; this is the last line for one it does
+            // not, so damaged input still ends in one sentence and exit 2, never a stack trace.
+            await stderr.WriteLineAsync($"certheal: a certificate or key in the input could not be decoded ({e.Message.TrimEnd('.')}); the input is damaged, so check or replace it.").ConfigureAwait(false);
+            if (verbose)
+            {
+                await stderr.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+            }
+            return UsageError;
+        }
         finally
         {
             Console.CancelKeyPress -= onCancel;

@@ -119,30 +119,68 @@ internal static class CertificateFacts
         }
     }
 
-    public static bool IsCertificateAuthority(X509Certificate2 certificate) =>
-        certificate.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault()?.CertificateAuthority ?? false;
+    /// <summary>False too when the extensions do not decode: a damaged certificate is no authority.</summary>
+    public static bool IsCertificateAuthority(X509Certificate2 certificate)
+    {
+        DecodeCounter.Extension();
+        try
+        {
+            return certificate.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault()?.CertificateAuthority ?? false;
+        }
+        catch (Exception e) when (e is CryptographicException or AsnContentException)
+        {
+            return false;
+        }
+    }
 
     public static string Sha256Fingerprint(X509Certificate2 certificate) =>
         Convert.ToHexString(certificate.GetCertHash(HashAlgorithmName.SHA256));
 
     public static string[] DnsNames(X509Certificate2 certificate)
     {
-        var san = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault();
-        if (san is null)
-        {
-            return [];
-        }
+        DecodeCounter.Extension();
         try
         {
+            var san = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault();
+            if (san is null)
+            {
+                return [];
+            }
             return [.. san.EnumerateDnsNames(), .. san.EnumerateIPAddresses().Select(ip => ip.ToString())];
         }
-        catch (CryptographicException)
+        catch (Exception e) when (e is CryptographicException or AsnContentException)
         {
             return [];
         }
     }
 
-    public static (string Algorithm, int Size) Key(X509Certificate2 certificate)
+    /// <summary>
+    /// The key's algorithm and size; a key that does not decode (a damaged store entry, a
+    /// mutated certificate) reads as algorithm "Undecodable" and size 0 instead of throwing,
+    /// because every stage that shows or judges a certificate asks for it.
+    /// </summary>
+    public static (string Algorithm, int Size) Key(X509Certificate2 certificate) =>
+        TryKey(certificate, out var key, out _) ? key : ("Undecodable", 0);
+
+    /// <summary>False, with the decoder's reason, when the public key does not decode.</summary>
+    public static bool TryKey(X509Certificate2 certificate, out (string Algorithm, int Size) key, out string reason)
+    {
+        DecodeCounter.Key();
+        try
+        {
+            key = DecodeKey(certificate);
+            reason = "";
+            return true;
+        }
+        catch (Exception e) when (e is CryptographicException or AsnContentException or ArgumentException or FormatException)
+        {
+            key = ("Undecodable", 0);
+            reason = e.Message.TrimEnd('.');
+            return false;
+        }
+    }
+
+    private static (string Algorithm, int Size) DecodeKey(X509Certificate2 certificate)
     {
         using var rsa = certificate.GetRSAPublicKey();
         if (rsa is not null)
@@ -168,13 +206,13 @@ internal static class CertificateFacts
     /// <summary>The caIssuers URLs of the Authority Information Access extension.</summary>
     public static string[] CaIssuersUrls(X509Certificate2 certificate)
     {
-        var aia = certificate.Extensions.OfType<X509AuthorityInformationAccessExtension>().FirstOrDefault();
-        if (aia is null)
-        {
-            return [];
-        }
         try
         {
+            var aia = certificate.Extensions.OfType<X509AuthorityInformationAccessExtension>().FirstOrDefault();
+            if (aia is null)
+            {
+                return [];
+            }
             return [.. aia.EnumerateCAIssuersUris()];
         }
         catch (Exception e) when (e is CryptographicException or AsnContentException)

@@ -24,6 +24,10 @@ internal static class KeystoreConsumers
 
     public static string? Rejects(KeystoreFormat format, X509Certificate2 certificate)
     {
+        if (UndecodableExtension.Find(certificate) is { } problem)
+        {
+            return $"a damaged certificate: {problem}, and {(format is KeystoreFormat.Jks or KeystoreFormat.Pkcs12 ? "Java would then refuse the whole keystore" : "its clients' decoder refuses it")}; ask its issuer for an intact copy";
+        }
         if (format is KeystoreFormat.Jks or KeystoreFormat.Pkcs12 && certificate.Version < 3 && certificate.Extensions.Count > 0)
         {
             return $"a version {certificate.Version} certificate with extensions, which Java refuses (it would then fail to load the whole {format} keystore); merge it into a PEM bundle or folder for OpenSSL clients instead";

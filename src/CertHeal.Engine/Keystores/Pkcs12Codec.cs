@@ -117,12 +117,22 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
         var content = authSafe.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)).ReadOctetString();
         var layout = new Pkcs12Layout();
         var given = password?.Span.ToArray();
+        // PKCS#12 encodes an empty password two ways (no bytes, or the two-byte BMP terminator)
+        // and files carry either; an empty password given is read as OpenSSL reads
+        // -passin pass:, trying both, so it opens what opens without one.
+        var givenEmpty = given is { Length: 0 };
         try
         {
             if (pfx.HasData)
             {
                 layout.Mac = MacInfo.Parse(pfx.ReadSequence());
-                if (given is not null)
+                if (givenEmpty)
+                {
+                    layout.Password = layout.Mac.Matches(content, []) ? PasswordForm.Empty
+                        : layout.Mac.Matches(content, null) ? PasswordForm.Absent
+                        : throw WrongPassword(path);
+                }
+                else if (given is not null)
                 {
                     if (!layout.Mac.Matches(content, given))
                     {
@@ -139,7 +149,7 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
             }
             else
             {
-                layout.Password = given is not null ? PasswordForm.Given : PasswordForm.Absent;
+                layout.Password = given is not null && !givenEmpty ? PasswordForm.Given : PasswordForm.Absent;
             }
 
             var bags = new List<Bag>();
@@ -183,7 +193,7 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
                 }
                 layout.Safes.Add(entry);
             }
-            if (layout.Mac is null && given is not null)
+            if (layout.Mac is null && given is not null && !givenEmpty)
             {
                 // No MAC vouches for the password: decrypt every shrouded key with it (and throw the result away).
                 foreach (var bag in bags.Where(b => b.Id == ShroudedKeyBagOid))

@@ -34,7 +34,7 @@ public static class EntryValidator
                 };
                 continue;
             }
-            foreach (var finding in Judge(entry, certificate, nowUtc, expiringWithinDays))
+            foreach (var finding in JudgeGuarded(entry, certificate, nowUtc, expiringWithinDays))
             {
                 finding.Alias = entry.Alias;
                 finding.Subject = certificate.Subject;
@@ -77,12 +77,30 @@ public static class EntryValidator
         }
     }
 
+    /// <summary>
+    /// A damaged entry (a field the platform's decoder rejects) is one Unreadable finding for
+    /// that alias, not an exception that ends the whole report.
+    /// </summary>
+    private static List<KeystoreFinding> JudgeGuarded(ValidatedEntry entry, X509Certificate2 certificate, DateTime nowUtc, int expiringWithinDays)
+    {
+        try
+        {
+            return [.. Judge(entry, certificate, nowUtc, expiringWithinDays)];
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or System.Formats.Asn1.AsnContentException or ArgumentException or FormatException)
+        {
+            return [Finding(FindingSeverity.Error, FindingCodes.Unreadable,
+                $"The entry '{entry.Alias}' could not be decoded ({e.Message.TrimEnd('.')}); remove it or replace it with a valid certificate.")];
+        }
+    }
+
     private static IEnumerable<KeystoreFinding> Judge(ValidatedEntry entry, X509Certificate2 certificate, DateTime nowUtc, int expiringWithinDays)
     {
         foreach (var finding in Distrust(entry, certificate))
         {
             yield return finding;
         }
+        DecodeCounter.Date();
         var notAfter = certificate.NotAfter.ToUniversalTime();
         var notBefore = certificate.NotBefore.ToUniversalTime();
         var selfSigned = CertificateFacts.IsSelfSigned(certificate);
@@ -116,7 +134,12 @@ public static class EntryValidator
             yield return Finding(FindingSeverity.Warning, FindingCodes.NonCanonicalTime,
                 $"'{entry.Alias}' ({certificate.Subject}) has a non-canonical time encoding (validity times that are not DER); OpenSSL and Java accept it, .NET's loader does not, and OpenSSL's verifier rejects it as a trust anchor; ask its issuer for a DER-encoded certificate.");
         }
-        var (algorithm, size) = CertificateFacts.Key(certificate);
+        if (!CertificateFacts.TryKey(certificate, out var key, out var keyProblem))
+        {
+            yield return Finding(FindingSeverity.Error, FindingCodes.Unreadable,
+                $"'{entry.Alias}' ({certificate.Subject}) has a public key that does not decode ({keyProblem}); remove it or replace it with a valid certificate.");
+        }
+        var (algorithm, size) = key;
         if ((algorithm == "RSA" && size < 2048) || (algorithm == "ECDSA" && size < 256) || (algorithm == "DSA" && size < 2048))
         {
             yield return Finding(FindingSeverity.Warning, FindingCodes.WeakKey,
