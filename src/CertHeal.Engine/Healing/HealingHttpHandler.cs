@@ -170,6 +170,7 @@ public sealed class HealingHttpHandler : DelegatingHandler
             TrustedFingerprints = _options.TrustedFingerprints,
             RemoveSuperseded = removeSuperseded,
             System = _options.System,
+            Vocabulary = _options.Vocabulary ?? NeutralVocabulary.Instance,
             ApproveAnchor = _options.ApproveAnchor,
             Clock = _options.Clock,
             Recorder = _options.Recorder,

@@ -34,7 +34,7 @@ internal sealed class DerCodec : IKeystoreCodec
         }
         catch (CryptographicException e)
         {
-            throw new KeystoreException(KeystoreErrorKind.Corrupt, path, $"The keystore '{path}' is not a DER certificate ({KeystoreFormats.Describe(bytes)}); check the file or pass -Format.", e);
+            throw new KeystoreException(KeystoreErrorKind.Corrupt, path, $"The keystore '{path}' is not a DER certificate ({KeystoreFormats.Describe(bytes)}); check the file or ", RemedyKind.GiveFormat, e);
         }
     }
 

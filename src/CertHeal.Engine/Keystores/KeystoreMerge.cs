@@ -18,7 +18,7 @@ public static class KeystoreMerge
         var removed = options.RemoveDistrusted ? RemoveDistrusted(keystore) : [];
         var unique = incoming.DistinctBy(c => c.Thumbprint).ToList();
         var evaluator = new TrustPolicyEvaluator(options.Policy, options.TrustedFingerprints, KeystoreFile.Certificates(keystore),
-            options.System ?? TrustAnchors.System, unique, now);
+            options.System ?? TrustAnchors.System, unique, now) { Words = options.Vocabulary };
         var aliases = keystore.Entries.Select(e => e.Alias).ToHashSet(StringComparer.OrdinalIgnoreCase);
         // Indexes instead of scans: merging thousands of certificates into thousands of entries
         // must stay linear (by content for "already there", by subject + issuer for renewals).
@@ -147,7 +147,7 @@ public static class KeystoreMerge
                 (change.Action, change.Alias) = (KeystoreChangeAction.Replaced, first.Alias);
                 change.Reason = (now > old.NotAfter.ToUniversalTime()
                     ? $"renews the expired entry '{first.Alias}' (expired {old.NotAfter.ToUniversalTime():yyyy-MM-dd}) in place; "
-                    : $"replaces '{first.Alias}' (valid until {old.NotAfter.ToUniversalTime():yyyy-MM-dd}), as -RemoveSuperseded asked; ") + reason;
+                    : $"replaces the superseded entry '{first.Alias}' (valid until {old.NotAfter.ToUniversalTime():yyyy-MM-dd}); ") + reason;
                 continue;
             }
             var alias = KeystoreAliases.Derive(certificate, aliases);
@@ -157,7 +157,7 @@ public static class KeystoreMerge
             Index(byName, added);
             (change.Action, change.Alias) = (KeystoreChangeAction.Added, alias);
             change.Reason = superseded.Count > 0
-                ? $"{reason}; added beside '{superseded[^1].Alias}', which it renews (-RemoveSuperseded replaces it)"
+                ? $"{reason}; added beside '{superseded[^1].Alias}', which it renews ({options.Vocabulary.Render(new Remedy { Kind = RemedyKind.RemoveSuperseded })})"
                 : reason;
         }
         return changes;

@@ -155,7 +155,7 @@ public sealed class MergeKeystoreCommand : PSCmdlet, IDisposable
         MergeOptions Options(Func<string, bool>? approve = null, IMergeRecorder? recorder = null) => new()
         {
             Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, RemoveDistrusted = RemoveDistrusted, Pkcs12Encryption = Pkcs12Encryption,
-            ApproveAnchor = approve, Recorder = recorder, Revocation = RevocationCheck,
+            ApproveAnchor = approve, Recorder = recorder, Revocation = RevocationCheck, Vocabulary = PowerShellVocabulary.Instance,
         };
         var consent = new AnchorConsent(this, Force, TrustedFingerprint, hasApprovalScript: true);
         try
