@@ -67,6 +67,8 @@ internal sealed class CliVocabulary : IHostVocabulary
         RemedyKind.PinFingerprint => "use --policy Pinned --trusted-fingerprint " + PosixQuote.Quote(remedy.Fingerprint ?? ""),
         RemedyKind.PinnedPolicy => "pin its root with --policy Pinned",
         RemedyKind.RemoveSuperseded => "--remove-superseded replaces it",
+        RemedyKind.DropSupersededEntries => "certheal merge <keystore> --remove-superseded drops the older one",
+        RemedyKind.RemoveDistrustedEntries => "certheal merge <keystore> --remove-distrusted",
         _ => null,
     };
 }

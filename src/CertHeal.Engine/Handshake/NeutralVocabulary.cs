@@ -35,6 +35,8 @@ internal sealed class NeutralVocabulary : IHostVocabulary
             RemedyKind.PinFingerprint => $"merge it under the Pinned policy with the trusted fingerprint {remedy.Fingerprint}",
             RemedyKind.PinnedPolicy => "pin its root under the Pinned policy",
             RemedyKind.RemoveSuperseded => "removing superseded entries replaces it",
+            RemedyKind.DropSupersededEntries => "a merge that removes superseded entries drops the older one",
+            RemedyKind.RemoveDistrustedEntries => "merge with the removal of distrusted entries",
             RemedyKind.ObtainRootFromAdministrators => $"Merge the inspection root from your network's administrators into {into} with the Pinned policy and its SHA-256 fingerprint.",
             _ => $"Collect the chain of {remedy.Probe.Target} and merge it into {into}.",
         };

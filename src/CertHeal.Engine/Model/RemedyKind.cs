@@ -35,4 +35,10 @@ public enum RemedyKind
 
     /// <summary>A renewal was added beside the entry it renews: the host names its option that replaces instead.</summary>
     RemoveSuperseded,
+
+    /// <summary>A keystore holds an entry a newer one renews: the host names its merge that drops the older one.</summary>
+    DropSupersededEntries,
+
+    /// <summary>A keystore holds a blocked or distrusted entry: the host names its merge that removes it.</summary>
+    RemoveDistrustedEntries,
 }

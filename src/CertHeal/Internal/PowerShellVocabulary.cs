@@ -70,6 +70,8 @@ internal sealed class PowerShellVocabulary(string passwordParameters) : IHostVoc
         RemedyKind.PinFingerprint => "use -TrustPolicy Pinned -TrustedFingerprint " + Quote(remedy.Fingerprint ?? ""),
         RemedyKind.PinnedPolicy => "pin its root with -TrustPolicy Pinned",
         RemedyKind.RemoveSuperseded => "-RemoveSuperseded replaces it",
+        RemedyKind.DropSupersededEntries => "Merge-Keystore -RemoveSuperseded drops the older one",
+        RemedyKind.RemoveDistrustedEntries => "Merge-Keystore -RemoveDistrusted",
         _ => null,
     };
 
