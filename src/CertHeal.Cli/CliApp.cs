@@ -66,7 +66,7 @@ public static class CliApp
         }
         catch (Keystores.KeystoreException e)
         {
-            await stderr.WriteLineAsync("certheal: " + Keystores.KeystoreWording.ForCli(e.Message)).ConfigureAwait(false);
+            await stderr.WriteLineAsync("certheal: " + e.Describe(CliVocabulary.Instance)).ConfigureAwait(false);
             // A merge the endpoint check refused is a failed check (the heal was refused), not bad input.
             return e.Kind == Keystores.KeystoreErrorKind.ValidationFailed ? CheckFailed : UsageError;
         }

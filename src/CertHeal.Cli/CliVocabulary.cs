@@ -29,6 +29,10 @@ internal sealed class CliVocabulary : IHostVocabulary
 
     public string Render(Remedy remedy)
     {
+        if (Clause(remedy) is { } clause)
+        {
+            return clause;
+        }
         var probe = remedy.Probe;
         // certheal merge always names its keystore: the probe's, else the per-user default that Merge-Keystore would use.
         var keystore = PosixQuote.Quote(probe.Keystore ?? KeystoreMerger.DefaultKeystorePath());
@@ -52,4 +56,19 @@ internal sealed class CliVocabulary : IHostVocabulary
         }
         return command.ToString();
     }
+
+    private static string? Clause(Remedy remedy) => remedy.Kind switch
+    {
+        // The file and environment forms first: --password shows in process lists.
+        RemedyKind.GivePassword => "pass --password-file, --password-env or --password",
+        RemedyKind.GiveFormat => "pass --format",
+        RemedyKind.DropFormat => "drop --format",
+        RemedyKind.SkipValidation => "use --skip-validation to write it anyway",
+        RemedyKind.PinFingerprint => "use --policy Pinned --trusted-fingerprint " + PosixQuote.Quote(remedy.Fingerprint ?? ""),
+        RemedyKind.PinnedPolicy => "pin its root with --policy Pinned",
+        RemedyKind.RemoveSuperseded => "--remove-superseded replaces it",
+        RemedyKind.DropSupersededEntries => "certheal merge <keystore> --remove-superseded drops the older one",
+        RemedyKind.RemoveDistrustedEntries => "certheal merge <keystore> --remove-distrusted",
+        _ => null,
+    };
 }

@@ -39,6 +39,7 @@ internal static class MergeVerb
         var options = new MergeOptions
         {
             Policy = policy,
+            Vocabulary = CliVocabulary.Instance,
             Revocation = RevocationOption.Read(args),
             TrustedFingerprints = args.Values("--trusted-fingerprint"),
             RemoveSuperseded = args.Flag("--remove-superseded"),

@@ -40,7 +40,7 @@ internal static class SyncVerb
             catch (KeystoreException e)
             {
                 failed = true;
-                await stderr.WriteLineAsync("certheal: " + Keystores.KeystoreWording.ForCli(e.Message)).ConfigureAwait(false);
+                await stderr.WriteLineAsync("certheal: " + e.Describe(CliVocabulary.Instance)).ConfigureAwait(false);
             }
         }
         if (args.Flag("--json"))

@@ -27,7 +27,7 @@ public static class PemBundleExport
         var folder = System.IO.Path.GetDirectoryName(full)!;
         if (!Directory.Exists(folder))
         {
-            throw new DirectoryNotFoundException($"The folder '{folder}' for the bundle does not exist; create it or choose another -OutFile.");
+            throw new DirectoryNotFoundException($"The folder '{folder}' for the bundle does not exist; create it or choose another output file.");
         }
         var temp = System.IO.Path.Combine(folder, "." + System.IO.Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
         try

@@ -21,20 +21,20 @@ internal sealed class PathScanSource(IReadOnlyList<string> roots, int maxDepth =
                 // A file named directly is checked by content like any file of a scanned folder.
                 if (LooksLikeKeystore(context, root))
                 {
-                    yield return new KeystoreCandidate(root, KeystoreKind.Application, $"the file {root}", "-Path");
+                    yield return new KeystoreCandidate(root, KeystoreKind.Application, $"the file {root}", "path");
                 }
                 else
                 {
-                    context.Skip($"-Path '{root}' is not a keystore of certificates; skipped.");
+                    context.Skip($"The path '{root}' is not a keystore of certificates; skipped.");
                 }
                 continue;
             }
             if (!Directory.Exists(root))
             {
-                context.Skip($"-Path '{root}' does not exist; skipped.");
+                context.Skip($"The path '{root}' does not exist; skipped.");
                 continue;
             }
-            var foundBy = $"-Path scan of {root}";
+            var foundBy = $"path scan of {root}";
             var queue = new Queue<(string Folder, int Depth)>([(root, 0)]);
             var folders = 0;
             while (queue.Count > 0 && folders++ < MaxFolders)
@@ -76,7 +76,7 @@ internal sealed class PathScanSource(IReadOnlyList<string> roots, int maxDepth =
             }
             if (queue.Count > 0)
             {
-                context.Skip($"The scan of '{root}' stopped after {MaxFolders} folders; name a smaller folder with -Path.");
+                context.Skip($"The scan of '{root}' stopped after {MaxFolders} folders; name a smaller folder to scan.");
             }
         }
     }

@@ -10,6 +10,10 @@ public interface IHostVocabulary
     /// <summary>The option as typed in this host, e.g. "-ServerName" or "--sni".</summary>
     string Name(HostOption option);
 
-    /// <summary>The command line that applies <paramref name="remedy"/> in this host's shell, quoted for that shell.</summary>
+    /// <summary>
+    /// The command line that applies <paramref name="remedy"/> in this host's shell, quoted for that
+    /// shell; for the remedies of a keystore error or a skipped entry (GivePassword and those after
+    /// it), the closing words of the sentence that names this host's options.
+    /// </summary>
     string Render(Remedy remedy);
 }

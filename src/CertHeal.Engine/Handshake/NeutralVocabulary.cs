@@ -28,6 +28,15 @@ internal sealed class NeutralVocabulary : IHostVocabulary
         return remedy.Kind switch
         {
             RemedyKind.PinRoot => $"Collect the chain of {remedy.Probe.Target} and merge it into {into} with the Pinned policy and the fingerprint {remedy.Fingerprint}.",
+            RemedyKind.GivePassword => "give its password",
+            RemedyKind.GiveFormat => "name its format",
+            RemedyKind.DropFormat => "name no file format",
+            RemedyKind.SkipValidation => "skip the validation to write it anyway",
+            RemedyKind.PinFingerprint => $"merge it under the Pinned policy with the trusted fingerprint {remedy.Fingerprint}",
+            RemedyKind.PinnedPolicy => "pin its root under the Pinned policy",
+            RemedyKind.RemoveSuperseded => "removing superseded entries replaces it",
+            RemedyKind.DropSupersededEntries => "a merge that removes superseded entries drops the older one",
+            RemedyKind.RemoveDistrustedEntries => "merge with the removal of distrusted entries",
             RemedyKind.ObtainRootFromAdministrators => $"Merge the inspection root from your network's administrators into {into} with the Pinned policy and its SHA-256 fingerprint.",
             _ => $"Collect the chain of {remedy.Probe.Target} and merge it into {into}.",
         };

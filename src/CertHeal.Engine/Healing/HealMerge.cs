@@ -20,6 +20,7 @@ internal static class HealMerge
             TrustedFingerprints = options.TrustedFingerprints,
             RemoveSuperseded = removeSuperseded,
             System = options.System,
+            Vocabulary = options.Vocabulary ?? NeutralVocabulary.Instance,
             ApproveAnchor = options.ApproveAnchor,
             Clock = options.Clock,
             Recorder = options.Recorder,

@@ -115,7 +115,7 @@ public static class HealedRequest
         var name = Uri.UnescapeDataString(uri.Segments.LastOrDefault()?.Trim('/') ?? "");
         if (string.IsNullOrEmpty(name) || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
         {
-            throw new IOException($"-OutFile {path} is a folder and {uri} names no file to create in it; give a file path.");
+            throw new IOException($"The output path {path} is a folder and {uri} names no file to create in it; give a file path.");
         }
         return Path.Combine(path, name);
     }
@@ -142,6 +142,7 @@ public static class HealedRequest
                 Revocation = options.Revocation,
                 TrustedFingerprints = options.TrustedFingerprints,
                 System = options.System,
+                Vocabulary = options.Vocabulary ?? NeutralVocabulary.Instance,
                 Clock = options.Clock,
             }, new SaveOptions { WhatIf = true });
             steps.Add(new HealStep

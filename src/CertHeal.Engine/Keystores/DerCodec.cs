@@ -22,7 +22,7 @@ internal sealed class DerCodec : IKeystoreCodec
             {
                 // The loader also accepts PKCS#7 and PKCS#12; a DER keystore is exactly one certificate.
                 throw new KeystoreException(KeystoreErrorKind.Corrupt, path,
-                    $"The keystore '{path}' is not a single DER certificate ({KeystoreFormats.Describe(bytes)}); check the file or pass -Format.");
+                    $"The keystore '{path}' is not a single DER certificate ({KeystoreFormats.Describe(bytes)}); check the file or ", RemedyKind.GiveFormat);
             }
             keystore.Entries.Add(new KeystoreEntry
             {
@@ -34,7 +34,7 @@ internal sealed class DerCodec : IKeystoreCodec
         }
         catch (CryptographicException e)
         {
-            throw new KeystoreException(KeystoreErrorKind.Corrupt, path, $"The keystore '{path}' is not a DER certificate ({KeystoreFormats.Describe(bytes)}); check the file or pass -Format.", e);
+            throw new KeystoreException(KeystoreErrorKind.Corrupt, path, $"The keystore '{path}' is not a DER certificate ({KeystoreFormats.Describe(bytes)}); check the file or ", RemedyKind.GiveFormat, e);
         }
     }
 

@@ -129,7 +129,7 @@ internal sealed class JksCodec : IKeystoreCodec
         if (password is null)
         {
             throw new KeystoreException(KeystoreErrorKind.PasswordRequired, keystore.Path,
-                $"Writing the JKS keystore '{keystore.Path}' needs its password; pass -Password or -Credential.");
+                $"Writing the JKS keystore '{keystore.Path}' needs its password; ", RemedyKind.GivePassword);
         }
         using var content = new MemoryStream();
         WriteInt32(content, unchecked((int)keystore.JksMagic));

@@ -54,7 +54,7 @@ public static class KeystoreFile
         }
         if (Directory.Exists(path))
         {
-            throw new KeystoreException(KeystoreErrorKind.Unsupported, path, $"'{path}' is a folder, not a {resolved} file; drop -Format to read it as a folder of certificates.");
+            throw new KeystoreException(KeystoreErrorKind.Unsupported, path, $"'{path}' is a folder, not a {resolved} file; to read it as a folder of certificates, ", RemedyKind.DropFormat);
         }
         if (!File.Exists(path))
         {
@@ -113,7 +113,7 @@ public static class KeystoreFile
         }
         if (Directory.Exists(path))
         {
-            throw new KeystoreException(KeystoreErrorKind.Unsupported, path, $"'{path}' is a folder, not a {resolved} file; drop -Format to use it as a folder of certificates.");
+            throw new KeystoreException(KeystoreErrorKind.Unsupported, path, $"'{path}' is a folder, not a {resolved} file; to use it as a folder of certificates, ", RemedyKind.DropFormat);
         }
         var folder = Path.GetDirectoryName(path)!;
         if (!Directory.Exists(folder))

@@ -44,7 +44,7 @@ public static class KeystoreFormats
             throw BouncyCastleKeystore.Unsupported(path, bouncyCastle);
         }
         return format ?? throw new KeystoreException(KeystoreErrorKind.Corrupt, path,
-            $"The file '{path}' is not a keystore CertHeal knows (PEM, DER, PKCS#12 or JKS): {Describe(bytes)}; check the path, or pass -Format if you know its format.");
+            $"The file '{path}' is not a keystore CertHeal knows (PEM, DER, PKCS#12 or JKS): {Describe(bytes)}; check the path, or if you know its format, ", RemedyKind.GiveFormat);
     }
 
     /// <summary>What an unreadable file looks like, for the error sentence (never its whole content).</summary>

@@ -23,7 +23,7 @@ public static class KeystoreMerge
         var unique = incoming.DistinctBy(c => c.Thumbprint).ToList();
         // Lazy: a commit that reuses the plan's decisions builds no chain at all.
         var evaluator = new Lazy<TrustPolicyEvaluator>(() => new TrustPolicyEvaluator(options.Policy, options.TrustedFingerprints,
-            KeystoreFile.Certificates(keystore), options.System ?? TrustAnchors.System, unique, now));
+            KeystoreFile.Certificates(keystore), options.System ?? TrustAnchors.System, unique, now) { Words = options.Vocabulary });
         var aliases = keystore.Entries.Select(e => e.Alias).ToHashSet(StringComparer.OrdinalIgnoreCase);
         // Indexes instead of scans: merging thousands of certificates into thousands of entries
         // must stay linear (by content for "already there", by subject + issuer for renewals).
@@ -159,7 +159,7 @@ public static class KeystoreMerge
                 (change.Action, change.Alias) = (KeystoreChangeAction.Replaced, first.Alias);
                 change.Reason = (now > old.NotAfter.ToUniversalTime()
                     ? $"renews the expired entry '{first.Alias}' (expired {old.NotAfter.ToUniversalTime():yyyy-MM-dd}) in place; "
-                    : $"replaces '{first.Alias}' (valid until {old.NotAfter.ToUniversalTime():yyyy-MM-dd}), as -RemoveSuperseded asked; ") + reason;
+                    : $"replaces the superseded entry '{first.Alias}' (valid until {old.NotAfter.ToUniversalTime():yyyy-MM-dd}); ") + reason;
                 continue;
             }
             var alias = KeystoreAliases.Derive(certificate, aliases);
@@ -169,7 +169,7 @@ public static class KeystoreMerge
             Index(byName, added);
             (change.Action, change.Alias) = (KeystoreChangeAction.Added, alias);
             change.Reason = superseded.Count > 0
-                ? $"{reason}; added beside '{superseded[^1].Alias}', which it renews (-RemoveSuperseded replaces it)"
+                ? $"{reason}; added beside '{superseded[^1].Alias}', which it renews ({options.Vocabulary.Render(new Remedy { Kind = RemedyKind.RemoveSuperseded })})"
                 : reason;
         }
         return changes;

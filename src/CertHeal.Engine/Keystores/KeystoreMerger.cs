@@ -51,22 +51,32 @@ public static class KeystoreMerger
     private static KeystoreChange Run(string path, KeystoreFormat? format, KeystorePassword? password, IReadOnlyList<X509Certificate2> incoming,
         MergeOptions options, SaveOptions write, IReadOnlyList<Handshake.TlsTarget>? endpoints, MergeDecisions decisions, Action<Keystore>? read)
     {
+        var endpointsRefused = false;
         if (endpoints is { Count: > 0 })
         {
             write = new SaveOptions
             {
-                LockTimeout = write.LockTimeout, WhatIf = write.WhatIf, Cancellation = write.Cancellation, Validate = candidate => EndpointsFailing(candidate, endpoints),
+                LockTimeout = write.LockTimeout, WhatIf = write.WhatIf, Cancellation = write.Cancellation, Validate = candidate => EndpointsFailing(candidate, endpoints) is { } refusal ? Refusing(out endpointsRefused, refusal) : null,
             };
         }
         List<KeystoreChangeEntry> changes = [];
-        var result = KeystoreFile.Update(path, format, password, keystore =>
+        KeystoreWriteResult result;
+        try
         {
-            read?.Invoke(keystore);
-            keystore.NewPkcs12Encryption = options.Pkcs12Encryption;
-            changes = KeystoreMerge.Apply(keystore, incoming, options, decisions);
-            write.Cancellation.ThrowIfCancellationRequested();
-            return changes.Any(c => c.Action is KeystoreChangeAction.Added or KeystoreChangeAction.Replaced or KeystoreChangeAction.Removed);
-        }, write);
+            result = KeystoreFile.Update(path, format, password, keystore =>
+            {
+                read?.Invoke(keystore);
+                keystore.NewPkcs12Encryption = options.Pkcs12Encryption;
+                changes = KeystoreMerge.Apply(keystore, incoming, options, decisions);
+                write.Cancellation.ThrowIfCancellationRequested();
+                return changes.Any(c => c.Action is KeystoreChangeAction.Added or KeystoreChangeAction.Replaced or KeystoreChangeAction.Removed);
+            }, write);
+        }
+        catch (KeystoreException e) when (endpointsRefused && e.Kind == KeystoreErrorKind.ValidationFailed)
+        {
+            // Only the caller's command can skip the endpoint check, so the refusal carries that remedy for its host to word.
+            throw new KeystoreException(e.Kind, e.Path, e.Message.TrimEnd('.') + "; ", RemedyKind.SkipValidation, e);
+        }
         var change = new KeystoreChange
         {
             Path = Path.GetFullPath(path),
@@ -89,13 +99,19 @@ public static class KeystoreMerger
         return change;
     }
 
+    private static string Refusing(out bool refused, string refusal)
+    {
+        refused = true;
+        return refusal;
+    }
+
     private static string? EndpointsFailing(Keystore candidate, IReadOnlyList<Handshake.TlsTarget> endpoints)
     {
         var report = Validation.KeystoreValidator.ValidateAsync(candidate, [], new Validation.ValidationOptions { Endpoints = endpoints }, CancellationToken.None)
             .GetAwaiter().GetResult();
         var failed = report.Endpoints.Where(e => !Validation.EndpointTrust.Trusts(e)).ToList();
         return failed.Count == 0 ? null
-            : $"with the merged keystore as the only trust store, {string.Join("; ", failed.Select(f => f.Reason.TrimEnd('.')))} (use -SkipValidation to write it anyway).";
+            : $"with the merged keystore as the only trust store, {string.Join("; ", failed.Select(f => f.Reason.TrimEnd('.')))}.";
     }
 
     /// <summary>The per-user keystore used when no path is given: $CERTHEAL_KEYSTORE, else ~/.certheal/truststore.pem.</summary>

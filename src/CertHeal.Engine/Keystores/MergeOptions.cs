@@ -25,6 +25,9 @@ public sealed class MergeOptions
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>Words the Reasons' remedies (pin a root, replace a superseded entry) in the calling host's option names.</summary>
+    public Handshake.IHostVocabulary Vocabulary { get; init; } = Handshake.NeutralVocabulary.Instance;
+
     /// <summary>
     /// Revocation checking of each certificate before it is written. A certificate known revoked is
     /// never written, whatever the policy; Unknown is written with a warning under SoftFail (the
@@ -53,6 +56,6 @@ public sealed class MergeOptions
     {
         Policy = Policy, TrustedFingerprints = TrustedFingerprints, RemoveSuperseded = RemoveSuperseded, RemoveDistrusted = RemoveDistrusted,
         System = System, Clock = Clock, Revocation = Revocation, RevocationTimeout = RevocationTimeout, ApproveAnchor = approve,
-        Recorder = Recorder, Pkcs12Encryption = Pkcs12Encryption,
+        Recorder = Recorder, Pkcs12Encryption = Pkcs12Encryption, Vocabulary = Vocabulary,
     };
 }

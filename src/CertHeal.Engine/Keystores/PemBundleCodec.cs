@@ -77,7 +77,7 @@ internal sealed class PemBundleCodec : IKeystoreCodec
         }
         if (keystore.Entries.Count == 0 && text.Trim().Length > 0 && !text.Split('\n').All(l => l.Trim().Length == 0 || l.TrimStart().StartsWith('#')))
         {
-            throw new KeystoreException(KeystoreErrorKind.Corrupt, path, $"The keystore '{path}' is not a PEM bundle (no BEGIN CERTIFICATE block); check the file or pass -Format.");
+            throw new KeystoreException(KeystoreErrorKind.Corrupt, path, $"The keystore '{path}' is not a PEM bundle (no BEGIN CERTIFICATE block); check the file or ", RemedyKind.GiveFormat);
         }
         return keystore;
     }

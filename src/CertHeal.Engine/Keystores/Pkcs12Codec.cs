@@ -226,7 +226,7 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
             PasswordForm.Empty => [[]],
             PasswordForm.Absent when layout.Mac is null => [null, []],
             PasswordForm.Absent => [null],
-            _ => throw new KeystoreException(KeystoreErrorKind.PasswordRequired, path, $"The PKCS#12 keystore '{path}' encrypts {what}; pass -Password or -Credential."),
+            _ => throw new KeystoreException(KeystoreErrorKind.PasswordRequired, path, $"The PKCS#12 keystore '{path}' encrypts {what}; ", RemedyKind.GivePassword),
         };
         foreach (var candidate in candidates)
         {
@@ -250,7 +250,7 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
             }
         }
         throw given is null
-            ? new KeystoreException(KeystoreErrorKind.PasswordRequired, path, $"The PKCS#12 keystore '{path}' encrypts {what}; pass -Password or -Credential.")
+            ? new KeystoreException(KeystoreErrorKind.PasswordRequired, path, $"The PKCS#12 keystore '{path}' encrypts {what}; ", RemedyKind.GivePassword)
             : WrongPassword(path);
     }
 
@@ -341,7 +341,7 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
                     PasswordForm.Empty => [],
                     PasswordForm.Absent => null,
                     _ => password?.Span.ToArray() ?? throw new KeystoreException(KeystoreErrorKind.PasswordRequired, keystore.Path,
-                        $"Writing the PKCS#12 keystore '{keystore.Path}' needs its password; pass -Password or -Credential."),
+                        $"Writing the PKCS#12 keystore '{keystore.Path}' needs its password; ", RemedyKind.GivePassword),
                 };
                 secretResolved = true;
             }

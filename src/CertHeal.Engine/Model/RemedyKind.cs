@@ -14,4 +14,31 @@ public enum RemedyKind
     /// so the root has to come from the network's administrators.
     /// </summary>
     ObtainRootFromAdministrators,
+
+    /// <summary>A keystore needs its password: the host names its password options.</summary>
+    GivePassword,
+
+    /// <summary>The file's format could not be told from its bytes: the host names its format option.</summary>
+    GiveFormat,
+
+    /// <summary>A folder was named with a file format: the host says to leave its format option out.</summary>
+    DropFormat,
+
+    /// <summary>The endpoint check refused the merged keystore: the host names its option to skip that check.</summary>
+    SkipValidation,
+
+    /// <summary>A self-signed root was skipped: merge it under Pinned naming Remedy.Fingerprint.</summary>
+    PinFingerprint,
+
+    /// <summary>No trusted root: add the issuing chain, or pin the root under the Pinned policy.</summary>
+    PinnedPolicy,
+
+    /// <summary>A renewal was added beside the entry it renews: the host names its option that replaces instead.</summary>
+    RemoveSuperseded,
+
+    /// <summary>A keystore holds an entry a newer one renews: the host names its merge that drops the older one.</summary>
+    DropSupersededEntries,
+
+    /// <summary>A keystore holds a blocked or distrusted entry: the host names its merge that removes it.</summary>
+    RemoveDistrustedEntries,
 }

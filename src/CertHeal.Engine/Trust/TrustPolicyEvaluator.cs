@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CertHeal.Handshake;
 using System.Security.Cryptography.X509Certificates;
 
 namespace CertHeal.Trust;
@@ -22,6 +23,9 @@ internal sealed class TrustPolicyEvaluator
     /// <summary>Anchors and path material, sorted by signature checks: only chain decisions need them.</summary>
     private sealed record Classified(X509Certificate2Collection Anchors, X509Certificate2Collection Material, HashSet<string> Known,
         X509Certificate2Collection IncomingRoots, TrustAnchors Trusted);
+
+    /// <summary>Words the remedies in skip reasons in the calling host's option names.</summary>
+    public IHostVocabulary Words { get; init; } = NeutralVocabulary.Instance;
 
     /// <param name="keystore">The certificates already in the keystore.</param>
     /// <param name="system">The machine's anchors (tests inject a lab set).</param>
@@ -151,17 +155,17 @@ internal sealed class TrustPolicyEvaluator
             }
             if (_policy == TrustPolicy.Pinned && IsPinned(certificate))
             {
-                return (true, $"pinned: its SHA-256 {fingerprint} was given with -TrustedFingerprint", true);
+                return (true, $"pinned: its SHA-256 {fingerprint} is among the trusted fingerprints given", true);
             }
             return (false, _policy == TrustPolicy.Pinned
-                ? $"a self-signed certificate whose SHA-256 {fingerprint} is not among the -TrustedFingerprint values"
-                : $"a self-signed certificate nobody here trusts yet (SHA-256 {fingerprint}); the ChainToTrusted policy never adds a new root; check the fingerprint with the server's owner, then use -TrustPolicy Pinned -TrustedFingerprint {fingerprint}", false);
+                ? $"a self-signed certificate whose SHA-256 {fingerprint} is not among the trusted fingerprints given"
+                : $"a self-signed certificate nobody here trusts yet (SHA-256 {fingerprint}); the ChainToTrusted policy never adds a new root; check the fingerprint with the server's owner, then {Words.Render(new Remedy { Kind = RemedyKind.PinFingerprint, Fingerprint = fingerprint })}", false);
         }
         if (ChainsToAnchor(certificate))
         {
             return (true, "its chain builds to a trusted root", false);
         }
-        return (false, $"its chain does not build to a root this machine or keystore trusts (issuer '{certificate.Issuer}'); add the issuing chain, or pin its root with -TrustPolicy Pinned", false);
+        return (false, $"its chain does not build to a root this machine or keystore trusts (issuer '{certificate.Issuer}'); add the issuing chain, or {Words.Render(new Remedy { Kind = RemedyKind.PinnedPolicy })}", false);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using CertHeal.Handshake;
 
 namespace CertHeal.Validation;
 
@@ -18,8 +19,10 @@ public static class EntryValidator
         "1.2.840.113549.1.1.2", // md2RSA
     };
 
-    public static IEnumerable<KeystoreFinding> Validate(IReadOnlyList<ValidatedEntry> entries, DateTime nowUtc, int expiringWithinDays)
+    /// <param name="words">Words the findings' remedies (remove superseded or distrusted entries) in the calling host's option names.</param>
+    public static IEnumerable<KeystoreFinding> Validate(IReadOnlyList<ValidatedEntry> entries, DateTime nowUtc, int expiringWithinDays, IHostVocabulary? words = null)
     {
+        words ??= NeutralVocabulary.Instance;
         var readable = entries.Where(e => e.Certificate is not null).ToList();
         foreach (var entry in entries)
         {
@@ -34,7 +37,7 @@ public static class EntryValidator
                 };
                 continue;
             }
-            foreach (var finding in JudgeGuarded(entry, certificate, nowUtc, expiringWithinDays))
+            foreach (var finding in JudgeGuarded(entry, certificate, nowUtc, expiringWithinDays, words))
             {
                 finding.Alias = entry.Alias;
                 finding.Subject = certificate.Subject;
@@ -71,7 +74,7 @@ public static class EntryValidator
                     Alias = older.Alias,
                     Subject = older.Certificate!.Subject,
                     Thumbprint = older.Certificate.Thumbprint,
-                    Message = $"'{older.Alias}' is superseded by '{newer.Alias}' (same subject and issuer, valid until {newer.Certificate!.NotAfter.ToUniversalTime():yyyy-MM-dd}); Merge-Keystore -RemoveSuperseded drops the older one.",
+                    Message = $"'{older.Alias}' is superseded by '{newer.Alias}' (same subject and issuer, valid until {newer.Certificate!.NotAfter.ToUniversalTime():yyyy-MM-dd}); {words.Render(new Remedy { Kind = RemedyKind.DropSupersededEntries })}.",
                 };
             }
         }
@@ -81,11 +84,11 @@ public static class EntryValidator
     /// A damaged entry (a field the platform's decoder rejects) is one Unreadable finding for
     /// that alias, not an exception that ends the whole report.
     /// </summary>
-    private static List<KeystoreFinding> JudgeGuarded(ValidatedEntry entry, X509Certificate2 certificate, DateTime nowUtc, int expiringWithinDays)
+    private static List<KeystoreFinding> JudgeGuarded(ValidatedEntry entry, X509Certificate2 certificate, DateTime nowUtc, int expiringWithinDays, IHostVocabulary words)
     {
         try
         {
-            return [.. Judge(entry, certificate, nowUtc, expiringWithinDays)];
+            return [.. Judge(entry, certificate, nowUtc, expiringWithinDays, words)];
         }
         catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or System.Formats.Asn1.AsnContentException or ArgumentException or FormatException)
         {
@@ -94,9 +97,9 @@ public static class EntryValidator
         }
     }
 
-    private static IEnumerable<KeystoreFinding> Judge(ValidatedEntry entry, X509Certificate2 certificate, DateTime nowUtc, int expiringWithinDays)
+    private static IEnumerable<KeystoreFinding> Judge(ValidatedEntry entry, X509Certificate2 certificate, DateTime nowUtc, int expiringWithinDays, IHostVocabulary words)
     {
-        foreach (var finding in Distrust(entry, certificate))
+        foreach (var finding in Distrust(entry, certificate, words))
         {
             yield return finding;
         }
@@ -158,13 +161,13 @@ public static class EntryValidator
     /// stock stores ship such roots (the JDK's cacerts keeps the Entrust roots and applies its
     /// policy itself), so an Error would fail every such store.
     /// </summary>
-    private static IEnumerable<KeystoreFinding> Distrust(ValidatedEntry entry, X509Certificate2 certificate)
+    private static IEnumerable<KeystoreFinding> Distrust(ValidatedEntry entry, X509Certificate2 certificate, IHostVocabulary words)
     {
         var list = Trust.Distrust.DistrustList.Current;
         if (list.Blocked(certificate) is { } blocked)
         {
             yield return Finding(FindingSeverity.Error, FindingCodes.BlockedKey,
-                $"'{entry.Alias}' ({certificate.Subject}) {blocked.Describe()}; remove it: Merge-Keystore -RemoveDistrusted (certheal merge STORE --remove-distrusted).");
+                $"'{entry.Alias}' ({certificate.Subject}) {blocked.Describe()}; remove it: {words.Render(new Remedy { Kind = RemedyKind.RemoveDistrustedEntries })}.");
         }
         var rules = list.DistrustOf(certificate).ToList();
         if (rules.Count > 0)
@@ -172,7 +175,7 @@ public static class EntryValidator
             yield return Finding(FindingSeverity.Warning, FindingCodes.Distrusted,
                 $"'{entry.Alias}' ({certificate.Subject}) is distrusted for TLS server certificates issued after a date: "
                 + string.Join("; ", rules.Select(r => $"{r.Program} after {r.DistrustAfterUtc:yyyy-MM-dd} ({r.Source})"))
-                + "; servers under it need certificates from another CA. Merge-Keystore -RemoveDistrusted (certheal merge STORE --remove-distrusted) removes it.");
+                + $"; servers under it need certificates from another CA; remove it: {words.Render(new Remedy { Kind = RemedyKind.RemoveDistrustedEntries })}.");
         }
     }
 

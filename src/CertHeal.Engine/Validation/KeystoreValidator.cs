@@ -140,7 +140,7 @@ public static class KeystoreValidator
         IEnumerable<KeystoreFinding> integrityFindings, ValidationOptions options, CancellationToken cancellationToken)
     {
         var now = options.Clock.GetUtcNow().UtcDateTime;
-        var findings = integrityFindings.Concat(EntryValidator.Validate(entries, now, options.ExpiringWithinDays)).ToList();
+        var findings = integrityFindings.Concat(EntryValidator.Validate(entries, now, options.ExpiringWithinDays, options.Vocabulary)).ToList();
         if (options.Ledger is not null)
         {
             findings.AddRange(Trust.LedgerDrift.Findings(entries.Where(e => e.Certificate is not null).Select(e => e.Certificate!), options.Ledger, now));

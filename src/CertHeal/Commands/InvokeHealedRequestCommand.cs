@@ -154,7 +154,7 @@ public sealed class InvokeHealedRequestCommand : ConnectingCmdlet, IDisposable
             Timeout = TimeSpan.FromSeconds(TimeoutSec),
             ClientCertificate = Certificate,
             HttpCredential = Authentication == HttpAuthentication.None ? network : null,
-            Vocabulary = PowerShellVocabulary.Instance,
+            Vocabulary = PowerShellVocabulary.TrustStore,
             RenewBeforeDays = RenewBefore,
             Connector = CreateConnector(),
             Recorder = new Trust.LedgerRecorder(Trust.TrustLedger.DefaultPath()),
@@ -186,7 +186,7 @@ public sealed class InvokeHealedRequestCommand : ConnectingCmdlet, IDisposable
         }
         catch (KeystoreException e)
         {
-            WriteError(KeystoreErrors.Record(e));
+            WriteError(KeystoreErrors.Record(e, PowerShellVocabulary.TrustStore));
         }
         catch (HttpRequestException e)
         {

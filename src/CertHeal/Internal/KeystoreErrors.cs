@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using CertHeal.Handshake;
 using CertHeal.Keystores;
 
 namespace CertHeal.Internal;
@@ -6,7 +7,18 @@ namespace CertHeal.Internal;
 /// <summary>One mapping from engine keystore errors to ErrorIds and categories, for every cmdlet.</summary>
 internal static class KeystoreErrors
 {
-    public static ErrorRecord Record(KeystoreException e) => new(e, e.Kind switch
+    /// <param name="words">The calling cmdlet's option names for the error's remedy; Merge-Keystore's unless given.</param>
+    public static ErrorRecord Record(KeystoreException e, IHostVocabulary? words = null)
+    {
+        var record = Map(e);
+        if (e.Remedy is not null)
+        {
+            record.ErrorDetails = new ErrorDetails(e.Describe(words ?? PowerShellVocabulary.Instance));
+        }
+        return record;
+    }
+
+    private static ErrorRecord Map(KeystoreException e) => new(e, e.Kind switch
     {
         KeystoreErrorKind.NotFound => ErrorIds.KeystoreNotFound,
         KeystoreErrorKind.WrongPassword or KeystoreErrorKind.PasswordRequired => ErrorIds.KeystorePassword,

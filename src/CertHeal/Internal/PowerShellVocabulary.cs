@@ -7,9 +7,13 @@ namespace CertHeal.Internal;
 /// The cmdlets' words for what the engine says: parameter names in Reasons, and a Remedy as a
 /// `Get-ServerCertificateChain ... | Merge-Keystore ...` pipeline with every string in single quotes.
 /// </summary>
-internal sealed class PowerShellVocabulary : IHostVocabulary
+internal sealed class PowerShellVocabulary(string passwordParameters) : IHostVocabulary
 {
-    public static PowerShellVocabulary Instance { get; } = new();
+    /// <summary>The words of the cmdlets that open a keystore to change or check it (-Password, -Credential).</summary>
+    public static PowerShellVocabulary Instance { get; } = new("-Password or -Credential");
+
+    /// <summary>The words of the cmdlets whose keystore is only a trust store (-KeystorePassword, -KeystoreCredential).</summary>
+    public static PowerShellVocabulary TrustStore { get; } = new("-KeystorePassword or -KeystoreCredential");
 
     public string Name(HostOption option) => option switch
     {
@@ -28,6 +32,10 @@ internal sealed class PowerShellVocabulary : IHostVocabulary
 
     public string Render(Remedy remedy)
     {
+        if (Clause(remedy) is { } clause)
+        {
+            return clause;
+        }
         var probe = remedy.Probe;
         // Without -Path, Merge-Keystore writes the per-user default keystore, as the probe's absence of -Keystore implies.
         var path = probe.Keystore is { } keystore ? " -Path " + Quote(keystore) : "";
@@ -52,6 +60,20 @@ internal sealed class PowerShellVocabulary : IHostVocabulary
         }
         return command.ToString();
     }
+
+    private string? Clause(Remedy remedy) => remedy.Kind switch
+    {
+        RemedyKind.GivePassword => "pass " + passwordParameters,
+        RemedyKind.GiveFormat => "pass -Format",
+        RemedyKind.DropFormat => "drop -Format",
+        RemedyKind.SkipValidation => "use -SkipValidation to write it anyway",
+        RemedyKind.PinFingerprint => "use -TrustPolicy Pinned -TrustedFingerprint " + Quote(remedy.Fingerprint ?? ""),
+        RemedyKind.PinnedPolicy => "pin its root with -TrustPolicy Pinned",
+        RemedyKind.RemoveSuperseded => "-RemoveSuperseded replaces it",
+        RemedyKind.DropSupersededEntries => "Merge-Keystore -RemoveSuperseded drops the older one",
+        RemedyKind.RemoveDistrustedEntries => "Merge-Keystore -RemoveDistrusted",
+        _ => null,
+    };
 
     /// <summary>
     /// A PowerShell single-quoted string: nothing inside is expanded; PowerShell also closes a

@@ -21,9 +21,7 @@ internal static class TrustBinding
         }
         catch (KeystoreException e)
         {
-            var record = KeystoreErrors.Record(e);
-            record.ErrorDetails = new ErrorDetails(KeystoreWording.ForProbeCmdlet(e.Message));
-            cmdlet.ThrowTerminatingError(record);
+            cmdlet.ThrowTerminatingError(KeystoreErrors.Record(e, PowerShellVocabulary.TrustStore));
             return null;
         }
     }

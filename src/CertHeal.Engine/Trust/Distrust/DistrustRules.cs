@@ -75,7 +75,7 @@ internal static class DistrustRules
     {
         if (DistrustList.Current.Blocked(certificate) is { } blocked)
         {
-            return $"never written: it {blocked.Describe()} (no policy, pinned fingerprint, -Force or approval overrides this)";
+            return $"never written: it {blocked.Describe()} (no policy, pinned fingerprint, forcing or approval overrides this)";
         }
         if (CertificateFacts.IsSelfSigned(certificate))
         {
