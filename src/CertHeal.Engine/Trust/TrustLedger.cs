@@ -108,35 +108,14 @@ public static class TrustLedger
 
     private static void Write(string path, byte[] bytes)
     {
-        var temp = Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            JsonSerializer.Deserialize<LedgerDocument>(File.ReadAllBytes(temp), Json);
-            if (File.Exists(path))
-            {
-                File.Copy(path, path + ".bak", overwrite: true);
-            }
-            File.Move(temp, path, overwrite: true);
+            StoreWrite.RemoveStaleTemporaryFiles(path);
+            StoreWrite.Replace(path, bytes, written => JsonSerializer.Deserialize<LedgerDocument>(written, Json), path + ".bak");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {
             throw new KeystoreException(KeystoreErrorKind.ReadOnly, path, $"The trust ledger '{path}' could not be written ({e.Message.TrimEnd('.')}); check the permissions of its folder.", e);
-        }
-        finally
-        {
-            try
-            {
-                File.Delete(temp);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Best effort: the ledger itself is intact.
-            }
         }
     }
 }
