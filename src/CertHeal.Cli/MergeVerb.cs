@@ -19,7 +19,7 @@ internal static class MergeVerb
         ["--pkcs12-encryption"] = true,
     };
 
-    public static async Task<int> RunAsync(CliArguments args, TextReader stdin, TextWriter stdout, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(CliArguments args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         // --remove-distrusted alone cleans a store: no certificate file is needed then.
         if (args.Positionals.Count < (args.Flag("--remove-distrusted") ? 1 : 2))
@@ -63,6 +63,10 @@ internal static class MergeVerb
         }
         var change = KeystoreMerger.Merge(path, Parse<KeystoreFormat>(args.Value("--format"), "--format", "PemBundle, Der, Pkcs12, Jks or Directory"),
             password, incoming, options, new SaveOptions { WhatIf = args.Flag("--what-if") }, endpoints);
+        foreach (var warning in change.Warnings)
+        {
+            await stderr.WriteLineAsync("certheal: warning: " + warning).ConfigureAwait(false);
+        }
         if (args.Flag("--json"))
         {
             await JsonOutput.WriteAsync(stdout, [change]).ConfigureAwait(false);

@@ -19,7 +19,8 @@ internal static class StoreWrite
     /// file then stays byte-identical). A non-null <paramref name="backup"/> receives the previous
     /// version, when there is one.
     /// </summary>
-    internal static void Replace(string path, ReadOnlySpan<byte> bytes, Action<byte[]>? verify = null, string? backup = null)
+    /// <param name="flush">False only where many small records are seeded at once (tests, imports); a kill still leaves each record whole.</param>
+    internal static void Replace(string path, ReadOnlySpan<byte> bytes, Action<byte[]>? verify = null, string? backup = null, bool flush = true)
     {
         var temp = TemporaryName(path);
         string? backupTemp = null;
@@ -29,7 +30,7 @@ internal static class StoreWrite
             {
                 stream.Write(bytes);
                 KeystoreFaultPoints.Reach(KeystoreFaultPoints.AfterTempWrite, path);
-                stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk: flush);
             }
             KeystoreFaultPoints.Reach(KeystoreFaultPoints.AfterFlush, path);
             verify?.Invoke(File.ReadAllBytes(temp));
