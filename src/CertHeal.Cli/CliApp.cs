@@ -45,11 +45,12 @@ public static class CliApp
             {
                 "test" => await TestVerb.RunAsync(CliArguments.Parse(rest, TestVerb.Options), stdout, cancel.Token).ConfigureAwait(false),
                 "chain" => await ChainVerb.RunAsync(CliArguments.Parse(rest, ChainVerb.Options), stdout, stderr, cancel.Token).ConfigureAwait(false),
-                "merge" => await MergeVerb.RunAsync(CliArguments.Parse(rest, MergeVerb.Options), stdin, stdout, cancel.Token).ConfigureAwait(false),
+                "merge" => await MergeVerb.RunAsync(CliArguments.Parse(rest, MergeVerb.Options), stdin, stdout, stderr, cancel.Token).ConfigureAwait(false),
                 "confirm" => await ConfirmVerb.RunAsync(CliArguments.Parse(rest, ConfirmVerb.Options), stdout, cancel.Token).ConfigureAwait(false),
                 "request" => await RequestVerb.RunAsync(CliArguments.Parse(rest, RequestVerb.Options), stdout, stderr, cancel.Token).ConfigureAwait(false),
                 "find" => await FindVerb.RunAsync(CliArguments.Parse(rest, FindVerb.Options), stdout, stderr, cancel.Token).ConfigureAwait(false),
                 "sync" => await SyncVerb.RunAsync(CliArguments.Parse(rest, SyncVerb.Options), stdout, stderr, cancel.Token).ConfigureAwait(false),
+                "ledger" => await LedgerVerb.RunAsync(CliArguments.Parse(rest, LedgerVerb.Options), stdout, cancel.Token).ConfigureAwait(false),
                 "demo" => await DemoVerb.RunAsync(CliArguments.Parse(rest, DemoVerb.Options), stdout, cancel.Token).ConfigureAwait(false),
                 _ => throw new UsageException($"'{args[0]}' is not a certheal verb; run 'certheal --help' for the list."),
             };

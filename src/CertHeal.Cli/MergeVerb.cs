@@ -19,7 +19,7 @@ internal static class MergeVerb
         ["--pkcs12-encryption"] = true,
     };
 
-    public static async Task<int> RunAsync(CliArguments args, TextReader stdin, TextWriter stdout, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(CliArguments args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         // --remove-distrusted alone cleans a store: no certificate file is needed then.
         if (args.Positionals.Count < (args.Flag("--remove-distrusted") ? 1 : 2))
@@ -70,6 +70,10 @@ internal static class MergeVerb
         var approved = whatIf ? (args.Flag("--force") && args.Value("--approval-command") is null ? null : [])
             : await ApprovalCommand.ApproveAsync(plan.NeedsApproval, args.Value("--approval-command"), args.Flag("--force"), cancellationToken).ConfigureAwait(false);
         var change = KeystoreMerger.Commit(plan, approved, new SaveOptions { WhatIf = whatIf, Cancellation = cancellationToken }, endpoints);
+        foreach (var warning in change.Warnings)
+        {
+            await stderr.WriteLineAsync("certheal: warning: " + warning).ConfigureAwait(false);
+        }
         if (args.Flag("--json"))
         {
             await JsonOutput.WriteAsync(stdout, [change]).ConfigureAwait(false);

@@ -35,7 +35,12 @@ internal static class SyncVerb
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                changes.Add(LedgerSync.SyncStore(path, format, password, ledger, options));
+                var change = LedgerSync.SyncStore(path, format, password, ledger, options);
+                changes.Add(change);
+                foreach (var warning in change.Warnings)
+                {
+                    await stderr.WriteLineAsync("certheal: warning: " + warning).ConfigureAwait(false);
+                }
             }
             catch (KeystoreException e)
             {

@@ -66,6 +66,7 @@ internal static class Usage
           certheal find [--process-id N]... [--all-processes] [--path DIR]... [--depth N] [--json]
           certheal sync [<keystore>...] [--ledger PATH] [--password-file F | --password-env VAR | --password P]
                         [--what-if] [--json]
+          certheal ledger prune [--ledger PATH] [--absent-days N] [--what-if] [--json]
           certheal demo [--json]
 
         Targets are host, host:port, [v6]:port or https://host:port/path.
@@ -74,7 +75,8 @@ internal static class Usage
         --verbose adds detail to errors (and, for find, the places skipped).
         merge never writes a certificate with a blocked key (Chromium's SPKI blocklist), whatever the policy or consent.
         merge records what it adds in the trust ledger (--ledger, $CERTHEAL_LEDGER, ~/.certheal/ledger.json);
-        confirm --ledger reports ledger entries a keystore lacks (LedgerDrift); sync re-applies them.
+        confirm --ledger reports ledger entries a keystore lacks (LedgerDrift) and the ledger's own health; sync re-applies them.
+        ledger prune forgets stores that no longer exist (only those missing for N days with --absent-days); merges never prune.
         Prefer --password-file or --password-env: --password is visible in process lists.
         test, chain, merge, confirm and request take --revocation off|soft|hard (default soft): OCSP, then CRL;
           revoked fails (and is never merged), unknown fails only with hard.

@@ -4,7 +4,7 @@ namespace CertHeal.Chains;
 
 /// <summary>
 /// Writes certificates as a PEM bundle (leaf first, a comment above each, as system bundles
-/// have) through a temporary file and a rename, so a reader never sees half a bundle.
+/// have) through the one write path (temporary file, flush, rename), so a reader never sees half a bundle.
 /// </summary>
 public static class PemBundleExport
 {
@@ -29,22 +29,6 @@ public static class PemBundleExport
         {
             throw new DirectoryNotFoundException($"The folder '{folder}' for the bundle does not exist; create it or choose another output file.");
         }
-        var temp = System.IO.Path.Combine(folder, "." + System.IO.Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                stream.Write(Encoding.ASCII.GetBytes(Format(certificates, endpointsFrom)));
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
+        Keystores.StoreWrite.Replace(full, Encoding.ASCII.GetBytes(Format(certificates, endpointsFrom)));
     }
 }

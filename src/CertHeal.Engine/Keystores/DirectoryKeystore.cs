@@ -5,8 +5,8 @@ namespace CertHeal.Keystores;
 
 /// <summary>
 /// A folder of certificate files (as /etc/ssl/certs or a Java app's certs dir): one file per
-/// certificate, named from the subject and a short fingerprint. Each file is written through a
-/// temporary file and a rename; files CertHeal did not write are never touched. Each new file
+/// certificate, named from the subject and a short fingerprint. Each file is written through
+/// StoreWrite under the folder's lock (KeystoreFile.Update holds it); files CertHeal did not write are never touched. Each new file
 /// also gets OpenSSL's `&lt;subject-hash&gt;.&lt;n&gt;` symbolic link (what `openssl rehash` makes),
 /// because OpenSSL clients look certificates up in a -CApath folder only by that name.
 /// </summary>
@@ -57,30 +57,21 @@ internal static class DirectoryKeystore
         var keptFiles = after.Entries.Select(e => e.Opaque as string).Where(f => f is not null).ToHashSet();
         foreach (var removed in before.Entries.Select(e => e.Opaque as string).Where(f => f is not null && !keptFiles.Contains(f)).Distinct())
         {
-            File.Move(removed!, removed + ".bak", overwrite: true);
+            StoreWrite.Retire(removed!, removed + ".bak");
             RemoveLinksTo(after.Path, removed!);
             changed = true;
         }
         foreach (var entry in after.Entries.Where(e => e.Opaque is null && e.Certificate is not null))
         {
             var file = Path.Combine(after.Path, FileName(entry.Certificate!));
-            var temp = Path.Combine(after.Path, "." + Path.GetFileName(file) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
-            try
+            var certificate = entry.Certificate!;
+            StoreWrite.Replace(file, System.Text.Encoding.ASCII.GetBytes(NonCanonicalCertificate.Pem(certificate) + "\n"), written =>
             {
-                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+                if (!NonCanonicalCertificate.LoadPem(System.Text.Encoding.ASCII.GetString(written)).Any(c => NonCanonicalCertificate.Same(c, NonCanonicalCertificate.Der(certificate))))
                 {
-                    stream.Write(System.Text.Encoding.ASCII.GetBytes(NonCanonicalCertificate.Pem(entry.Certificate!) + "\n"));
-                    stream.Flush(flushToDisk: true);
+                    throw new IOException($"the new file '{file}' did not read back as written");
                 }
-                File.Move(temp, file, overwrite: true);
-            }
-            finally
-            {
-                if (File.Exists(temp))
-                {
-                    File.Delete(temp);
-                }
-            }
+            });
             LinkSubjectHash(after.Path, file, entry.Certificate!);
             entry.Opaque = file;
             entry.Alias = Path.GetFileNameWithoutExtension(file);

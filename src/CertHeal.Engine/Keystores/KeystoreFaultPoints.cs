@@ -8,7 +8,11 @@ namespace CertHeal.Keystores;
 /// </summary>
 internal static class KeystoreFaultPoints
 {
-    /// <summary>Set it to a point's name (e.g. "BeforeRename") and the process kills itself there.</summary>
+    /// <summary>
+    /// Set it to a point's name (e.g. "BeforeRename") and the process kills itself there; or to
+    /// "point@text" to kill only a write whose path contains the text (e.g. "@ledger": the trust
+    /// ledger's write, not the keystore's, which reaches the same points first).
+    /// </summary>
     internal const string EnvironmentVariable = "CERTHEAL_TEST_ONLY_FAULT_POINT_7B3E91C4D2A8";
 
     internal const string AfterTempWrite = nameof(AfterTempWrite);
@@ -27,11 +31,15 @@ internal static class KeystoreFaultPoints
     internal static void Reach(string point, string path)
     {
         Hook?.Invoke(point, path);
-        if (Armed is not null && string.Equals(Armed, point, StringComparison.Ordinal))
+        if (Armed is not null && (string.Equals(Armed, point, StringComparison.Ordinal) || Targets(point, path)))
         {
             // SIGKILL on Unix (TerminateProcess on Windows): no finally blocks, no flushes, as in a crash.
             System.Diagnostics.Process.GetCurrentProcess().Kill();
             Thread.Sleep(Timeout.Infinite);
         }
     }
+
+    private static bool Targets(string point, string path) =>
+        Armed!.Length > point.Length + 1 && Armed.StartsWith(point + "@", StringComparison.Ordinal)
+        && path.Contains(Armed[(point.Length + 1)..], StringComparison.Ordinal);
 }

@@ -124,7 +124,7 @@ public static class KeystoreFile
         using var fileLock = options.WhatIf ? null : KeystoreLock.Acquire(path, options.LockTimeout);
         if (fileLock is not null)
         {
-            RemoveStaleTemporaryFiles(path);
+            StoreWrite.RemoveStaleTemporaryFiles(path);
         }
         var before = File.Exists(path) ? ReadBounded(path) : null;
         var keystore = before is null || before.Length == 0
@@ -168,46 +168,25 @@ public static class KeystoreFile
     private static void Replace(string path, byte[] bytes, IKeystoreCodec codec, Keystore intended, KeystorePassword? password, string? backup,
         Func<Keystore, string?>? validate)
     {
-        var folder = Path.GetDirectoryName(path)!;
-        var temp = TemporaryName(path);
-        var backupTemp = backup is null ? null : TemporaryName(path);
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            StoreWrite.Replace(path, bytes, written =>
             {
-                stream.Write(bytes);
-                KeystoreFaultPoints.Reach(KeystoreFaultPoints.AfterTempWrite, path);
-                stream.Flush(flushToDisk: true);
-            }
-            KeystoreFaultPoints.Reach(KeystoreFaultPoints.AfterFlush, path);
-            Keystore readBack;
-            using (CertificateReuse.Open(intended.Entries.Select(e => e.Certificate).OfType<X509Certificate2>()))
-            {
-                readBack = codec.Read(File.ReadAllBytes(temp), path, password);
-            }
-            if (!SameEntries(intended, readBack))
-            {
-                throw new KeystoreException(KeystoreErrorKind.Corrupt, path,
-                    $"The new version of '{path}' did not read back as written, so the keystore was left unchanged; this is a bug to report.");
-            }
-            if (validate?.Invoke(readBack) is { } refusal)
-            {
-                throw Refused(path, refusal);
-            }
-            KeystoreFaultPoints.Reach(KeystoreFaultPoints.BeforeBackup, path);
-            if (backup is not null && backupTemp is not null)
-            {
-                if (!OperatingSystem.IsWindows())
+                Keystore readBack;
+                using (CertificateReuse.Open(intended.Entries.Select(e => e.Certificate).OfType<X509Certificate2>()))
                 {
-                    File.SetUnixFileMode(temp, File.GetUnixFileMode(path));
+                    readBack = codec.Read(written, path, password);
                 }
-                // Copied aside and renamed, so a crash mid-copy never leaves a torn .bak either.
-                File.Copy(path, backupTemp, overwrite: false);
-                File.Move(backupTemp, backup, overwrite: true);
-            }
-            KeystoreFaultPoints.Reach(KeystoreFaultPoints.BeforeRename, path);
-            File.Move(temp, path, overwrite: true);
-            KeystoreFaultPoints.Reach(KeystoreFaultPoints.AfterRename, path);
+                if (!SameEntries(intended, readBack))
+                {
+                    throw new KeystoreException(KeystoreErrorKind.Corrupt, path,
+                        $"The new version of '{path}' did not read back as written, so the keystore was left unchanged; this is a bug to report.");
+                }
+                if (validate?.Invoke(readBack) is { } refusal)
+                {
+                    throw Refused(path, refusal);
+                }
+            }, backup);
         }
         catch (UnauthorizedAccessException e)
         {
@@ -221,55 +200,6 @@ public static class KeystoreFile
         catch (IOException e)
         {
             throw new KeystoreException(KeystoreErrorKind.ReadOnly, path, $"The keystore '{path}' could not be written ({e.Message.TrimEnd('.')}), so it was left unchanged.", e);
-        }
-        finally
-        {
-            try
-            {
-                File.Delete(temp);
-                if (backupTemp is not null)
-                {
-                    File.Delete(backupTemp);
-                }
-            }
-            catch (IOException)
-            {
-                // Best effort: the live keystore is what matters, and it is intact.
-            }
-            catch (UnauthorizedAccessException)
-            {
-                // Same.
-            }
-        }
-    }
-
-    private const string TemporarySuffix = ".tmp";
-
-    /// <summary>A hidden sibling (`.name.xxxxxxxx.tmp`): same folder, so the rename is atomic; random, so writers never share one.</summary>
-    private static string TemporaryName(string path) =>
-        Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..8] + TemporarySuffix);
-
-    /// <summary>
-    /// Under the lock no other writer is running, so a temporary file of this keystore belongs to
-    /// a writer that died (killed, power loss); removing it here keeps crashes from piling them up.
-    /// </summary>
-    private static void RemoveStaleTemporaryFiles(string path)
-    {
-        var prefix = "." + Path.GetFileName(path) + ".";
-        try
-        {
-            foreach (var stale in Directory.EnumerateFiles(Path.GetDirectoryName(path)!, prefix + "*" + TemporarySuffix))
-            {
-                var name = Path.GetFileName(stale);
-                if (name.Length == prefix.Length + 8 + TemporarySuffix.Length && name.StartsWith(prefix, StringComparison.Ordinal))
-                {
-                    File.Delete(stale);
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: a leftover temporary file wastes space but never affects the keystore.
         }
     }
 
@@ -323,6 +253,13 @@ public static class KeystoreFile
 
     private static KeystoreWriteResult UpdateStore(string path, KeystoreFormat format, Func<Keystore, bool> mutate, SaveOptions options)
     {
+        // Folder and Windows stores are re-read and changed under a lock too, so two merges into
+        // one folder both end up in it (each sees the files the other wrote).
+        using var storeLock = options.WhatIf ? null : AcquireStoreLock(path, format, options.LockTimeout);
+        if (storeLock is not null && format == KeystoreFormat.Directory)
+        {
+            StoreWrite.RemoveStaleTemporaryFilesIn(path);
+        }
         var before = format == KeystoreFormat.Directory ? DirectoryKeystore.Read(path) : WindowsCertificateStore.Read(path);
         var keystore = format == KeystoreFormat.Directory ? DirectoryKeystore.Read(path) : WindowsCertificateStore.Read(path);
         if (!mutate(keystore))
@@ -350,6 +287,31 @@ public static class KeystoreFile
         {
             throw new KeystoreException(KeystoreErrorKind.ReadOnly, path, $"The keystore '{path}' could not be written ({e.Message.TrimEnd('.')}).", e);
         }
+    }
+
+    /// <summary>
+    /// A folder's lock lives inside it (`.certheal.lock`, ignored as a certificate file) because
+    /// its parent, e.g. /etc/ssl, may not be writable; a Windows store's lock lives in the
+    /// per-user CertHeal folder, since the store has no file of its own.
+    /// </summary>
+    private static KeystoreLock AcquireStoreLock(string path, KeystoreFormat format, TimeSpan timeout)
+    {
+        if (format == KeystoreFormat.Directory)
+        {
+            try
+            {
+                Directory.CreateDirectory(path);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                throw new KeystoreException(KeystoreErrorKind.ReadOnly, path, $"The keystore folder '{path}' cannot be created; check the permissions of its parent.", e);
+            }
+            return KeystoreLock.Acquire(Path.Combine(path, ".certheal"), timeout);
+        }
+        var folder = Path.Combine(Path.GetDirectoryName(KeystoreMerger.DefaultKeystorePath())!, "locks");
+        Directory.CreateDirectory(folder);
+        var name = string.Concat(path.Select(c => char.IsLetterOrDigit(c) ? c : '_'));
+        return KeystoreLock.Acquire(Path.Combine(folder, "windows-" + name), timeout);
     }
 
     /// <summary>

@@ -92,9 +92,17 @@ public static class KeystoreMerger
             Skipped = changes.Count(c => c.Action == KeystoreChangeAction.Skipped),
             Removed = changes.Count(c => c.Action == KeystoreChangeAction.Removed),
         };
-        if (result.Written)
+        if (result.Written && options.Recorder is not null)
         {
-            options.Recorder?.Record(change, incoming, endpoints ?? []);
+            try
+            {
+                options.Recorder.Record(change, incoming, endpoints ?? []);
+            }
+            catch (Exception e) when (e is KeystoreException or IOException or UnauthorizedAccessException)
+            {
+                // The keystore is written: failing here would make scripts repeat or undo a merge that happened.
+                change.Warnings = [.. change.Warnings, e.Message];
+            }
         }
         return change;
     }

@@ -17,4 +17,10 @@ public sealed class KeystoreChange
 
     /// <summary>Entries -RemoveDistrusted took out (blocked keys, distrusted roots).</summary>
     public int Removed { get; set; }
+
+    /// <summary>
+    /// Problems after the keystore was written (e.g. the trust ledger could not be updated): the
+    /// merge happened and stands, so they are warnings, never a failed merge.
+    /// </summary>
+    public string[] Warnings { get; set; } = [];
 }

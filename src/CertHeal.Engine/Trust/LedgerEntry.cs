@@ -38,4 +38,8 @@ public sealed class LedgerDocument
 {
     public int Version { get; set; } = 1;
     public List<LedgerEntry> Entries { get; set; } = [];
+
+    /// <summary>Where it was read from (TrustLedger.Read), so Confirm-Keystore -Ledger can report the ledger's own health.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? Path { get; set; }
 }

@@ -1,19 +1,38 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using CertHeal.Keystores;
 
 namespace CertHeal.Trust;
 
 /// <summary>
-/// The trust ledger (~/.certheal/ledger.json beside the per-user keystore, or CERTHEAL_LEDGER):
-/// what merges healed, so Sync-Keystore can re-apply it to stores an upgrade replaced. It is
-/// written like a keystore: under a lock file, re-read, merged, written to a temporary file,
-/// flushed and renamed, so two merges at once both end up in it and a crash never tears it.
+/// The trust ledger: what merges healed, so Sync-Keystore can re-apply it to stores an upgrade
+/// replaced. It is a folder of small records, not one document, because a single file that
+/// every merge reads and rewrites whole grew past what a merge can afford (68 MB seen) and
+/// then failed merges that had already written their keystore:
+///   entries/&lt;2 hex&gt;/&lt;SHA-256&gt;.json  one certificate and why it was trusted (merged by fingerprint)
+///   stores/&lt;hash of path&gt;.json        one store and the fingerprints written into it
+///   audit/&lt;yyyy-MM&gt;/...json            one record per keystore write (see LedgerAudit)
+/// A merge reads and writes only the records it touches, under the ledger's lock, each through
+/// the one write path (<see cref="StoreWrite"/>), so its cost does not depend on the ledger's
+/// size. The configured path keeps its historical form `ledger.json`: the records live in the
+/// folder of that name without `.json`, and a legacy ledger.json found there is imported once.
 /// </summary>
 public static class TrustLedger
 {
-    private const long MaxLedgerBytes = 64L * 1024 * 1024;
+    private const long MaxRecordBytes = 16L * 1024 * 1024;
+    private const long MaxLegacyBytes = 1024L * 1024 * 1024;
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    /// <summary>Ledger bytes read and written by this process; tests show a small merge's cost does not grow with the ledger.</summary>
+    internal static long BytesRead;
+
+    /// <summary>See <see cref="BytesRead"/>.</summary>
+    internal static long BytesWritten;
+
+    /// <summary>False while a test seeds a large ledger: records are still written whole by rename, just not flushed one by one.</summary>
+    internal static bool FlushRecords = true;
 
     /// <summary>$CERTHEAL_LEDGER, else ledger.json beside the per-user keystore.</summary>
     public static string DefaultPath()
@@ -26,36 +45,77 @@ public static class TrustLedger
         return Path.Combine(Path.GetDirectoryName(KeystoreMerger.DefaultKeystorePath())!, "ledger.json");
     }
 
-    /// <summary>The ledger, or an empty one when the file does not exist yet.</summary>
-    public static LedgerDocument Read(string path)
+    /// <summary>The folder that holds the records of the ledger configured as <paramref name="path"/>.</summary>
+    public static string Folder(string path)
     {
         path = Path.GetFullPath(path);
-        if (!File.Exists(path))
+        return path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? path[..^5] : path;
+    }
+
+    /// <summary>The single-file ledger of earlier versions, imported on the first write.</summary>
+    internal static string LegacyFile(string path) => Folder(path) + ".json";
+
+    internal static string EntryFile(string folder, string fingerprint)
+    {
+        var upper = fingerprint.ToUpperInvariant();
+        return Path.Combine(folder, "entries", upper[..2], upper + ".json");
+    }
+
+    internal static string StoreFile(string folder, string store) =>
+        Path.Combine(folder, "stores", Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(store)))[..32] + ".json");
+
+    /// <summary>
+    /// The whole ledger (every entry with the stores it was written into), or an empty one.
+    /// A damaged record is left out here (Sync goes on with the rest) and reported by <see cref="LedgerHealth"/>.
+    /// </summary>
+    public static LedgerDocument Read(string path)
+    {
+        var folder = Folder(path);
+        var document = new LedgerDocument { Path = folder };
+        var legacy = LegacyFile(path);
+        var byFingerprint = new Dictionary<string, LedgerEntry>(StringComparer.OrdinalIgnoreCase);
+        if (File.Exists(legacy))
         {
-            return new LedgerDocument();
-        }
-        try
-        {
-            if (new FileInfo(path).Length > MaxLedgerBytes)
+            // Not imported yet (nothing was written since the upgrade): read it as it is.
+            foreach (var entry in ReadLegacy(legacy).Entries)
             {
-                throw new KeystoreException(KeystoreErrorKind.Corrupt, path, $"The trust ledger '{path}' is larger than 64 MiB; it is not a CertHeal ledger.");
+                byFingerprint.TryAdd(entry.Sha256Fingerprint, entry);
             }
-            var bytes = File.ReadAllBytes(path);
-            if (bytes.Length == 0)
+        }
+        foreach (var file in RecordFiles(Path.Combine(folder, "entries")))
+        {
+            if (TryReadRecord<LedgerEntry>(file) is { } entry && entry.Sha256Fingerprint.Length == 64)
             {
-                return new LedgerDocument();
+                if (byFingerprint.TryGetValue(entry.Sha256Fingerprint, out var older))
+                {
+                    Merge(entry, older);
+                }
+                entry.Stores = [];
+                byFingerprint[entry.Sha256Fingerprint] = entry;
             }
-            return JsonSerializer.Deserialize<LedgerDocument>(bytes, Json) ?? new LedgerDocument();
         }
-        catch (JsonException e)
+        var stores = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var record in ReadStores(folder))
         {
-            throw new KeystoreException(KeystoreErrorKind.Corrupt, path,
-                $"The trust ledger '{path}' is not valid JSON ({e.Message.TrimEnd('.')}); restore it from '{path}.bak' or remove it.", e);
+            foreach (var fingerprint in record.Fingerprints)
+            {
+                if (!stores.TryGetValue(fingerprint, out var list))
+                {
+                    stores[fingerprint] = list = [];
+                }
+                list.Add(record.Path);
+            }
         }
-        catch (UnauthorizedAccessException e)
+        foreach (var entry in byFingerprint.Values)
         {
-            throw new KeystoreException(KeystoreErrorKind.ReadOnly, path, $"The trust ledger '{path}' cannot be read; check its permissions.", e);
+            if (stores.TryGetValue(entry.Sha256Fingerprint, out var list))
+            {
+                entry.Stores = [.. entry.Stores.Union(list, StringComparer.Ordinal)];
+            }
+            document.Entries.Add(entry);
         }
+        document.Entries.Sort((a, b) => a.FirstRecorded.CompareTo(b.FirstRecorded));
+        return document;
     }
 
     /// <summary>Adds or updates entries (by SHA-256: sources and stores are merged, the first time kept).</summary>
@@ -65,78 +125,222 @@ public static class TrustLedger
         {
             return;
         }
-        path = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        KeystoreLock fileLock;
+        var folder = Folder(path);
+        using var held = Lock(path, lockTimeout);
+        Write(path, () =>
+        {
+            ImportLegacy(path);
+            RecordUnlocked(folder, additions);
+        });
+    }
+
+    private static void RecordUnlocked(string folder, IReadOnlyList<LedgerEntry> additions)
+    {
+        var byStore = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        var now = DateTime.UtcNow;
+        foreach (var addition in additions.GroupBy(a => a.Sha256Fingerprint.ToUpperInvariant()).Select(g => g.Aggregate((a, b) => { Merge(a, b); return a; })))
+        {
+            var fingerprint = addition.Sha256Fingerprint.ToUpperInvariant();
+            var file = EntryFile(folder, fingerprint);
+            var existing = File.Exists(file) ? TryReadRecord<LedgerEntry>(file) : null;
+            var stores = addition.Stores;
+            var record = Clone(addition);
+            record.Sha256Fingerprint = fingerprint;
+            record.Stores = [];
+            if (existing is not null)
+            {
+                var before = JsonSerializer.Serialize(existing, Json);
+                Merge(existing, record);
+                existing.Stores = [];
+                record = existing;
+                if (JsonSerializer.Serialize(existing, Json) == before)
+                {
+                    record = null;
+                }
+            }
+            if (record is not null)
+            {
+                WriteRecord(file, record);
+            }
+            foreach (var store in stores)
+            {
+                if (!byStore.TryGetValue(store, out var set))
+                {
+                    byStore[store] = set = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                }
+                set.Add(fingerprint);
+            }
+            now = addition.LastRecorded == default ? now : addition.LastRecorded;
+        }
+        foreach (var (store, fingerprints) in byStore)
+        {
+            var file = StoreFile(folder, store);
+            var record = (File.Exists(file) ? TryReadRecord<LedgerStore>(file) : null) ?? new LedgerStore { Path = store, FirstRecorded = now };
+            var count = record.Fingerprints.Count;
+            record.Fingerprints.UnionWith(fingerprints);
+            if (record.Fingerprints.Count != count || record.AbsentSince is not null || record.LastRecorded < now)
+            {
+                (record.LastRecorded, record.AbsentSince) = (now, null);
+                WriteRecord(file, record);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Test and import seeding: records entries without the per-merge bookkeeping, many at a time,
+    /// through the same record writer (a 100,000-entry ledger is built in seconds, not by merges).
+    /// </summary>
+    internal static void RecordMany(string path, IEnumerable<LedgerEntry> additions, int batch = 5000)
+    {
+        var list = new List<LedgerEntry>(batch);
+        foreach (var addition in additions)
+        {
+            list.Add(addition);
+            if (list.Count == batch)
+            {
+                Record(path, list);
+                list.Clear();
+            }
+        }
+        Record(path, list);
+    }
+
+    internal static void Merge(LedgerEntry into, LedgerEntry from)
+    {
+        into.Sources = [.. into.Sources.Union(from.Sources)];
+        into.Stores = [.. into.Stores.Union(from.Stores)];
+        if (from.LastRecorded > into.LastRecorded)
+        {
+            into.LastRecorded = from.LastRecorded;
+        }
+        if (from.FirstRecorded != default && (into.FirstRecorded == default || from.FirstRecorded < into.FirstRecorded))
+        {
+            into.FirstRecorded = from.FirstRecorded;
+        }
+        if (from.IsAnchor && !into.IsAnchor)
+        {
+            (into.IsAnchor, into.Policy, into.ApprovedBy) = (true, from.Policy, from.ApprovedBy);
+        }
+    }
+
+    private static LedgerEntry Clone(LedgerEntry entry) => JsonSerializer.Deserialize<LedgerEntry>(JsonSerializer.SerializeToUtf8Bytes(entry, Json), Json)!;
+
+    /// <summary>
+    /// Moves a legacy ledger.json into records, then retires it to `ledger.json.imported` by
+    /// rename. A crash before the rename only repeats the import (records merge by fingerprint).
+    /// </summary>
+    private static void ImportLegacy(string path)
+    {
+        var legacy = LegacyFile(path);
+        if (!File.Exists(legacy))
+        {
+            return;
+        }
+        var document = ReadLegacy(legacy);
+        if (document.Entries.Count > 0)
+        {
+            RecordUnlocked(Folder(path), document.Entries);
+        }
+        StoreWrite.Retire(legacy, legacy + ".imported");
+    }
+
+    private static LedgerDocument ReadLegacy(string legacy)
+    {
         try
         {
-            fileLock = KeystoreLock.Acquire(path, lockTimeout ?? TimeSpan.FromSeconds(30));
+            if (new FileInfo(legacy).Length > MaxLegacyBytes)
+            {
+                throw new KeystoreException(KeystoreErrorKind.Corrupt, legacy, $"The legacy trust ledger '{legacy}' is larger than 1 GiB, so it was not imported; move it aside.");
+            }
+            var bytes = File.ReadAllBytes(legacy);
+            Interlocked.Add(ref BytesRead, bytes.Length);
+            return bytes.Length == 0 ? new LedgerDocument() : JsonSerializer.Deserialize<LedgerDocument>(bytes, Json) ?? new LedgerDocument();
+        }
+        catch (JsonException e)
+        {
+            throw new KeystoreException(KeystoreErrorKind.Corrupt, legacy,
+                $"The legacy trust ledger '{legacy}' is not valid JSON ({e.Message.TrimEnd('.')}), so it was not imported; restore it from '{legacy}.bak' or move it aside.", e);
+        }
+    }
+
+    internal static IEnumerable<LedgerStore> ReadStores(string folder)
+    {
+        foreach (var file in RecordFiles(Path.Combine(folder, "stores")))
+        {
+            if (TryReadRecord<LedgerStore>(file) is { } store && store.Path.Length > 0)
+            {
+                yield return store;
+            }
+        }
+    }
+
+    /// <summary>The record files under <paramref name="root"/> (temporary files of the write path excluded).</summary>
+    internal static IEnumerable<string> RecordFiles(string root) =>
+        Directory.Exists(root)
+            ? Directory.EnumerateFiles(root, "*.json", SearchOption.AllDirectories).Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal)
+            : [];
+
+    /// <summary>A record, or null when it is damaged (unreadable, not JSON, too big).</summary>
+    internal static T? TryReadRecord<T>(string file) where T : class
+    {
+        try
+        {
+            var info = new FileInfo(file);
+            if (info.Length > MaxRecordBytes)
+            {
+                return null;
+            }
+            var bytes = File.ReadAllBytes(file);
+            Interlocked.Add(ref BytesRead, bytes.Length);
+            return JsonSerializer.Deserialize<T>(bytes, Json);
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    internal static void WriteRecord<T>(string file, T record)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(record, Json);
+        StoreWrite.Replace(file, bytes, written => JsonSerializer.Deserialize<T>(written, Json), flush: FlushRecords);
+        Interlocked.Add(ref BytesWritten, bytes.Length);
+    }
+
+    /// <summary>The ledger's lock (one for the folder: merges touch few records and hold it briefly); stale temporaries are cleaned under it.</summary>
+    internal static IDisposable Lock(string path, TimeSpan? timeout = null)
+    {
+        var folder = Folder(path);
+        try
+        {
+            Directory.CreateDirectory(folder);
+            var held = KeystoreLock.Acquire(Path.Combine(folder, ".certheal"), timeout ?? TimeSpan.FromSeconds(30));
+            StoreWrite.RemoveStaleTemporaryFilesIn(folder);
+            return held;
         }
         catch (KeystoreException e)
         {
             throw new KeystoreException(e.Kind, path, e.Kind == KeystoreErrorKind.Locked
-                ? $"The trust ledger '{path}' has been locked by another process for too long; try again, or delete '{path}.lock' if no CertHeal process is running."
-                : $"The trust ledger '{path}' could not be written (its folder is not writable); check the permissions of its folder.", e);
-        }
-        using var held = fileLock;
-        var ledger = Read(path);
-        // Indexed by fingerprint: a merge of thousands of certificates records them all, and a
-        // scan per addition made the profile's biggest cost (dotnet-trace of certheal merge).
-        var byFingerprint = new Dictionary<string, LedgerEntry>(StringComparer.OrdinalIgnoreCase);
-        foreach (var entry in ledger.Entries)
-        {
-            byFingerprint.TryAdd(entry.Sha256Fingerprint, entry);
-        }
-        foreach (var addition in additions)
-        {
-            if (!byFingerprint.TryGetValue(addition.Sha256Fingerprint, out var existing))
-            {
-                ledger.Entries.Add(addition);
-                byFingerprint[addition.Sha256Fingerprint] = addition;
-                continue;
-            }
-            existing.Sources = [.. existing.Sources.Union(addition.Sources)];
-            existing.Stores = [.. existing.Stores.Union(addition.Stores)];
-            existing.LastRecorded = addition.LastRecorded;
-            if (addition.IsAnchor && !existing.IsAnchor)
-            {
-                (existing.IsAnchor, existing.Policy, existing.ApprovedBy) = (true, addition.Policy, addition.ApprovedBy);
-            }
-        }
-        Write(path, JsonSerializer.SerializeToUtf8Bytes(ledger, Json));
-    }
-
-    private static void Write(string path, byte[] bytes)
-    {
-        var temp = Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            JsonSerializer.Deserialize<LedgerDocument>(File.ReadAllBytes(temp), Json);
-            if (File.Exists(path))
-            {
-                File.Copy(path, path + ".bak", overwrite: true);
-            }
-            File.Move(temp, path, overwrite: true);
+                ? $"The trust ledger '{folder}' has been locked by another process for too long; try again, or delete '{Path.Combine(folder, ".certheal.lock")}' if no CertHeal process is running."
+                : $"The trust ledger '{folder}' could not be written (its folder is not writable); check the permissions of its folder.", e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new KeystoreException(KeystoreErrorKind.ReadOnly, path, $"The trust ledger '{path}' could not be written ({e.Message.TrimEnd('.')}); check the permissions of its folder.", e);
+            throw new KeystoreException(KeystoreErrorKind.ReadOnly, path, $"The trust ledger folder '{folder}' could not be created ({e.Message.TrimEnd('.')}); check the permissions of its parent.", e);
         }
-        finally
+    }
+
+    /// <summary>Runs a write of records, turning file-system failures into one sentence that names the ledger.</summary>
+    internal static void Write(string path, Action write)
+    {
+        try
         {
-            try
-            {
-                File.Delete(temp);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Best effort: the ledger itself is intact.
-            }
+            write();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            throw new KeystoreException(KeystoreErrorKind.ReadOnly, path, $"The trust ledger '{Folder(path)}' could not be written ({e.Message.TrimEnd('.')}); check the permissions of its folder.", e);
         }
     }
 }

@@ -30,4 +30,10 @@ public static class FindingCodes
 
     /// <summary>An entry names an OCSP responder or CRL that gave no valid answer: an Error under hard-fail, a Warning under soft-fail.</summary>
     public const string RevocationUnknown = nameof(RevocationUnknown);
+
+    /// <summary>A trust-ledger record cannot be read (Warning: Sync cannot re-apply it); Confirm-Keystore -Ledger.</summary>
+    public const string LedgerDamaged = nameof(LedgerDamaged);
+
+    /// <summary>A store the ledger recorded no longer exists (Info: `certheal ledger prune` forgets it).</summary>
+    public const string LedgerStoreMissing = nameof(LedgerStoreMissing);
 }

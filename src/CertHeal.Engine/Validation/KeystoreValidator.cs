@@ -144,6 +144,10 @@ public static class KeystoreValidator
         if (options.Ledger is not null)
         {
             findings.AddRange(Trust.LedgerDrift.Findings(entries.Where(e => e.Certificate is not null).Select(e => e.Certificate!), options.Ledger, now));
+            if (options.Ledger.Path is { } ledgerPath)
+            {
+                findings.AddRange(Trust.LedgerHealth.Findings(ledgerPath));
+            }
         }
         findings.AddRange(await Revocation.EntryRevocation.FindingsAsync(entries, options, now, cancellationToken).ConfigureAwait(false));
         var anchors = TrustAnchors.FromCertificates(path, entries.Where(e => e.Certificate is not null && !e.IsPrivateKeyEntry).Select(e => e.Certificate!));

@@ -11,6 +11,10 @@ internal static class ChangeOutput
         {
             cmdlet.WriteVerbose($"{entry.Action} {entry.Subject} ({entry.Thumbprint}): {entry.Reason}.");
         }
+        foreach (var warning in change.Warnings)
+        {
+            cmdlet.WriteWarning(warning);
+        }
         cmdlet.WriteObject(change);
     }
 }

@@ -1,0 +1,138 @@
+namespace CertHeal.Keystores;
+
+/// <summary>
+/// The one place a CertHeal file is replaced on disk (keystore files, each file of a folder
+/// store, trust-ledger records, exported bundles). A new version goes to a hidden temporary
+/// sibling (same folder, so the rename is atomic), is flushed, read back and verified, the old
+/// version is kept as a backup that is itself written aside and renamed (a crash never tears
+/// it), and a rename puts the new version in place. Fault points sit at each step so the
+/// reliability suite can kill a writer there. Callers hold the store's <see cref="KeystoreLock"/>
+/// where writers can race; this class only makes each single file replacement crash-safe.
+/// </summary>
+internal static class StoreWrite
+{
+    private const string TemporarySuffix = ".tmp";
+
+    /// <summary>
+    /// Writes <paramref name="bytes"/> as <paramref name="path"/>. <paramref name="verify"/> gets
+    /// the bytes as read back from the temporary file and throws to refuse the write (the live
+    /// file then stays byte-identical). A non-null <paramref name="backup"/> receives the previous
+    /// version, when there is one.
+    /// </summary>
+    /// <param name="flush">False only where many small records are seeded at once (tests, imports); a kill still leaves each record whole.</param>
+    internal static void Replace(string path, ReadOnlySpan<byte> bytes, Action<byte[]>? verify = null, string? backup = null, bool flush = true)
+    {
+        var temp = TemporaryName(path);
+        string? backupTemp = null;
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(bytes);
+                KeystoreFaultPoints.Reach(KeystoreFaultPoints.AfterTempWrite, path);
+                stream.Flush(flushToDisk: flush);
+            }
+            KeystoreFaultPoints.Reach(KeystoreFaultPoints.AfterFlush, path);
+            verify?.Invoke(File.ReadAllBytes(temp));
+            KeystoreFaultPoints.Reach(KeystoreFaultPoints.BeforeBackup, path);
+            var exists = File.Exists(path);
+            if (exists && !OperatingSystem.IsWindows())
+            {
+                // A keystore may hold private keys: the new version keeps the old one's permissions.
+                File.SetUnixFileMode(temp, File.GetUnixFileMode(path));
+            }
+            if (backup is not null && exists)
+            {
+                backupTemp = TemporaryName(path);
+                File.Copy(path, backupTemp, overwrite: false);
+                File.Move(backupTemp, backup, overwrite: true);
+                backupTemp = null;
+            }
+            KeystoreFaultPoints.Reach(KeystoreFaultPoints.BeforeRename, path);
+            File.Move(temp, path, overwrite: true);
+            KeystoreFaultPoints.Reach(KeystoreFaultPoints.AfterRename, path);
+        }
+        finally
+        {
+            DeleteQuietly(temp);
+            if (backupTemp is not null)
+            {
+                DeleteQuietly(backupTemp);
+            }
+        }
+    }
+
+    /// <summary>Creates <paramref name="path"/> only if nothing is there yet (a crash leaves the whole file or none).</summary>
+    internal static bool CreateNew(string path, ReadOnlySpan<byte> bytes, Action<byte[]>? verify = null)
+    {
+        if (File.Exists(path))
+        {
+            return false;
+        }
+        Replace(path, bytes, verify);
+        return true;
+    }
+
+    /// <summary>
+    /// Moves a file a change removes to <paramref name="backup"/> by rename: the file is either
+    /// still in place or wholly in its backup, never half of each.
+    /// </summary>
+    internal static void Retire(string path, string backup)
+    {
+        KeystoreFaultPoints.Reach(KeystoreFaultPoints.BeforeRename, path);
+        File.Move(path, backup, overwrite: true);
+        KeystoreFaultPoints.Reach(KeystoreFaultPoints.AfterRename, path);
+    }
+
+    /// <summary>A hidden sibling (`.name.xxxxxxxx.tmp`): same folder, so the rename is atomic; random, so writers never share one.</summary>
+    internal static string TemporaryName(string path) =>
+        Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..8] + TemporarySuffix);
+
+    /// <summary>
+    /// Under the store's lock no other writer is running, so a temporary file of this path
+    /// belongs to a writer that died (killed, power loss); removing it keeps crashes from piling them up.
+    /// </summary>
+    internal static void RemoveStaleTemporaryFiles(string path)
+    {
+        var prefix = "." + Path.GetFileName(path) + ".";
+        RemoveStale(Path.GetDirectoryName(path)!, prefix + "*" + TemporarySuffix, name => name.Length == prefix.Length + 8 + TemporarySuffix.Length);
+    }
+
+    /// <summary>Every temporary file of this write path in <paramref name="folder"/> (a folder store, the ledger's record folders), under their lock.</summary>
+    internal static void RemoveStaleTemporaryFilesIn(string folder) =>
+        RemoveStale(folder, ".*" + TemporarySuffix, name => name.Length > 1 + 1 + 8 + TemporarySuffix.Length && name[^(8 + TemporarySuffix.Length + 1)] == '.');
+
+    private static void RemoveStale(string folder, string pattern, Func<string, bool> ours)
+    {
+        try
+        {
+            if (!Directory.Exists(folder))
+            {
+                return;
+            }
+            foreach (var stale in Directory.EnumerateFiles(folder, pattern))
+            {
+                if (ours(Path.GetFileName(stale)))
+                {
+                    File.Delete(stale);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a leftover temporary file wastes space but never affects the store.
+        }
+    }
+
+    private static void DeleteQuietly(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the live file is what matters, and it is intact.
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using CertHeal.Keystores;
+
+namespace CertHeal.Trust;
+
+/// <summary>What <see cref="LedgerPrune.Prune"/> removed (or, with WhatIf, would remove).</summary>
+public sealed class LedgerPruneResult
+{
+    public string LedgerPath { get; set; } = "";
+    public bool WhatIf { get; set; }
+
+    /// <summary>The stores that no longer exist and were forgotten.</summary>
+    public string[] StoresRemoved { get; set; } = [];
+
+    /// <summary>Stores missing now but absent for less than the stated days, so kept.</summary>
+    public string[] StoresAbsentKept { get; set; } = [];
+
+    public int StoresKept { get; set; }
+
+    /// <summary>Entries no remaining store refers to, removed with their stores.</summary>
+    public int EntriesRemoved { get; set; }
+
+    public TimeSpan Duration { get; set; }
+}
+
+/// <summary>
+/// Forgets stores that no longer exist, and the entries only they held. Never automatic on a
+/// merge: a store can be absent for a moment (a JDK mid-upgrade), and forgetting it then would
+/// lose exactly what Sync-Keystore needs. The caller prunes explicitly, optionally only stores
+/// absent for a stated number of days (the first prune that finds a store missing notes when).
+/// </summary>
+public static class LedgerPrune
+{
+    public static Task<LedgerPruneResult> PruneAsync(string path, bool whatIf, int? absentDays = null, TimeProvider? clock = null, CancellationToken cancellation = default) =>
+        Task.Run(() => Prune(path, whatIf, absentDays, clock, cancellation), cancellation);
+
+    public static LedgerPruneResult Prune(string path, bool whatIf, int? absentDays = null, TimeProvider? clock = null, CancellationToken cancellation = default)
+    {
+        var watch = Stopwatch.StartNew();
+        var now = (clock ?? TimeProvider.System).GetUtcNow().UtcDateTime;
+        var folder = TrustLedger.Folder(path);
+        var result = new LedgerPruneResult { LedgerPath = folder, WhatIf = whatIf };
+        using var held = whatIf ? null : TrustLedger.Lock(path);
+        var removed = new List<string>();
+        var absentKept = new List<string>();
+        var referenced = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var removedFingerprints = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        TrustLedger.Write(path, () =>
+        {
+            foreach (var file in TrustLedger.RecordFiles(Path.Combine(folder, "stores")))
+            {
+                cancellation.ThrowIfCancellationRequested();
+                if (TrustLedger.TryReadRecord<LedgerStore>(file) is not { } store)
+                {
+                    continue;
+                }
+                if (Exists(store.Path))
+                {
+                    referenced.UnionWith(store.Fingerprints);
+                    if (store.AbsentSince is not null && !whatIf)
+                    {
+                        store.AbsentSince = null;
+                        TrustLedger.WriteRecord(file, store);
+                    }
+                    continue;
+                }
+                var since = store.AbsentSince ?? now;
+                if (absentDays is { } days && now - since < TimeSpan.FromDays(days))
+                {
+                    absentKept.Add(store.Path);
+                    referenced.UnionWith(store.Fingerprints);
+                    if (store.AbsentSince is null && !whatIf)
+                    {
+                        store.AbsentSince = now;
+                        TrustLedger.WriteRecord(file, store);
+                    }
+                    continue;
+                }
+                removed.Add(store.Path);
+                removedFingerprints.UnionWith(store.Fingerprints);
+                if (!whatIf)
+                {
+                    File.Delete(file);
+                }
+            }
+            // An entry goes only when every store it was written into is gone: a certificate some
+            // other store still holds stays recorded for it.
+            foreach (var fingerprint in removedFingerprints.Where(f => !referenced.Contains(f)))
+            {
+                var file = TrustLedger.EntryFile(folder, fingerprint);
+                if (!File.Exists(file))
+                {
+                    continue;
+                }
+                result.EntriesRemoved++;
+                if (!whatIf)
+                {
+                    File.Delete(file);
+                }
+            }
+        });
+        result.StoresRemoved = [.. removed];
+        result.StoresAbsentKept = [.. absentKept];
+        result.StoresKept = TrustLedger.RecordFiles(Path.Combine(folder, "stores")).Count() - (whatIf ? removed.Count : 0);
+        result.Duration = watch.Elapsed;
+        return result;
+    }
+
+    /// <summary>A Windows store path cannot be checked from here and always counts as present.</summary>
+    internal static bool Exists(string store) =>
+        KeystoreFormats.IsWindowsStorePath(store) || File.Exists(store) || Directory.Exists(store);
+}
