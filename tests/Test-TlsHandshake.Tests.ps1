@@ -117,6 +117,11 @@ Describe 'Test-TlsHandshake' {
             $results[0].Target | Should -Be "127.0.0.1:$port"
         }
 
+        It 'makes a -Proxy that is not an http URL one InvalidProxy error' {
+            { Test-TlsHandshake 127.0.0.1:1 -Proxy 'not a proxy' } |
+                Should -Throw -ErrorId 'CertHeal.InvalidProxy,CertHeal.Commands.TestTlsHandshakeCommand'
+        }
+
         It 'rejects a -TimeoutSec out of range' {
             { Test-TlsHandshake 127.0.0.1 -TimeoutSec 0 } |
                 Should -Throw -ErrorId 'ParameterArgumentValidationError,CertHeal.Commands.TestTlsHandshakeCommand'

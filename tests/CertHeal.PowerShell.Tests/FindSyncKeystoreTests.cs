@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
 using CertHeal.Lab;
 using CertHeal.PowerShell.Tests.Harness;
 
@@ -168,8 +169,9 @@ public sealed class FindSyncKeystoreTests(PsLab lab) : IClassFixture<PsLab>
         result.AssertNoErrors();
         Assert.Equal(stores, result.Output.Select(o => o.Value<string>("Path")).Order(StringComparer.Ordinal));
         Assert.All(result.Output, o => Assert.Equal(1, o.Value<int>("Added")));
-        var json = File.ReadAllText(ledger);
-        Assert.All(stores, s => Assert.Contains(s, json));
+        // The ledger is a folder of records named after the configured path without ".json".
+        var json = string.Concat(Directory.EnumerateFiles(ledger[..^".json".Length], "*.json", SearchOption.AllDirectories).Select(File.ReadAllText));
+        Assert.All(stores, s => Assert.Contains(JsonEncodedText.Encode(s).ToString(), json));
     }
 
     [Fact]

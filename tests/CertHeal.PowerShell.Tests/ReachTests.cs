@@ -98,6 +98,18 @@ public sealed class ReachTests(ReachFixture fixture) : IClassFixture<ReachFixtur
         Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, result.AllErrors[0].CategoryInfo.Category);
     }
 
+    [Theory]
+    [InlineData("not a proxy")]
+    [InlineData("socks5://127.0.0.1:1080")]
+    public void A_proxy_that_is_not_an_http_URL_is_an_InvalidProxy_error(string proxy)
+    {
+        using var ps = PsSession.NoUi();
+        var result = ps.Run("param($P) Test-TlsHandshake 127.0.0.1:1 -Proxy $P", new() { ["P"] = proxy });
+        var error = Assert.Single(result.AllErrors);
+        Assert.Equal("CertHeal.InvalidProxy", PsResult.ErrorId(error));
+        Assert.Contains($"The proxy '{proxy}' is not an http:// proxy URL", error.ToString());
+    }
+
     [Fact]
     public async Task Get_ServerCertificateChain_postgres_piped_to_Merge_Keystore_heals_and_psql_verify_full_connects()
     {

@@ -16,9 +16,10 @@ public sealed class ProxySettings
 
     public ProxySettings(Uri? proxy, NetworkCredential? credential = null, IEnumerable<string>? bypass = null)
     {
-        if (proxy is not null && proxy.Scheme is not ("http" or "https"))
+        // A host's binder may hand over a relative Uri (PowerShell turns any string into one), whose Scheme throws.
+        if (proxy is not null && (!proxy.IsAbsoluteUri || proxy.Scheme is not ("http" or "https")))
         {
-            throw new ArgumentException($"The proxy '{proxy}' is not an http:// proxy; CertHeal tunnels through HTTP CONNECT proxies only.");
+            throw new ArgumentException($"The proxy '{proxy}' is not an http:// proxy URL; give one like http://proxy.example:3128 (CertHeal tunnels through HTTP CONNECT proxies only).");
         }
         Proxy = proxy;
         Credential = credential ?? CredentialFromUri(proxy);

@@ -159,7 +159,7 @@ public sealed class MergeKeystoreCommand : PSCmdlet, IDisposable
             var options = new MergeOptions
             {
                 Policy = TrustPolicy, TrustedFingerprints = TrustedFingerprint, RemoveSuperseded = RemoveSuperseded, RemoveDistrusted = RemoveDistrusted,
-                Pkcs12Encryption = Pkcs12Encryption, Recorder = recorder, Revocation = RevocationCheck,
+                Pkcs12Encryption = Pkcs12Encryption, Recorder = recorder, Revocation = RevocationCheck, Vocabulary = PowerShellVocabulary.Instance,
             };
             // Plan without the lock and without writing; -WhatIf (ShouldProcess false) reports the plan
             // and never asks. Only then ask about the anchors the engine says need approval, here on the
