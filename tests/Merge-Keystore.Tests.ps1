@@ -193,8 +193,11 @@ Describe 'Merge-Keystore' {
         It 'records the heal in the trust ledger named by -LedgerPath' {
             $ledger = Join-Path $TestDrive 'merge-ledger.json'
             $null = Get-ServerCertificateChain $lab.Target('LeafOnlyWithAia') -Keystore $store -TimeoutSec 10 | Merge-Keystore -Path $store -LedgerPath $ledger
-            Test-Path -LiteralPath $ledger | Should -BeTrue
-            Get-Content -LiteralPath $ledger -Raw | Should -Match ([regex]::Escape((Split-Path $store -Leaf)))
+            # The ledger is a folder of records, named after the path without '.json'.
+            $records = Join-Path $TestDrive 'merge-ledger'
+            Test-Path -LiteralPath $records -PathType Container | Should -BeTrue
+            (Get-ChildItem -LiteralPath $records -Recurse -File -Filter *.json | Get-Content -Raw) -join '' |
+                Should -Match ([regex]::Escape((Split-Path $store -Leaf)))
         }
     }
 }

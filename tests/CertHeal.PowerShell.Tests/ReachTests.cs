@@ -107,7 +107,7 @@ public sealed class ReachTests(ReachFixture fixture) : IClassFixture<ReachFixtur
         var result = ps.Run("param($P) Test-TlsHandshake 127.0.0.1:1 -Proxy $P", new() { ["P"] = proxy });
         var error = Assert.Single(result.AllErrors);
         Assert.Equal("CertHeal.InvalidProxy", PsResult.ErrorId(error));
-        Assert.Contains($"The proxy '{proxy}' is not an http:// proxy URL", error.ToString());
+        Assert.Contains("is not an http:// proxy URL", error.ToString());
     }
 
     [Fact]
