@@ -32,12 +32,12 @@ internal static class DirectoryKeystore
                     : [NonCanonicalCertificate.Load(bytes)];
                 foreach (var certificate in collection)
                 {
-                    keystore.Entries.Add(new KeystoreEntry { Alias = alias, EntryType = KeystoreEntryType.TrustedCertificate, Certificate = certificate, Opaque = file });
+                    keystore.Entries.Add(new KeystoreEntry { Alias = alias, EntryType = KeystoreEntryType.TrustedCertificate, Certificate = certificate, Opaque = new FolderFileOrigin(file) });
                 }
             }
             catch (CryptographicException e)
             {
-                keystore.Entries.Add(new KeystoreEntry { Alias = alias, EntryType = KeystoreEntryType.Other, Unreadable = $"'{file}' is not a certificate ({e.Message.TrimEnd('.')})", Opaque = file });
+                keystore.Entries.Add(new KeystoreEntry { Alias = alias, EntryType = KeystoreEntryType.Other, Unreadable = $"'{file}' is not a certificate ({e.Message.TrimEnd('.')})", Opaque = new FolderFileOrigin(file) });
             }
         }
         return keystore;
@@ -54,14 +54,15 @@ internal static class DirectoryKeystore
     {
         Directory.CreateDirectory(after.Path);
         var changed = false;
-        var keptFiles = after.Entries.Select(e => e.Opaque as string).Where(f => f is not null).ToHashSet();
-        foreach (var removed in before.Entries.Select(e => e.Opaque as string).Where(f => f is not null && !keptFiles.Contains(f)).Distinct())
+        var keptFiles = Files(after).ToHashSet();
+        foreach (var removed in Files(before).Where(f => !keptFiles.Contains(f)).Distinct())
         {
-            StoreWrite.Retire(removed!, removed + ".bak");
-            RemoveLinksTo(after.Path, removed!);
+            StoreWrite.Retire(removed, removed + ".bak");
+            RemoveLinksTo(after.Path, removed);
             changed = true;
         }
-        foreach (var entry in after.Entries.Where(e => e.Opaque is null && e.Certificate is not null))
+        // Another format's origin names no file here, so such an entry is written as new.
+        foreach (var entry in after.Entries.Where(e => e.Opaque is not FolderFileOrigin && e.Certificate is not null))
         {
             var file = Path.Combine(after.Path, FileName(entry.Certificate!));
             var certificate = entry.Certificate!;
@@ -73,12 +74,15 @@ internal static class DirectoryKeystore
                 }
             });
             LinkSubjectHash(after.Path, file, entry.Certificate!);
-            entry.Opaque = file;
+            entry.Opaque = new FolderFileOrigin(file);
             entry.Alias = Path.GetFileNameWithoutExtension(file);
             changed = true;
         }
         return changed;
     }
+
+    private static IEnumerable<string> Files(Keystore keystore) =>
+        keystore.Entries.Select(e => e.Opaque).OfType<FolderFileOrigin>().Select(o => o.Path);
 
     /// <summary>
     /// Adds `&lt;hash&gt;.&lt;n&gt;` for <paramref name="file"/> at the first free n, unless a link or file

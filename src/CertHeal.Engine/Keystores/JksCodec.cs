@@ -17,8 +17,8 @@ internal sealed class JksCodec : IKeystoreCodec
 {
     public const uint JksMagic = 0xFEEDFEED;
     public const uint JceksMagic = 0xCECECECE;
-    private const int PrivateKeyTag = 1;
-    private const int TrustedCertificateTag = 2;
+    internal const int PrivateKeyTag = 1;
+    internal const int TrustedCertificateTag = 2;
     private const int SecretKeyTag = 3;
     private const int MaxEntries = 100_000;
     private static readonly byte[] Whitener = Encoding.UTF8.GetBytes("Mighty Aphrodite");
@@ -29,7 +29,7 @@ internal sealed class JksCodec : IKeystoreCodec
         head.Length >= 4 && BinaryPrimitives.ReadUInt32BigEndian(head) is JksMagic or JceksMagic;
 
     /// <summary>The encrypted key of a private-key entry exactly as read (tests and diagnostics; never decrypted).</summary>
-    internal static byte[]? EncryptedKey(KeystoreEntry entry) => (entry.Opaque as JksRawEntry)?.EncryptedKey;
+    internal static byte[]? EncryptedKey(KeystoreEntry entry) => (entry.Opaque as JksEntryOrigin)?.EncryptedKey;
 
     public Keystore Read(byte[] bytes, string path, KeystorePassword? password)
     {
@@ -49,7 +49,7 @@ internal sealed class JksCodec : IKeystoreCodec
         {
             throw Corrupt(path, $"it claims {count} entries");
         }
-        var keystore = new Keystore { Path = path, Format = Format, JksMagic = magic };
+        var keystore = new Keystore { Path = path, Format = Format, Origin = new JksStoreOrigin(magic) };
         for (var i = 0; i < count; i++)
         {
             var start = reader.Position;
@@ -103,7 +103,7 @@ internal sealed class JksCodec : IKeystoreCodec
                 default:
                     throw Corrupt(path, $"entry {i + 1} has the unknown tag {tag}");
             }
-            entry.Opaque = new JksRawEntry(bytes.AsSpan(start, reader.Position - start).ToArray(), version, alias, tag, entry.Certificate is null ? null : NonCanonicalCertificate.Der(entry.Certificate), encryptedKey);
+            entry.Opaque = new JksEntryOrigin(bytes.AsSpan(start, reader.Position - start).ToArray(), version, alias, tag, entry.Certificate is null ? null : NonCanonicalCertificate.Der(entry.Certificate), encryptedKey);
             keystore.Entries.Add(entry);
         }
         if (reader.Position != bytes.Length - 20)
@@ -132,12 +132,14 @@ internal sealed class JksCodec : IKeystoreCodec
                 $"Writing the JKS keystore '{keystore.Path}' needs its password; ", RemedyKind.GivePassword);
         }
         using var content = new MemoryStream();
-        WriteInt32(content, unchecked((int)keystore.JksMagic));
+        // A new store (or one read in another format) is written as JKS.
+        var magic = keystore.Origin is JksStoreOrigin origin ? origin.Magic : JksMagic;
+        WriteInt32(content, unchecked((int)magic));
         WriteInt32(content, 2);
         WriteInt32(content, keystore.Entries.Count);
         foreach (var entry in keystore.Entries)
         {
-            if (entry.Opaque is JksRawEntry raw && raw.Matches(entry) && raw.Version == 2)
+            if (entry.Opaque is JksEntryOrigin raw && raw.Matches(entry) && raw.Version == 2)
             {
                 content.Write(raw.Bytes);
                 continue;
@@ -275,17 +277,6 @@ internal sealed class JksCodec : IKeystoreCodec
             }
         }
         return text.ToString();
-    }
-
-    /// <summary>An entry exactly as read, so it is written back byte for byte as long as the caller did not change it.</summary>
-    private sealed record JksRawEntry(byte[] Bytes, int Version, string Alias, int Tag, byte[]? Certificate, byte[]? EncryptedKey) : IOpaqueEntry
-    {
-        public byte[] ProtectedBytes => Bytes;
-
-        public bool Matches(KeystoreEntry entry) =>
-            entry.Alias == Alias
-            && entry.EntryType == Tag switch { PrivateKeyTag => KeystoreEntryType.PrivateKey, TrustedCertificateTag => KeystoreEntryType.TrustedCertificate, _ => KeystoreEntryType.Other }
-            && (entry.Certificate is null ? [] : NonCanonicalCertificate.Der(entry.Certificate)).AsSpan().SequenceEqual(Certificate ?? []);
     }
 
     private sealed class JksReader(byte[] bytes, int end, string path)

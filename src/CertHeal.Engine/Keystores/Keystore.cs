@@ -13,11 +13,11 @@ public sealed class Keystore
     /// <summary>SHA-256 of the bytes the keystore was read from, so <see cref="KeystoreFile.Save"/> can tell that another process wrote in between.</summary>
     internal byte[]? SourceDigest { get; set; }
 
-    /// <summary>The JKS magic read (JKS or JCEKS), written back unchanged.</summary>
-    internal uint JksMagic { get; set; } = JksCodec.JksMagic;
-
-    /// <summary>What a codec keeps from the read so a rewrite changes only what the update changed (PEM text, PKCS#12 safes and protection).</summary>
-    internal object? CodecState { get; set; }
+    /// <summary>
+    /// What the codec kept from the read so a rewrite changes only what the update changed (PEM
+    /// text, PKCS#12 safes and protection, the JKS magic); null for a new store or a format without any.
+    /// </summary>
+    internal StoreOrigin? Origin { get; set; }
 
     /// <summary>How a PKCS#12 file that does not exist yet is protected; an existing one keeps its own protection.</summary>
     public Pkcs12Encryption? NewPkcs12Encryption { get; set; }

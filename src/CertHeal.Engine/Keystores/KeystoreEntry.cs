@@ -26,6 +26,10 @@ public sealed class KeystoreEntry
     /// <summary>Why the entry could not be read (the rest of the keystore still is).</summary>
     public string? Unreadable { get; set; }
 
-    /// <summary>The format's own bytes for an entry that is copied, never re-encoded.</summary>
-    internal object? Opaque { get; set; }
+    /// <summary>
+    /// Where the entry was read from, in its format's own terms (the bytes copied, never re-encoded,
+    /// or the file or thumbprint it lives under); null for an entry that is new or was changed so
+    /// that it must be written as new. A codec treats another format's origin as null.
+    /// </summary>
+    internal EntryOrigin? Opaque { get; set; }
 }

@@ -328,17 +328,10 @@ public static class KeystoreFile
                 e.EntryType,
                 storesAliases ? e.Alias.ToLowerInvariant() : "",
                 e.Certificate is null ? "" : CertificateFacts.Sha256Fingerprint(e.Certificate),
-                e.EntryType == KeystoreEntryType.TrustedCertificate && e.Certificate is not null ? "" : OpaqueKey(e)))
+                e.EntryType == KeystoreEntryType.TrustedCertificate && e.Certificate is not null ? "" : e.Opaque?.ReadBackKey ?? ""))
             .Order(StringComparer.Ordinal)
             .ToList();
     }
-
-    private static string OpaqueKey(KeystoreEntry entry) => entry.Opaque switch
-    {
-        IOpaqueEntry opaque => Convert.ToHexString(SHA256.HashData(opaque.ProtectedBytes)),
-        string text => text,
-        _ => "",
-    };
 
     private static string FullPath(string path) => KeystoreFormats.IsWindowsStorePath(path) ? path : Path.GetFullPath(path);
 

@@ -22,8 +22,8 @@ internal sealed class PemBundleCodec : IKeystoreCodec
         var text = Encoding.UTF8.GetString(bytes);
         var keystore = new Keystore { Path = path, Format = Format };
         var aliases = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var layout = new PemLayout(text, []);
-        keystore.CodecState = layout;
+        var layout = new PemStoreOrigin(text, []);
+        keystore.Origin = layout;
         var offset = 0;
         while (PemEncoding.TryFind(text.AsSpan(offset), out var fields))
         {
@@ -35,7 +35,7 @@ internal sealed class PemBundleCodec : IKeystoreCodec
                 try
                 {
                     var certificate = NonCanonicalCertificate.Load(Convert.FromBase64String(text.Substring(offset + fields.Base64Data.Start.Value, fields.Base64Data.End.Value - fields.Base64Data.Start.Value)));
-                    layout.Blocks.Add(new PemBlock(OwnComment(text, position.Item1, certificate), position.Item2, NonCanonicalCertificate.Der(certificate), null));
+                    layout.Blocks.Add(new PemStoreOrigin.PemBlock(OwnComment(text, position.Item1, certificate), position.Item2, NonCanonicalCertificate.Der(certificate), null));
                     keystore.Entries.Add(new KeystoreEntry
                     {
                         Alias = KeystoreAliases.Derive(certificate, aliases),
@@ -45,24 +45,24 @@ internal sealed class PemBundleCodec : IKeystoreCodec
                 }
                 catch (Exception e) when (e is CryptographicException or FormatException)
                 {
-                    layout.Blocks.Add(new PemBlock(position.Item1, position.Item2, null, block));
+                    layout.Blocks.Add(new PemStoreOrigin.PemBlock(position.Item1, position.Item2, null, block));
                     keystore.Entries.Add(new KeystoreEntry
                     {
                         Alias = $"entry-{keystore.Entries.Count + 1}",
                         EntryType = KeystoreEntryType.Other,
                         Unreadable = $"the PEM block is not a valid certificate ({e.Message.TrimEnd('.')})",
-                        Opaque = block,
+                        Opaque = new PemOrigin(block),
                     });
                 }
             }
             else
             {
-                layout.Blocks.Add(new PemBlock(position.Item1, position.Item2, null, block));
+                layout.Blocks.Add(new PemStoreOrigin.PemBlock(position.Item1, position.Item2, null, block));
                 keystore.Entries.Add(new KeystoreEntry
                 {
                     Alias = $"{label.ToLowerInvariant().Replace(' ', '-')}-{keystore.Entries.Count + 1}",
                     EntryType = label.Contains("PRIVATE KEY", StringComparison.Ordinal) ? KeystoreEntryType.PrivateKey : KeystoreEntryType.Other,
-                    Opaque = block,
+                    Opaque = new PemOrigin(block),
                 });
             }
             offset += fields.Location.End.Value;
@@ -96,8 +96,9 @@ internal sealed class PemBundleCodec : IKeystoreCodec
     {
         var text = new StringBuilder();
         var certificates = keystore.Entries.Where(e => e.EntryType == KeystoreEntryType.TrustedCertificate && e.Certificate is not null).ToList();
-        var others = keystore.Entries.Where(e => e.Opaque is string).ToList();
-        if (keystore.CodecState is PemLayout layout)
+        // Another format's origin is not PEM text, so it is not copied: a certificate is written as new, anything else is dropped.
+        var others = keystore.Entries.Where(e => e.Opaque is PemOrigin).ToList();
+        if (keystore.Origin is PemStoreOrigin layout)
         {
             var position = 0;
             foreach (var block in layout.Blocks)
@@ -106,7 +107,7 @@ internal sealed class PemBundleCodec : IKeystoreCodec
                 position = block.End;
                 var kept = block.Certificate is { } der
                     ? certificates.FirstOrDefault(e => NonCanonicalCertificate.Same(e.Certificate!, der))
-                    : others.FirstOrDefault(e => (string)e.Opaque! == block.Opaque);
+                    : others.FirstOrDefault(e => ((PemOrigin)e.Opaque!).Block == block.Text);
                 if (kept is not null)
                 {
                     text.Append(layout.Text, block.Start, block.End - block.Start);
@@ -128,13 +129,10 @@ internal sealed class PemBundleCodec : IKeystoreCodec
         }
         foreach (var entry in others)
         {
-            text.Append((string)entry.Opaque!).Append('\n');
+            text.Append(((PemOrigin)entry.Opaque!).Block).Append('\n');
         }
         return Encoding.UTF8.GetBytes(text.ToString());
     }
-
-    /// <summary>The text a bundle was read from and where each PEM block sits in it, so a rewrite keeps the rest.</summary>
-    private sealed record PemLayout(string Text, List<PemBlock> Blocks);
 
     /// <summary>
     /// Where a certificate's block starts for removal: at the comment line CertHeal wrote above it
@@ -153,7 +151,4 @@ internal sealed class PemBundleCodec : IKeystoreCodec
 
     private static string Comment(X509Certificate2 certificate) =>
         $"# {certificate.Subject} (expires {certificate.NotAfter.ToUniversalTime().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)})";
-
-    /// <summary>A PEM block in the text read: Start..End is what a removal takes out (the block, and CertHeal's own comment above it).</summary>
-    private sealed record PemBlock(int Start, int End, byte[]? Certificate, string? Opaque);
 }

@@ -204,7 +204,7 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
                     CryptographicOperations.ZeroMemory(key);
                 }
             }
-            var keystore = new Keystore { Path = path, Format = KeystoreFormat.Pkcs12, CodecState = layout };
+            var keystore = new Keystore { Path = path, Format = KeystoreFormat.Pkcs12, Origin = new Pkcs12StoreOrigin(layout) };
             Entries(keystore, bags);
             return keystore;
         }
@@ -286,13 +286,13 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
                 Alias = alias,
                 EntryType = KeystoreEntryType.PrivateKey,
                 Certificate = chain.Count > 0 ? chain[0].TryCertificate(out _) : null,
-                Opaque = new Pkcs12Opaque([key, .. chain], alias, null),
+                Opaque = new Pkcs12BagOrigin([key, .. chain], alias, null),
             });
         }
         foreach (var bag in bags.Where(b => b.Id is not (KeyBagOid or ShroudedKeyBagOid or CertBagOid)))
         {
             var alias = bag.FriendlyName ?? $"entry-{keystore.Entries.Count + 1}";
-            keystore.Entries.Add(new KeystoreEntry { Alias = alias, EntryType = KeystoreEntryType.Other, Opaque = new Pkcs12Opaque([bag], alias, null) });
+            keystore.Entries.Add(new KeystoreEntry { Alias = alias, EntryType = KeystoreEntryType.Other, Opaque = new Pkcs12BagOrigin([bag], alias, null) });
         }
         foreach (var cert in certBags)
         {
@@ -306,20 +306,20 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
                 EntryType = certificate is null ? KeystoreEntryType.Other : KeystoreEntryType.TrustedCertificate,
                 Certificate = certificate,
                 Unreadable = problem,
-                Opaque = new Pkcs12Opaque([cert], alias, certificate is null ? null : NonCanonicalCertificate.Der(certificate)),
+                Opaque = new Pkcs12BagOrigin([cert], alias, certificate is null ? null : NonCanonicalCertificate.Der(certificate)),
             });
         }
     }
 
     public byte[] Write(Keystore keystore, KeystorePassword? password)
     {
-        var layout = keystore.CodecState as Pkcs12Layout ?? Pkcs12Layout.New(keystore.NewPkcs12Encryption);
+        var layout = (keystore.Origin as Pkcs12StoreOrigin)?.Layout ?? Pkcs12Layout.New(keystore.NewPkcs12Encryption);
         // By content, not by reference: KeystoreFile.Save hands over entries from an earlier read of the same bytes.
         var kept = new HashSet<string>(StringComparer.Ordinal);
         var added = new List<byte[]>();
         foreach (var entry in keystore.Entries)
         {
-            if (entry.Opaque is Pkcs12Opaque opaque && (entry.EntryType != KeystoreEntryType.TrustedCertificate || opaque.Unchanged(entry)))
+            if (entry.Opaque is Pkcs12BagOrigin opaque && (entry.EntryType != KeystoreEntryType.TrustedCertificate || opaque.Unchanged(entry)))
             {
                 kept.UnionWith(opaque.Bags.Select(b => b.Key));
             }
@@ -479,7 +479,7 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
     }
 
     /// <summary>How the password that seals a file was given: the caller's, empty, none, or not known yet (none given, and neither empty nor none matches the MAC).</summary>
-    private enum PasswordForm
+    internal enum PasswordForm
     {
         Given,
         Empty,
@@ -488,7 +488,7 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
     }
 
     /// <summary>A file's safes and protection as read, so a rewrite keeps them.</summary>
-    private sealed class Pkcs12Layout
+    internal sealed class Pkcs12Layout
     {
         public List<Safe> Safes { get; } = [];
 
@@ -509,7 +509,7 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
         };
     }
 
-    private sealed class Safe
+    internal sealed class Safe
     {
         public required byte[] Encoded { get; init; }
 
@@ -520,7 +520,7 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
     }
 
     /// <summary>The integrity MAC: its hash, iteration count and salt size are kept on rewrite (with a fresh salt).</summary>
-    private sealed record MacInfo(HashAlgorithmName Hash, string Oid, byte[] Expected, byte[] Salt, int Iterations)
+    internal sealed record MacInfo(HashAlgorithmName Hash, string Oid, byte[] Expected, byte[] Salt, int Iterations)
     {
         public static MacInfo Parse(AsnReader macData)
         {
@@ -582,7 +582,7 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
     }
 
     /// <summary>One SafeBag: its exact bytes, and what CertHeal reads from it.</summary>
-    private sealed record Bag(byte[] Encoded, string Id, byte[] Value, string? FriendlyName, byte[]? LocalKeyId, bool JavaTrusted)
+    internal sealed record Bag(byte[] Encoded, string Id, byte[] Value, string? FriendlyName, byte[]? LocalKeyId, bool JavaTrusted)
     {
         public string Key => Convert.ToBase64String(Encoded);
 
@@ -640,15 +640,6 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
         }
     }
 
-    /// <summary>The bags an entry was read from; they are written back as they are while the entry is unchanged.</summary>
-    private sealed record Pkcs12Opaque(IReadOnlyList<Bag> Bags, string Alias, byte[]? Certificate) : IOpaqueEntry
-    {
-        public byte[] ProtectedBytes => Bags.SelectMany(b => b.Encoded).ToArray();
-
-        public bool Unchanged(KeystoreEntry entry) =>
-            entry.Alias == Alias && (entry.Certificate is null ? [] : NonCanonicalCertificate.Der(entry.Certificate)).AsSpan().SequenceEqual(Certificate ?? []);
-    }
-
     /// <summary>The SafeBags of a private-key entry exactly as read (tests and diagnostics; never decrypted).</summary>
-    internal static byte[]? KeyBags(KeystoreEntry entry) => (entry.Opaque as Pkcs12Opaque)?.ProtectedBytes;
+    internal static byte[]? KeyBags(KeystoreEntry entry) => (entry.Opaque as Pkcs12BagOrigin)?.ProtectedBytes;
 }

@@ -27,7 +27,7 @@ internal static class WindowsCertificateStore
         var keystore = new Keystore { Path = path, Format = KeystoreFormat.WindowsStore };
         foreach (var certificate in store.Certificates)
         {
-            keystore.Entries.Add(new KeystoreEntry { Alias = certificate.Thumbprint, EntryType = KeystoreEntryType.TrustedCertificate, Certificate = certificate, Opaque = certificate.Thumbprint });
+            keystore.Entries.Add(new KeystoreEntry { Alias = certificate.Thumbprint, EntryType = KeystoreEntryType.TrustedCertificate, Certificate = certificate, Opaque = new WindowsStoreOrigin(certificate.Thumbprint) });
         }
         return keystore;
     }
@@ -45,7 +45,8 @@ internal static class WindowsCertificateStore
             store.Remove(removed.Certificate!);
             changed = true;
         }
-        foreach (var added in after.Entries.Where(e => e.Opaque is null && e.Certificate is not null))
+        // Another format's origin says nothing about this store, so such an entry is added.
+        foreach (var added in after.Entries.Where(e => e.Opaque is not WindowsStoreOrigin && e.Certificate is not null))
         {
             store.Add(added.Certificate!);
             changed = true;

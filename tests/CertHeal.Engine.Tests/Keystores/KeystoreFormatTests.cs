@@ -169,9 +169,8 @@ public sealed class KeystoreFormatTests(LabFixture fixture) : IClassFixture<LabF
     private static string OpaqueBytes(KeystoreEntry entry) => entry.Opaque switch
     {
         null => "",
-        var o when o.GetType().GetProperty("Bytes") is { } p => Convert.ToHexString((byte[])p.GetValue(o)!),
-        var o when o.GetType().GetProperty("Bags") is { } p => string.Join("|", ((System.Collections.IEnumerable)p.GetValue(o)!).Cast<object>()
-            .Select(b => Convert.ToHexString((byte[])b.GetType().GetProperty("Encoded")!.GetValue(b)!))),
-        var o => o.ToString()!,
+        JksEntryOrigin jks => Convert.ToHexString(jks.Bytes),
+        Pkcs12BagOrigin pkcs12 => string.Join("|", pkcs12.Bags.Select(b => Convert.ToHexString(b.Encoded))),
+        var other => other.ToString(),
     };
 }
