@@ -70,6 +70,8 @@ internal static class LedgerAudit
         TrustLedger.Write(ledgerPath, () =>
         {
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            // Audit names are never reused, so a killed writer's temporary is swept from the month's folder (under the lock).
+            StoreWrite.RemoveStaleTemporaryFilesIn(Path.GetDirectoryName(file)!);
             var bytes = JsonSerializer.SerializeToUtf8Bytes(record, Json);
             StoreWrite.Replace(file, bytes, written => JsonSerializer.Deserialize<AuditRecord>(written, Json), flush: TrustLedger.FlushRecords);
             Interlocked.Add(ref TrustLedger.BytesWritten, bytes.Length);
