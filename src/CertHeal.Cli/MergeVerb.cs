@@ -69,7 +69,8 @@ internal static class MergeVerb
         // --what-if never runs the approval command: it shows anchors only --force would approve as not confirmed.
         var approved = whatIf ? (args.Flag("--force") && args.Value("--approval-command") is null ? null : [])
             : await ApprovalCommand.ApproveAsync(plan.NeedsApproval, args.Value("--approval-command"), args.Flag("--force"), cancellationToken).ConfigureAwait(false);
-        var change = KeystoreMerger.Commit(plan, approved, new SaveOptions { WhatIf = whatIf, Cancellation = cancellationToken }, endpoints);
+        // The CLI never prompts: what it approves comes from the approval command (or, as null, from --force).
+        var change = KeystoreMerger.Commit(plan, approved, new SaveOptions { WhatIf = whatIf, Cancellation = cancellationToken }, endpoints, ConsentSource.ApprovedByCommand);
         foreach (var warning in change.Warnings)
         {
             await stderr.WriteLineAsync("certheal: warning: " + warning).ConfigureAwait(false);

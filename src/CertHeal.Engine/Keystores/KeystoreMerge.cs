@@ -156,7 +156,7 @@ public static class KeystoreMerge
                     keystore.Entries.Remove(extra);
                     byName[NameKey(extra.Certificate!)].Remove(extra);
                 }
-                (change.Action, change.Alias) = (KeystoreChangeAction.Replaced, first.Alias);
+                (change.Action, change.Alias, change.ApprovedBy) = (KeystoreChangeAction.Replaced, first.Alias, ApprovedBy(change, options));
                 change.Reason = (now > old.NotAfter.ToUniversalTime()
                     ? $"renews the expired entry '{first.Alias}' (expired {old.NotAfter.ToUniversalTime():yyyy-MM-dd}) in place; "
                     : $"replaces the superseded entry '{first.Alias}' (valid until {old.NotAfter.ToUniversalTime():yyyy-MM-dd}); ") + reason;
@@ -167,7 +167,7 @@ public static class KeystoreMerge
             keystore.Entries.Add(added);
             byContent[change.Sha256Fingerprint] = added;
             Index(byName, added);
-            (change.Action, change.Alias) = (KeystoreChangeAction.Added, alias);
+            (change.Action, change.Alias, change.ApprovedBy) = (KeystoreChangeAction.Added, alias, ApprovedBy(change, options));
             change.Reason = superseded.Count > 0
                 ? $"{reason}; added beside '{superseded[^1].Alias}', which it renews ({options.Vocabulary.Render(new Remedy { Kind = RemedyKind.RemoveSuperseded })})"
                 : reason;
@@ -189,6 +189,14 @@ public static class KeystoreMerge
             root is null ? null : CertificateFacts.Sha256Fingerprint(root), root?.Subject);
     }
 
+    /// <summary>What let an entry that passed the policy and its consent in: the plan's kind, and for an approval who gave it.</summary>
+    private static ConsentSource ApprovedBy(KeystoreChangeEntry change, MergeOptions options) => change.Consent switch
+    {
+        AnchorConsentKind.Pinned => ConsentSource.PinnedFingerprint,
+        AnchorConsentKind.NeedsApproval => options.ApproveAnchor is null ? ConsentSource.Forced : options.Approver,
+        _ => ConsentSource.PolicyChain,
+    };
+
     /// <summary>-RemoveDistrusted: the trusted entries with a blocked key or a distrust-after rule, taken out and reported as Removed.</summary>
     private static List<KeystoreChangeEntry> RemoveDistrusted(Keystore keystore)
     {
@@ -209,6 +217,7 @@ public static class KeystoreMerge
             removed.Add(new KeystoreChangeEntry
             {
                 Action = KeystoreChangeAction.Removed,
+                ApprovedBy = ConsentSource.DistrustRemoval,
                 Alias = entry.Alias,
                 Subject = certificate.Subject,
                 Thumbprint = certificate.Thumbprint,

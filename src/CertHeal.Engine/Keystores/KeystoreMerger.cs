@@ -23,7 +23,7 @@ public static class KeystoreMerger
         var decisions = new MergeDecisions();
         byte[]? digest = null;
         var existed = false;
-        var change = Run(path, format, password, incoming, options.WithApproval(null), new SaveOptions { WhatIf = true, Cancellation = cancellationToken }, null, decisions,
+        var change = Run(path, format, password, incoming, options.WithApproval(null, options.Approver), new SaveOptions { WhatIf = true, Cancellation = cancellationToken }, null, decisions,
             keystore => (digest, existed) = (keystore.SourceDigest, !keystore.IsNew));
         return new MergePlan(path, format, password, incoming, options, change, digest, existed, decisions);
     }
@@ -34,10 +34,12 @@ public static class KeystoreMerger
     /// read; otherwise the merge is planned again under the lock, and an anchor the host was not
     /// asked about is refused rather than asked about with the lock held.
     /// </summary>
-    public static KeystoreChange Commit(MergePlan plan, IReadOnlyCollection<string>? approved, SaveOptions write, IReadOnlyList<Handshake.TlsTarget>? endpoints = null)
+    /// <param name="approvedBy">Who gathered <paramref name="approved"/> (the person at the host, or an approval hook), for the audit trail.</param>
+    public static KeystoreChange Commit(MergePlan plan, IReadOnlyCollection<string>? approved, SaveOptions write, IReadOnlyList<Handshake.TlsTarget>? endpoints = null,
+        ConsentSource approvedBy = ConsentSource.ApprovedByHost)
     {
         var approvedSet = approved?.ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var options = plan.Options.WithApproval(approvedSet is null ? null : approvedSet.Contains);
+        var options = plan.Options.WithApproval(approvedSet is null ? null : approvedSet.Contains, approvedBy);
         return Run(plan.Path, plan.Format, plan.Password, plan.Incoming, options, write, endpoints, plan.Decisions, current =>
         {
             if (!plan.Matches(current))
@@ -76,6 +78,11 @@ public static class KeystoreMerger
         {
             // Only the caller's command can skip the endpoint check, so the refusal carries that remedy for its host to word.
             throw new KeystoreException(e.Kind, e.Path, e.Message.TrimEnd('.') + "; ", RemedyKind.SkipValidation, e);
+        }
+        if (!result.Written)
+        {
+            // Nothing was written, so nothing consented to anything yet: a plan must not read as an approval.
+            changes.ForEach(c => c.ApprovedBy = null);
         }
         var change = new KeystoreChange
         {

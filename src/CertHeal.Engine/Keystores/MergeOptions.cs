@@ -46,16 +46,19 @@ public sealed class MergeOptions
     /// </summary>
     public Func<string, bool>? ApproveAnchor { get; init; }
 
+    /// <summary>Who answers <see cref="ApproveAnchor"/>, for the audit trail; with no approver the policy's anchors go in as <see cref="ConsentSource.Forced"/>.</summary>
+    public ConsentSource Approver { get; init; } = ConsentSource.ApprovedByHost;
+
     /// <summary>Told after a merge that wrote the keystore (the trust ledger); null records nothing.</summary>
     public IMergeRecorder? Recorder { get; init; }
     /// <summary>How a PKCS#12 file the merge creates is encrypted; an existing one keeps its own protection. Null: certificates unencrypted under an HMAC-SHA256 MAC.</summary>
     public Pkcs12Encryption? Pkcs12Encryption { get; init; }
 
     /// <summary>The same options with another approver: a commit approves from the set its host gathered, asking nobody.</summary>
-    internal MergeOptions WithApproval(Func<string, bool>? approve) => new()
+    internal MergeOptions WithApproval(Func<string, bool>? approve, ConsentSource approver) => new()
     {
         Policy = Policy, TrustedFingerprints = TrustedFingerprints, RemoveSuperseded = RemoveSuperseded, RemoveDistrusted = RemoveDistrusted,
-        System = System, Clock = Clock, Revocation = Revocation, RevocationTimeout = RevocationTimeout, ApproveAnchor = approve,
+        System = System, Clock = Clock, Revocation = Revocation, RevocationTimeout = RevocationTimeout, ApproveAnchor = approve, Approver = approver,
         Recorder = Recorder, Pkcs12Encryption = Pkcs12Encryption, Vocabulary = Vocabulary,
     };
 }

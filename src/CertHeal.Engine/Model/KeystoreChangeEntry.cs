@@ -22,4 +22,7 @@ public sealed class KeystoreChangeEntry
 
     /// <summary>For NeedsApproval: the SHA-256 of the anchor whose approval decides (its own, or the incoming root it chains to).</summary>
     public string? ApprovalFingerprint { get; set; }
+
+    /// <summary>For an entry a write Added, Replaced or Removed: what consented to it (the audit trail records it); null otherwise and in a plan.</summary>
+    public ConsentSource? ApprovedBy { get; set; }
 }

@@ -6,13 +6,16 @@ namespace CertHeal.Trust;
 
 /// <summary>
 /// The merge hook that writes the trust ledger: every certificate a merge Added or Replaced,
-/// with where it came from and what approved it.
+/// with where it came from and what approved it, and an audit record of the write itself
+/// (<see cref="LedgerAudit"/>) with one line to the system log.
 /// </summary>
 public sealed class LedgerRecorder(string ledgerPath, IReadOnlyDictionary<string, string>? sourceByThumbprint = null, string? defaultSource = null) : IMergeRecorder
 {
     public string LedgerPath { get; } = Path.GetFullPath(ledgerPath);
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    internal ISystemLog SystemLog { get; init; } = ISystemLog.ForThisPlatform();
 
     public void Record(KeystoreChange change, IReadOnlyList<X509Certificate2> incoming, IReadOnlyList<Handshake.TlsTarget> endpoints)
     {
@@ -54,14 +57,32 @@ public sealed class LedgerRecorder(string ledgerPath, IReadOnlyDictionary<string
                 Pem = NonCanonicalCertificate.Pem(certificate),
             });
         }
+        // Audit first: the write happened whatever becomes of the ledger's entries, and the system
+        // log is told even when the ledger folder refuses both.
+        var audit = LedgerAudit.Describe(change, now);
+        KeystoreException? failure = null;
+        string? auditFile = null;
+        try
+        {
+            auditFile = LedgerAudit.Append(LedgerPath, audit);
+        }
+        catch (KeystoreException e) when (e.Path == LedgerPath)
+        {
+            failure = e;
+        }
         try
         {
             TrustLedger.Record(LedgerPath, entries);
         }
         catch (KeystoreException e) when (e.Path == LedgerPath)
         {
+            failure ??= e;
+        }
+        SystemLog.Write(AuditLine.Of(audit, auditFile));
+        if (failure is not null)
+        {
             // The keystore itself is already written; say so, so nobody repeats or undoes the merge.
-            throw new KeystoreException(e.Kind, LedgerPath, $"The keystore '{change.Path}' was merged, but {(e.Message.StartsWith("The ", StringComparison.Ordinal) ? "the " + e.Message[4..] : e.Message)}", e);
+            throw new KeystoreException(failure.Kind, LedgerPath, $"The keystore '{change.Path}' was merged, but {(failure.Message.StartsWith("The ", StringComparison.Ordinal) ? "the " + failure.Message[4..] : failure.Message)}", failure);
         }
     }
 }

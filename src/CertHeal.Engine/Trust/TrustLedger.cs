@@ -138,6 +138,17 @@ public static class TrustLedger
     {
         var byStore = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         var now = DateTime.UtcNow;
+        // The lock sweeps only the ledger's top folder (a recursive sweep would cost every merge the
+        // ledger's size), so a killed writer's temporaries are swept from each folder a write touches, once.
+        var swept = new HashSet<string>(StringComparer.Ordinal);
+        void WriteSwept<T>(string file, T record)
+        {
+            if (swept.Add(Path.GetDirectoryName(file)!))
+            {
+                StoreWrite.RemoveStaleTemporaryFilesIn(Path.GetDirectoryName(file)!);
+            }
+            WriteRecord(file, record);
+        }
         foreach (var addition in additions.GroupBy(a => a.Sha256Fingerprint.ToUpperInvariant()).Select(g => g.Aggregate((a, b) => { Merge(a, b); return a; })))
         {
             var fingerprint = addition.Sha256Fingerprint.ToUpperInvariant();
@@ -160,7 +171,7 @@ public static class TrustLedger
             }
             if (record is not null)
             {
-                WriteRecord(file, record);
+                WriteSwept(file, record);
             }
             foreach (var store in stores)
             {
@@ -181,7 +192,7 @@ public static class TrustLedger
             if (record.Fingerprints.Count != count || record.AbsentSince is not null || record.LastRecorded < now)
             {
                 (record.LastRecorded, record.AbsentSince) = (now, null);
-                WriteRecord(file, record);
+                WriteSwept(file, record);
             }
         }
     }

@@ -177,7 +177,7 @@ public sealed class MergeKeystoreCommand : PSCmdlet, IDisposable
                 return;
             }
             var approved = consent.Ask(anchors, path, ApprovalScript);
-            this.WriteChange(KeystoreMerger.Commit(plan, consent.ApprovesAll ? null : approved, new SaveOptions { Cancellation = _cancel.Token }, _endpoints));
+            this.WriteChange(KeystoreMerger.Commit(plan, consent.ApprovesAll ? null : approved, new SaveOptions { Cancellation = _cancel.Token }, _endpoints, consent.Source(ApprovalScript)));
         }
         catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
         {

@@ -29,6 +29,9 @@ internal sealed class AnchorConsent
     /// <summary>-Force or -Confirm:$false: every anchor the trust policy allows is approved.</summary>
     public bool ApprovesAll { get; }
 
+    /// <summary>Who answers <see cref="Ask"/>'s question, for the audit trail (a blanket approval is the engine's Forced).</summary>
+    public ConsentSource Source(ScriptBlock? approvalScript) => approvalScript is null ? ConsentSource.ApprovedByHost : ConsentSource.ApprovedByCommand;
+
     /// <summary>Asks about each unnamed anchor (on the pipeline thread) and returns the approved fingerprints.</summary>
     public HashSet<string> Ask(IReadOnlyList<KeystoreChangeEntry> anchors, string path, ScriptBlock? approvalScript)
     {
