@@ -184,7 +184,7 @@ internal sealed class MutantStores : IDisposable
     }
 
     /// <summary>Flips one to four bits inside the certificate's dates, key or extensions.</summary>
-    private static void Flip(Random random, Span<byte> certificate)
+    public static void Flip(Random random, Span<byte> certificate)
     {
         var regions = CertificateRegions.Find(certificate);
         var (offset, length) = regions[random.Next(regions.Count)];
