@@ -114,6 +114,22 @@ public sealed class AiaMutantTests(LabFixture fixture, ITestOutputHelper output)
         Assert.Equal(good, Assert.Single(loaded).RawData);
     }
 
+    [Fact]
+    public void A_presented_certificate_with_non_DER_times_is_read_like_a_stored_one()
+    {
+        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var der = NonCanonicalTimeCertificate.Create("Presented Bad Time", caKey);
+#pragma warning disable SYSLIB0057 // the TLS stack's own copy: lazily parsed, as SslStream hands it over
+        using var platform = new X509Certificate2(der);
+#pragma warning restore SYSLIB0057
+
+        var readable = PresentedChain.Readable(platform);
+
+        Assert.NotNull(readable);
+        Assert.Equal(der, NonCanonicalCertificate.Der(readable));
+        Assert.Equal(2025, readable.NotBefore.ToUniversalTime().Year);
+    }
+
     private static void Read(X509Certificate2 certificate, CertificateSource source)
     {
         _ = ChainCertificateFactory.Create(certificate, "aia.certheal.test:443", 1, source, DateTime.UtcNow);
