@@ -27,7 +27,7 @@ public sealed class MutantCmdletTests(ITestOutputHelper output)
     {
         Skip.If(MutantStores.Missing is not null, MutantStores.Missing);
         using var stores = await MutantStores.CreateAsync();
-        using var incoming = X509Certificate2.CreateFromPemFile(stores.Incoming);
+        using var incoming = X509Certificate2.CreateFromPem(File.ReadAllText(stores.Incoming));
         using var ps = PsSession.NoUi();
         var random = new Random(100_100);
         var failures = new List<string>();
