@@ -56,31 +56,87 @@ public sealed class AiaFetcher : IDisposable
         }
         try
         {
-            return AiaFetch.From(url, Decode(bytes));
+            var (certificates, skipped) = Decode(bytes);
+            var fetch = AiaFetch.From(url, certificates);
+            return skipped == 0 ? fetch : fetch with
+            {
+                Error = $"the AIA URL '{url}' returned {skipped} certificate{(skipped == 1 ? "" : "s")} that did not decode, skipped",
+            };
         }
-        catch (CryptographicException)
+        catch (Exception e) when (e is CryptographicException or System.Formats.Asn1.AsnContentException or ArgumentException or FormatException)
         {
             return AiaFetch.Failed(url, $"the AIA URL '{url}' did not return a DER certificate or PKCS#7 bundle");
         }
     }
 
-    /// <summary>caIssuers answers are a DER certificate (.cer/.crt) or a certs-only PKCS#7 (.p7c); PEM is tolerated.</summary>
-    internal static IReadOnlyList<X509Certificate2> Decode(byte[] bytes)
+    /// <summary>
+    /// caIssuers answers are a DER certificate (.cer/.crt) or a certs-only PKCS#7 (.p7c); PEM is
+    /// tolerated. Anything else (a PKCS#12 included: network bytes are never opened as a key
+    /// store) is refused. Each certificate is loaded as the keystores load theirs
+    /// (<see cref="NonCanonicalCertificate.Load"/>), so one whose dates the platform can read
+    /// only lazily fails here, and is skipped and counted, instead of later in a chain walk.
+    /// </summary>
+    internal static (IReadOnlyList<X509Certificate2> Certificates, int Skipped) Decode(byte[] bytes)
     {
-        var collection = new X509Certificate2Collection();
+        var encoded = new List<byte[]>();
         if (bytes.Length > 10 && System.Text.Encoding.ASCII.GetString(bytes, 0, Math.Min(bytes.Length, 64)).Contains("-----BEGIN", StringComparison.Ordinal))
         {
-            collection.ImportFromPem(System.Text.Encoding.ASCII.GetString(bytes));
+            var text = System.Text.Encoding.ASCII.GetString(bytes);
+            var offset = 0;
+            while (encoded.Count < MaxCertificates && PemEncoding.TryFind(text.AsSpan(offset), out var fields))
+            {
+                var label = text.AsSpan(offset)[fields.Label];
+                if (label.SequenceEqual("CERTIFICATE") || label.SequenceEqual("X509 CERTIFICATE") || label.SequenceEqual("PKCS7"))
+                {
+                    var der = Convert.FromBase64String(text.AsSpan(offset)[fields.Base64Data].ToString());
+                    encoded.AddRange(label.SequenceEqual("PKCS7") ? Pkcs7(der) : [der]);
+                }
+                offset += fields.Location.End.Value;
+            }
         }
         else
         {
-            collection.Import(bytes);
+            encoded.AddRange(X509Certificate2.GetCertContentType(bytes) switch
+            {
+                X509ContentType.Cert => [bytes],
+                X509ContentType.Pkcs7 => Pkcs7(bytes),
+                _ => throw new CryptographicException("neither a certificate nor PKCS#7"),
+            });
         }
-        if (collection.Count == 0)
+        var certificates = new List<X509Certificate2>();
+        var skipped = 0;
+        foreach (var der in encoded.Take(MaxCertificates))
+        {
+            try
+            {
+                certificates.Add(NonCanonicalCertificate.Load(der));
+            }
+            catch (Exception e) when (e is CryptographicException or System.Formats.Asn1.AsnContentException or ArgumentException)
+            {
+                skipped++;
+            }
+        }
+        if (certificates.Count == 0)
         {
             throw new CryptographicException("no certificate");
         }
-        return collection.Cast<X509Certificate2>().Take(16).ToList();
+        return (certificates, skipped);
+    }
+
+    private const int MaxCertificates = 16;
+
+    /// <summary>The certificates of a certs-only PKCS#7, as encoded.</summary>
+    private static IEnumerable<byte[]> Pkcs7(byte[] der)
+    {
+        var collection = new X509Certificate2Collection();
+        collection.Import(der);
+        return collection.Cast<X509Certificate2>().Take(MaxCertificates).Select(c =>
+        {
+            using (c)
+            {
+                return c.RawData;
+            }
+        }).ToList();
     }
 
     public void Dispose() => _http.Dispose();

@@ -80,7 +80,7 @@ internal static class BouncyCastleFallback
             CipherSuite = main.CipherSuite is { } s ? BouncyCastleClient.Name(s) : null,
             DhGroupBits = main.DhGroupBits,
         };
-        result.Certificates.AddRange(main.Certificates.Select(der => new X509Certificate2(der)));
+        result.Certificates.AddRange(Loadable(main.Certificates));
         result.ServerProtocols.AddRange(serverProtocols);
         result.ServerCipherSuites.AddRange(serverSuites);
         return result;
@@ -193,9 +193,30 @@ internal static class BouncyCastleFallback
         {
             return ("", null);
         }
-        var chain = main.Certificates.Select(der => new X509Certificate2(der)).ToList();
+        var chain = Loadable(main.Certificates);
         var verdict = ChainTrustEvaluator.Evaluate(chain, trust, nowUtc);
         return verdict.Trusted ? ($" (trusted by {trust.Name})", trust.Name) : ($" ({verdict.Failure}: {verdict.Detail})", null);
+    }
+
+    /// <summary>
+    /// The captured certificates the platform can load, in order. BouncyCastle's parser accepts
+    /// encodings the platform's refuses (a damaged key or date, a non-DER time): those are left
+    /// out (the chain then reads as incomplete or untrusted) instead of throwing out of the probe.
+    /// </summary>
+    internal static List<X509Certificate2> Loadable(IEnumerable<byte[]> captured)
+    {
+        var certificates = new List<X509Certificate2>();
+        foreach (var der in captured)
+        {
+            try
+            {
+                certificates.Add(NonCanonicalCertificate.Load(der));
+            }
+            catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or System.Formats.Asn1.AsnContentException or ArgumentException)
+            {
+            }
+        }
+        return certificates;
     }
 
     /// <summary>The suites SslStream offers for a version with the broad policy (IANA names).</summary>

@@ -22,7 +22,7 @@ internal static class RevocationUrls
             var aia = certificate.Extensions.OfType<X509AuthorityInformationAccessExtension>().FirstOrDefault();
             return aia is null ? [] : HttpOnly(aia.EnumerateOcspUris());
         }
-        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or FormatException or ArgumentException)
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or System.Formats.Asn1.AsnContentException or FormatException or ArgumentException)
         {
             return [];
         }
@@ -30,13 +30,14 @@ internal static class RevocationUrls
 
     public static IReadOnlyList<Uri> Crl(X509Certificate2 certificate)
     {
-        var extension = certificate.Extensions["2.5.29.31"];
-        if (extension is null)
-        {
-            return [];
-        }
         try
         {
+            // Inside the guard: a damaged certificate's extensions may not even list.
+            var extension = certificate.Extensions["2.5.29.31"];
+            if (extension is null)
+            {
+                return [];
+            }
             var points = CrlDistPoint.GetInstance(Asn1Object.FromByteArray(extension.RawData)).GetDistributionPoints();
             var urls = new List<string>();
             foreach (var point in points)
@@ -50,7 +51,8 @@ internal static class RevocationUrls
             }
             return HttpOnly(urls);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidCastException or IOException or InvalidOperationException)
+        catch (Exception e) when (e is ArgumentException or InvalidCastException or IOException or InvalidOperationException
+            or System.Security.Cryptography.CryptographicException or System.Formats.Asn1.AsnContentException or FormatException)
         {
             return [];
         }
