@@ -172,7 +172,7 @@ if (only.Contains("ledger"))
         }
         return merge;
     }
-    SmallMerge(emptyLedger); // warm the file cache and the JIT's disk image alike for both
+    SmallMerge(emptyLedger); // one unmeasured merge on each ledger first (file cache, first-run costs)
     SmallMerge(bigLedger);
     // Alternated, so drift on a shared machine falls on both alike; the median of each.
     var onEmpty = new List<Measured>();
