@@ -2,7 +2,7 @@
 # CertHeal's benchmarks in one command: installs the peers (nginx, openssl, a JDK for keytool)
 # where they are missing, then prints one markdown table of CertHeal's figures next to the peers'
 # from the same run. `bash tools/benchmark.sh --quick` runs the small sizes only; `--only probe,chain,
-# merge,handler,startup` runs those sections alone.
+# merge,handler,startup,ledger` runs those sections alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()

@@ -14,9 +14,9 @@ if (args.Length > 0 && args[0] == "--child")
 }
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var quick = args.Contains("--quick");
-// --only probe,chain,merge,handler,startup runs those sections alone, --keep keeps the work folder
+// --only probe,chain,merge,handler,startup,ledger runs those sections alone, --keep keeps the work folder
 // (for profiling one hot path by hand).
-var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? ["probe", "chain", "merge", "handler", "startup"];
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? ["probe", "chain", "merge", "handler", "startup", "ledger"];
 var self = Environment.ProcessPath!;
 var selfArgs = self.EndsWith("dotnet", StringComparison.Ordinal) ? new[] { typeof(Program).Assembly.Location } : [];
 var certheal = Path.Combine(AppContext.BaseDirectory, "certheal.dll");
@@ -138,6 +138,54 @@ if (only.Contains("startup"))
     rows.Add(new Row("Start-up: `certheal test` of one target vs one `openssl s_client`", 1, one, openssl, "openssl s_client", 0.5));
 }
 
+// 6. A small merge (3 certificates into a 100-entry PEM bundle) with a 100,000-entry trust ledger
+// (1,000 stores, half of them deleted, seeded as the ledger scale test seeds it) vs the same merge
+// with an empty ledger: a merge reads and writes only the records it touches, so the size must not show.
+if (only.Contains("ledger"))
+{
+    const int stores = 1_000, perStore = 100, storeSize = 100, batch = 3;
+    var runs = quick ? 3 : 7;
+    var certificates = MintMany(storeSize + 2 * (runs + 1) * batch);
+    var storePem = string.Concat(certificates.Take(storeSize).Select(c => c.ExportCertificatePem() + "\n"));
+    var emptyLedger = Path.Combine(work, "ledger-empty", "ledger.json");
+    var bigLedger = Path.Combine(work, "ledger-100k", "ledger.json");
+    var seeded = Stopwatch.StartNew();
+    var recordedStores = Directory.CreateDirectory(Path.Combine(work, "ledger-stores")).FullName;
+    CertHeal.TestSupport.LedgerSeed.Seed(bigLedger, stores, perStore, s => Path.Combine(recordedStores, $"store{s}.pem"));
+    for (var s = 0; s < stores; s += 2)
+    {
+        File.WriteAllText(Path.Combine(recordedStores, $"store{s}.pem"), ""); // the odd ones are the deleted stores
+    }
+    Console.Error.WriteLine($"ledger: seeded {stores * perStore:N0} entries across {stores:N0} stores in {seeded.Elapsed.TotalSeconds:0.0} s");
+    var next = storeSize;
+    Measured SmallMerge(string ledger)
+    {
+        var store = Path.Combine(work, $"ledger-merge-{next}.pem");
+        File.WriteAllText(store, storePem);
+        var incoming = Path.Combine(work, $"ledger-incoming-{next}.pem");
+        File.WriteAllText(incoming, string.Concat(certificates.Skip(next).Take(batch).Select(c => c.ExportCertificatePem() + "\n")));
+        next += batch;
+        var merge = Check(Cli(["merge", store, incoming, "--policy", "TrustOnFirstUse", "--force", "--ledger", ledger, "--json"]));
+        if (!merge.Stdout.Contains($"\"Added\": {batch}", StringComparison.Ordinal) || merge.Stderr.Length > 0)
+        {
+            throw new InvalidOperationException($"The ledger benchmark's merge did not add {batch} certificates cleanly: {merge.Stderr.Trim()} {merge.Stdout[..Math.Min(400, merge.Stdout.Length)]}");
+        }
+        return merge;
+    }
+    SmallMerge(emptyLedger); // one unmeasured merge on each ledger first (file cache, first-run costs)
+    SmallMerge(bigLedger);
+    // Alternated, so drift on a shared machine falls on both alike; the median of each.
+    var onEmpty = new List<Measured>();
+    var onBig = new List<Measured>();
+    for (var i = 0; i < runs; i++)
+    {
+        onEmpty.Add(SmallMerge(emptyLedger));
+        onBig.Add(SmallMerge(bigLedger));
+    }
+    rows.Add(new Row($"Small merge ({batch} certificates into a {storeSize}-entry PemBundle) with a 100,000-entry / 1,000-store trust ledger vs with an empty ledger",
+        stores * perStore, MedianOf(onBig), MedianOf(onEmpty), "same merge, empty ledger", 0.8, note: $"median of {runs} runs each"));
+}
+
 Console.WriteLine(Row.Table(rows));
 Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; nginx 1 worker, ECDSA P-256 leaf + intermediate; {DateTime.UtcNow:yyyy-MM-dd}.");
 if (args.Contains("--keep"))
@@ -173,6 +221,8 @@ static Measured Median(int count, Func<Measured> one)
     var runs = Enumerable.Range(0, count).Select(_ => one()).OrderBy(r => r.Elapsed).ToList();
     return runs[runs.Count / 2];
 }
+
+static Measured MedianOf(List<Measured> runs) => runs.OrderBy(r => r.Elapsed).ElementAt(runs.Count / 2);
 
 static Measured Scale(Measured m, double factor) => m with { Elapsed = TimeSpan.FromTicks((long)(m.Elapsed.Ticks * factor)) };
 

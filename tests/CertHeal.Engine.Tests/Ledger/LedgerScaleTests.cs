@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
 using CertHeal.Tests.Reliability;
+using CertHeal.TestSupport;
 using CertHeal.Trust;
 using Xunit.Abstractions;
 
@@ -25,17 +24,10 @@ public sealed class LedgerScaleTests(ITestOutputHelper output)
         {
             var storesFolder = Directory.CreateDirectory(Path.Combine(folder, "stores")).FullName;
             var full = Path.Combine(folder, "full", "ledger.json");
+            var small = Path.Combine(folder, "small", "ledger.json");
             var empty = Path.Combine(folder, "empty", "ledger.json");
             var seed = Stopwatch.StartNew();
-            TrustLedger.FlushRecords = false;
-            try
-            {
-                TrustLedger.RecordMany(full, Enumerable.Range(0, Stores).SelectMany(s => Enumerable.Range(0, PerStore).Select(i => FakeEntry(s * PerStore + i, Path.Combine(storesFolder, $"store{s}.pem")))));
-            }
-            finally
-            {
-                TrustLedger.FlushRecords = true;
-            }
+            LedgerSeed.Seed(full, Stores, PerStore, s => Path.Combine(storesFolder, $"store{s}.pem"));
             output.WriteLine($"seeded {Stores * PerStore:N0} entries across {Stores:N0} stores in {seed.Elapsed.TotalSeconds:0.0} s");
             for (var s = 0; s < Stores; s += 2)
             {
@@ -43,11 +35,22 @@ public sealed class LedgerScaleTests(ITestOutputHelper output)
             }
             Assert.Equal(Stores * PerStore, Directory.EnumerateFiles(Path.Combine(TrustLedger.Folder(full), "entries"), "*.json", SearchOption.AllDirectories).Count());
 
+            // The same store, with the same 100 entries, recorded in a ledger that holds nothing else.
+            LedgerSeed.Seed(small, 1, PerStore, s => Path.Combine(storesFolder, $"store{s}.pem"));
+
             var onEmpty = SmallMerge(empty, Path.Combine(storesFolder, "store0.pem"));
+            var onSmall = SmallMerge(small, Path.Combine(storesFolder, "store0.pem"));
             var onFull = SmallMerge(full, Path.Combine(storesFolder, "store0.pem"));
 
-            output.WriteLine($"small merge (5 entries, 1 store): empty ledger read {onEmpty.Read:N0} B, wrote {onEmpty.Written:N0} B; 100,000-entry ledger read {onFull.Read:N0} B, wrote {onFull.Written:N0} B");
-            // The store's own record holds the store's 100 fingerprints on the full ledger: bounded by the store, not the ledger.
+            output.WriteLine($"small merge (5 entries, 1 store): empty ledger read {onEmpty.Read:N0} B, wrote {onEmpty.Written:N0} B; " +
+                $"100-entry ledger read {onSmall.Read:N0} B, wrote {onSmall.Written:N0} B; 100,000-entry ledger read {onFull.Read:N0} B, wrote {onFull.Written:N0} B");
+            // A 1,000 times larger ledger costs the small merge not one byte more: it reads and writes only
+            // the 5 entries' records and the store's own record (which holds that store's fingerprints).
+            Assert.Equal(onSmall.Read, onFull.Read);
+            Assert.Equal(onSmall.Written, onFull.Written);
+            // Against an empty ledger the only difference is the store record's 100 existing fingerprints.
+            Assert.Equal(0, onEmpty.Read);
+            Assert.Equal(onFull.StoreRecordBefore, onFull.Read);
             Assert.True(onFull.Read <= 20_000, $"a small merge read {onFull.Read} ledger bytes");
             Assert.Equal(onEmpty.Written + (onFull.StoreRecord - onEmpty.StoreRecord), onFull.Written);
 
@@ -138,35 +141,21 @@ public sealed class LedgerScaleTests(ITestOutputHelper output)
         }
     }
 
-    private static (long Read, long Written, long StoreRecord) SmallMerge(string ledger, string store)
+    private static (long Read, long Written, long StoreRecord, long StoreRecordBefore) SmallMerge(string ledger, string store)
     {
         var entries = Enumerable.Range(0, 5).Select(i => FakeEntry(10_000_000 + i, store)).ToList();
+        var storeFile = new FileInfo(TrustLedger.StoreFile(TrustLedger.Folder(ledger), store));
+        var before = storeFile.Exists ? storeFile.Length : 0;
         var (read, written) = (Interlocked.Read(ref TrustLedger.BytesRead), Interlocked.Read(ref TrustLedger.BytesWritten));
         TrustLedger.Record(ledger, entries);
-        var storeRecord = new FileInfo(TrustLedger.StoreFile(TrustLedger.Folder(ledger), store)).Length;
-        return (Interlocked.Read(ref TrustLedger.BytesRead) - read, Interlocked.Read(ref TrustLedger.BytesWritten) - written, storeRecord);
+        var (afterRead, afterWritten) = (Interlocked.Read(ref TrustLedger.BytesRead), Interlocked.Read(ref TrustLedger.BytesWritten));
+        storeFile.Refresh();
+        return (afterRead - read, afterWritten - written, storeFile.Length, before);
     }
 
-    private static string Fingerprint(int n) => Convert.ToHexString(SHA256.HashData(Encoding.ASCII.GetBytes(n.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+    private static string Fingerprint(int n) => LedgerSeed.Fingerprint(n);
 
-    private static LedgerEntry FakeEntry(int n, string store)
-    {
-        var time = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-        return new LedgerEntry
-        {
-            Sha256Fingerprint = Fingerprint(n),
-            Subject = $"CN=Ledger scale {n}",
-            Issuer = "CN=Ledger scale CA",
-            NotBefore = time,
-            NotAfter = time.AddYears(5),
-            Sources = ["https://scale.test:443/"],
-            Policy = "ChainToTrusted",
-            ApprovedBy = "ChainToTrusted: test",
-            FirstRecorded = time,
-            LastRecorded = time,
-            Stores = [store],
-        };
-    }
+    private static LedgerEntry FakeEntry(int n, string store) => LedgerSeed.FakeEntry(n, store);
 }
 
 /// <summary>The ledger's byte counters are per process: tests that read them run alone.</summary>
