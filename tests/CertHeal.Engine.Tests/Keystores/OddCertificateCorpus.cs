@@ -19,8 +19,8 @@ public static class OddCertificateCorpus
     /// <paramref name="OpenSsl"/> the same for PEM bundles and folders. Each expectation was
     /// found with the real consumer first (keytool and CertificateFactory of JDK 17, `openssl
     /// verify` of OpenSSL 3.0); OddCertificateCorpusTests proves it again on every run.
-    /// <paramref name="Everywhere"/> is a phrase for a certificate the consumers read but CertHeal's
-    /// own rules (the no-weakening rule) skip for every store.
+    /// <paramref name="Everywhere"/> is a phrase for a certificate CertHeal skips for every store,
+    /// also where the consumer would read it (the no-weakening rule, a damaged certificate).
     /// </summary>
     public sealed record Odd(string Name, byte[] Der, string? Java, string? OpenSsl, string? Everywhere = null)
     {
@@ -58,6 +58,9 @@ public static class OddCertificateCorpus
             new("duplicated extension", Build("Odd Duplicated SAN", extensions: [basic, san, Dns("twice.certheal.test")]), "twice", "twice"),
             // Java: "not enough content" for a critical extension it cannot parse; OpenSSL: invalid.
             new("undecodable critical extension", Build("Odd Broken Constraints", extensions: [(BasicConstraintsOid, true, [0x30, 0x03, 0x01, 0x01])]), "does not decode", "does not decode"),
+            // Non-critical, Java keeps it unparsed and loads the store; OpenSSL still flags it
+            // invalid. A damaged certificate is no trust anchor, so it is skipped for Java too.
+            new("undecodable non-critical extension", Build("Odd Broken SAN", extensions: [basic, (SubjectAltNameOid, false, [0x30, 0x05, 0x82, 0x07, 0x6F])]), null, "does not decode", "does not decode"),
             // GeneralizedTime where RFC 5280 wants UTCTime: DER all the same, everyone reads it.
             new("GeneralizedTime before 2050", Build("Odd Generalized 2030", notAfter: Generalized("20301231235959Z")), null, null),
             // Non-DER times: Java reads these forms, .NET only through CertHeal's canonical copy,
