@@ -68,8 +68,15 @@ public static class OddCertificateCorpus
             new("UTCTime without seconds", Build("Odd Minute Times", notBefore: Raw(0x17, "2501010000Z"), notAfter: Raw(0x17, "4501010000Z")), null, NonCanonical),
             new("UTCTime with an offset", Build("Odd Offset Time", notBefore: Raw(0x17, "250101000000+0100")), null, NonCanonical),
             new("GeneralizedTime with a fraction", Build("Odd Fraction Time", notAfter: Generalized("20551231235959.5Z")), null, NonCanonical),
-            // A GeneralizedTime without a zone: Java refuses it too ("Parse Generalized time, invalid offset").
+            new("GeneralizedTime without seconds", Build("Odd Minute Generalized", notAfter: Generalized("205512312359Z")), null, NonCanonical),
+            new("GeneralizedTime with an offset", Build("Odd Offset Generalized", notAfter: Generalized("20551231235959+0100")), null, NonCanonical),
+            new("GeneralizedTime with a comma fraction", Build("Odd Comma Fraction", notAfter: Generalized("20551231235959,5Z")), null, NonCanonical),
+            // Forms Java's parser refuses as well: no zone ("invalid offset"), hours only ("length
+            // error"), a fraction without a zone, UTCTime with an offset but no seconds ("invalid format").
             new("GeneralizedTime without a zone", Build("Odd Zoneless Time", notAfter: Generalized("20551231235959")), "notAfter time (20551231235959) Java's parser refuses", NonCanonical),
+            new("GeneralizedTime with hours only", Build("Odd Hour Time", notAfter: Generalized("2055123123Z")), "notAfter time (2055123123Z) Java's parser refuses", NonCanonical),
+            new("GeneralizedTime with a fraction but no zone", Build("Odd Zoneless Fraction", notAfter: Generalized("20551231235959.5")), "notAfter time (20551231235959.5) Java's parser refuses", NonCanonical),
+            new("UTCTime with an offset but no seconds", Build("Odd Minute Offset", notBefore: Raw(0x17, "2501010000-0500")), "notBefore time (2501010000-0500) Java's parser refuses", NonCanonical),
             new("5000 subject alternative names", Build("Odd Huge SAN", extensions: [basic, Dns([.. Enumerable.Range(0, 5000).Select(i => $"host{i}.huge.certheal.test")])]), null, null),
         ];
     }
