@@ -61,7 +61,7 @@ internal static class ConnectionOptions
             }
             else
             {
-                settings = ProxySettings.FromEnvironment(null, credential);
+                settings = ProxySettings.FromEnvironment(null, credential, CliVocabulary.Instance);
             }
             return new ReachConnector(settings, new DirectConnector { AddressFamily = family });
         }

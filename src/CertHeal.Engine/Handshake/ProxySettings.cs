@@ -34,7 +34,7 @@ public sealed class ProxySettings
     public NetworkCredential? Credential { get; }
 
     /// <summary>The proxy the environment names (HTTPS_PROXY, then ALL_PROXY; lower case too), with NO_PROXY.</summary>
-    public static ProxySettings FromEnvironment(IDictionary? environment = null, NetworkCredential? credential = null)
+    public static ProxySettings FromEnvironment(IDictionary? environment = null, NetworkCredential? credential = null, IHostVocabulary? words = null)
     {
         environment ??= Environment.GetEnvironmentVariables();
         string? Read(params string[] names) => names.Select(n => environment[n] as string).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
@@ -49,7 +49,7 @@ public sealed class ProxySettings
         }
         if (!Uri.TryCreate(proxy, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
-            throw new ArgumentException($"The proxy '{proxy}' in HTTPS_PROXY/ALL_PROXY is not an http:// URL; fix the variable or bypass it with -NoProxy / --no-proxy.");
+            throw new ArgumentException($"The proxy '{proxy}' in HTTPS_PROXY/ALL_PROXY is not an http:// URL; fix the variable or bypass it with {(words ?? NeutralVocabulary.Instance).Name(HostOption.NoProxy)}.");
         }
         var noProxy = Read("NO_PROXY", "no_proxy") ?? "";
         return new ProxySettings(uri, credential, noProxy.Split(',', StringSplitOptions.RemoveEmptyEntries)) { FromEnvironmentVariables = true };

@@ -23,7 +23,7 @@ internal static class ConnectionBinding
         {
             settings = noProxy ? ProxySettings.None
                 : proxy is not null ? new ProxySettings(proxy, proxyCredential?.GetNetworkCredential())
-                : ProxySettings.FromEnvironment(null, proxyCredential?.GetNetworkCredential());
+                : ProxySettings.FromEnvironment(null, proxyCredential?.GetNetworkCredential(), PowerShellVocabulary.Instance);
         }
         catch (ArgumentException e)
         {

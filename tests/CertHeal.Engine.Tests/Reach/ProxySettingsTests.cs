@@ -20,6 +20,17 @@ public sealed class ProxySettingsTests
         Assert.Null(From(("HTTP_PROXY", "http://plain:80")).ProxyFor(T("example.com")));
     }
 
+    [Fact]
+    public void A_bad_HTTPS_PROXY_names_the_bypass_in_the_callers_words_only()
+    {
+        var variables = new Hashtable { ["HTTPS_PROXY"] = "socks5://127.0.0.1:1080" };
+        var cli = Assert.Throws<ArgumentException>(() => ProxySettings.FromEnvironment(variables, null, CertHeal.Cli.CliVocabulary.Instance));
+        Assert.EndsWith("bypass it with --no-proxy.", cli.Message);
+        var neutral = Assert.Throws<ArgumentException>(() => ProxySettings.FromEnvironment(variables));
+        Assert.EndsWith("bypass it with the no-proxy option.", neutral.Message);
+        Assert.DoesNotContain("-NoProxy", cli.Message + neutral.Message);
+    }
+
     [Theory]
     [InlineData("example.com", "db.example.com:443", true)]
     [InlineData(".example.com", "db.example.com:443", true)]
@@ -54,6 +65,6 @@ public sealed class ProxySettingsTests
     {
         var error = Assert.Throws<ArgumentException>(() => From(("HTTPS_PROXY", "socks5://127.0.0.1:1080")));
         Assert.Contains("socks5://127.0.0.1:1080", error.Message);
-        Assert.Contains("--no-proxy", error.Message);
+        Assert.Contains("in HTTPS_PROXY/ALL_PROXY is not an http:// URL", error.Message);
     }
 }
