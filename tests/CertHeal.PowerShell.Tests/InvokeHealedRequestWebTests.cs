@@ -194,6 +194,12 @@ public sealed class InvokeHealedRequestWebTests(PsLab lab) : IClassFixture<PsLab
             $token = ConvertTo-SecureString 't' -AsPlainText -Force
             {{Request}} $Uri {{arguments}}
             """, new() { ["Uri"] = uri, ["Keystore"] = keystore }).ErrorIds.Single();
+        var unencrypted = ps.Run($$"""
+            param($Uri, $Keystore)
+            $credential = [pscredential]::new('alice', (ConvertTo-SecureString 'pw' -AsPlainText -Force))
+            {{Request}} $Uri -Credential $credential
+            """, new() { ["Uri"] = plain.Url("plain"), ["Keystore"] = keystore }).AllErrors.Single();
+        Assert.Contains("reissue the command with -AllowUnencryptedAuthentication", unencrypted.ToString());
 
         Assert.Equal("WebCmdletAuthenticationCredentialNotSuppliedException", Refusal("-Authentication Basic", api.Url("never")));
         Assert.Equal("WebCmdletAuthenticationTokenNotSuppliedException", Refusal("-Authentication Bearer -Credential $credential", api.Url("never")));

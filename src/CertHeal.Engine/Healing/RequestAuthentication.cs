@@ -8,7 +8,8 @@ namespace CertHeal.Healing;
 /// <summary>
 /// The Authorization a request carries, with PowerShell 7's rules (WebRequestPSCmdlet): Basic needs a
 /// credential; Bearer and OAuth need a token; a token and a credential do not go together; and no
-/// credential or token goes over http:// unless the caller says so (-AllowUnencryptedAuthentication).
+/// credential or token goes over http:// unless the caller says so. Messages are in no host's words:
+/// the cmdlet words each RequestAuthenticationProblem with its own parameters.
 /// </summary>
 public static class RequestAuthentication
 {
@@ -19,28 +20,28 @@ public static class RequestAuthentication
         if (kind != HttpAuthentication.None && token is not null && credential is not null)
         {
             throw new RequestAuthenticationException(RequestAuthenticationProblem.TokenConflict,
-                "The cmdlet cannot run because -Token and -Credential were both given. Give -Credential with -Authentication Basic, or -Token with -Authentication Bearer or OAuth.");
+                "A token and a credential were both given; a credential goes with Basic authentication, a token with Bearer or OAuth.");
         }
         if (kind == HttpAuthentication.Basic && credential is null)
         {
             throw new RequestAuthenticationException(RequestAuthenticationProblem.CredentialNotSupplied,
-                "The cmdlet cannot run because the following parameter is missing: Credential. -Authentication Basic needs -Credential.");
+                "Basic authentication needs a credential, and none was given.");
         }
         if (kind is HttpAuthentication.Bearer or HttpAuthentication.OAuth && token is null)
         {
             throw new RequestAuthenticationException(RequestAuthenticationProblem.TokenNotSupplied,
-                $"The cmdlet cannot run because the following parameter is missing: Token. -Authentication {kind} needs -Token.");
+                $"{kind} authentication needs a token, and none was given.");
         }
         if (kind == HttpAuthentication.None && token is not null)
         {
             throw new RequestAuthenticationException(RequestAuthenticationProblem.TokenWithoutAuthentication,
-                "The cmdlet cannot run because -Token was given without -Authentication Bearer or OAuth.");
+                "A token was given without Bearer or OAuth authentication to send it with.");
         }
         var sendsSecrets = kind != HttpAuthentication.None || credential is not null || token is not null;
         if (sendsSecrets && !allowUnencrypted && !string.Equals(uri.Scheme, Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase))
         {
             throw new RequestAuthenticationException(RequestAuthenticationProblem.UnencryptedAuthentication,
-                $"The cmdlet cannot protect plain text secrets sent over unencrypted connections ({uri.Scheme}://). To send them anyway, reissue the command with -AllowUnencryptedAuthentication.");
+                $"Secrets would be sent in plain text over an unencrypted connection ({uri.Scheme}://); nothing was sent.");
         }
         return kind switch
         {

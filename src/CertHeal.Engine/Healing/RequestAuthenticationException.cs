@@ -9,7 +9,7 @@ public enum RequestAuthenticationProblem
     /// <summary>Bearer or OAuth without a token.</summary>
     TokenNotSupplied,
 
-    /// <summary>A token without -Authentication Bearer or OAuth (it cannot be used on its own).</summary>
+    /// <summary>A token without Bearer or OAuth authentication (it cannot be used on its own).</summary>
     TokenWithoutAuthentication,
 
     /// <summary>A token and a credential together.</summary>

@@ -132,7 +132,7 @@ public sealed class InvokeHealedRequestCommand : ConnectingCmdlet, IDisposable
         }
         catch (RequestAuthenticationException e)
         {
-            ThrowTerminatingError(WebErrors.Authentication(e, Uri!));
+            ThrowTerminatingError(WebErrors.Authentication(e, Uri!, Authentication));
         }
         // The merge runs inside the request, on a worker thread, holding the keystore lock: no prompt
         // there. A fingerprint named in -TrustedFingerprint is the consent (the engine never asks about

@@ -20,7 +20,16 @@ internal static class WebErrors
         return record;
     }
 
-    public static ErrorRecord Authentication(RequestAuthenticationException e, Uri uri) => new(e, e.Problem switch
+    /// <summary>The engine's refusal in Invoke-WebRequest's words, naming this cmdlet's parameters.</summary>
+    public static ErrorRecord Authentication(RequestAuthenticationException e, Uri uri, HttpAuthentication kind) => new(new InvalidOperationException(e.Problem switch
+    {
+        RequestAuthenticationProblem.TokenConflict =>
+            "The cmdlet cannot run because -Token and -Credential were both given. Give -Credential with -Authentication Basic, or -Token with -Authentication Bearer or OAuth.",
+        RequestAuthenticationProblem.CredentialNotSupplied => "The cmdlet cannot run because the following parameter is missing: Credential. -Authentication Basic needs -Credential.",
+        RequestAuthenticationProblem.TokenNotSupplied => $"The cmdlet cannot run because the following parameter is missing: Token. -Authentication {kind} needs -Token.",
+        RequestAuthenticationProblem.TokenWithoutAuthentication => "The cmdlet cannot run because -Token was given without -Authentication Bearer or OAuth.",
+        _ => $"The cmdlet cannot protect plain text secrets sent over unencrypted connections ({uri.Scheme}://). To send them anyway, reissue the command with -AllowUnencryptedAuthentication.",
+    }, e), e.Problem switch
     {
         RequestAuthenticationProblem.CredentialNotSupplied => ErrorIds.AuthenticationCredentialNotSupplied,
         RequestAuthenticationProblem.TokenNotSupplied => ErrorIds.AuthenticationTokenNotSupplied,

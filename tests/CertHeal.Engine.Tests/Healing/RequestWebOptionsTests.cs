@@ -25,8 +25,13 @@ public sealed class RequestWebOptionsTests(LabFixture fixture) : IClassFixture<L
         Assert.Equal("Bearer t0k", RequestAuthentication.Resolve(Https, HttpAuthentication.OAuth, null, Secret("t0k"), false)!.ToString());
         Assert.Equal("Bearer t0k", RequestAuthentication.Resolve(Http, HttpAuthentication.Bearer, null, Secret("t0k"), allowUnencrypted: true)!.ToString());
 
-        RequestAuthenticationProblem Problem(Uri uri, HttpAuthentication kind, NetworkCredential? c, string? token) =>
-            Assert.Throws<RequestAuthenticationException>(() => RequestAuthentication.Resolve(uri, kind, c, token is null ? null : Secret(token), false)).Problem;
+        RequestAuthenticationProblem Problem(Uri uri, HttpAuthentication kind, NetworkCredential? c, string? token)
+        {
+            var refusal = Assert.Throws<RequestAuthenticationException>(() => RequestAuthentication.Resolve(uri, kind, c, token is null ? null : Secret(token), false));
+            // The engine speaks no host's options; the cmdlet words each problem with its parameters.
+            Assert.DoesNotMatch(@"(^|[\s(])-[A-Z][A-Za-z]+|--[a-z]", refusal.Message);
+            return refusal.Problem;
+        }
         Assert.Equal(RequestAuthenticationProblem.CredentialNotSupplied, Problem(Https, HttpAuthentication.Basic, null, null));
         Assert.Equal(RequestAuthenticationProblem.TokenNotSupplied, Problem(Https, HttpAuthentication.Bearer, credential, null));
         Assert.Equal(RequestAuthenticationProblem.TokenConflict, Problem(Https, HttpAuthentication.Basic, credential, "t"));
