@@ -192,4 +192,15 @@ public sealed class AuditRecordTests
 
         public void Dispose() => socket.Dispose();
     }
+
+    [Fact]
+    public void On_Windows_the_line_goes_to_the_Application_event_log_as_one_bounded_argument()
+    {
+        // eventcreate.exe cannot run here; what it is handed is what decides injection and length.
+        var hostile = "merge of C:\\x\" /T ERROR /D owned" + new string('x', 2000);
+        var arguments = EventLogSystemLog.Arguments(hostile);
+        Assert.Equal(["/T", "INFORMATION", "/ID", "100", "/L", "APPLICATION", "/SO", "CertHeal", "/D"], arguments[..^1]);
+        Assert.Equal(hostile[..EventLogSystemLog.MaxDescription], arguments[^1]);
+        Assert.Equal(["-t", "certheal", "-p", "auth.notice", "--", "-looks like an option"], LoggerSystemLog.Arguments("-looks like an option", null));
+    }
 }
