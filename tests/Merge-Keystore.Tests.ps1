@@ -190,6 +190,19 @@ Describe 'Merge-Keystore' {
             (Test-TlsHandshake $lab.Target('UntrustedRoot') -Keystore $store -TimeoutSec 10).Succeeded | Should -BeTrue
         }
 
+        It 'warns, and still reports the merge it made, when the trust ledger cannot be written' {
+            $blocker = Join-Path $TestDrive 'ledger-blocker'
+            Set-Content -LiteralPath $blocker -Value 'a file where the ledger folder would be'
+            $copy = Join-Path $TestDrive "warn-$([guid]::NewGuid().ToString('N')).pem"
+            Copy-Item -LiteralPath $store -Destination $copy
+            $change = Get-ServerCertificateChain $lab.Target('LeafOnlyWithAia') -Keystore $copy -TimeoutSec 10 |
+                Merge-Keystore -Path $copy -LedgerPath (Join-Path $blocker 'ledger.json') -WarningVariable warnings -WarningAction SilentlyContinue
+            $change.Written | Should -BeTrue
+            $change.Added | Should -BeGreaterThan 0
+            @($warnings).Count | Should -Be 1
+            $warnings[0].Message | Should -Match 'was merged, but the trust ledger'
+        }
+
         It 'records the heal in the trust ledger named by -LedgerPath' {
             $ledger = Join-Path $TestDrive 'merge-ledger.json'
             $null = Get-ServerCertificateChain $lab.Target('LeafOnlyWithAia') -Keystore $store -TimeoutSec 10 | Merge-Keystore -Path $store -LedgerPath $ledger

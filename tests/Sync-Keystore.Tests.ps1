@@ -155,4 +155,25 @@ Describe 'Sync-Keystore' {
             (Get-FileHash -LiteralPath $store).Hash | Should -Be $hash
         }
     }
+
+    It 'with -PruneLedger forgets a store that is gone only when asked, and -WhatIf keeps it' {
+        $ledger = Join-Path $TestDrive "prune-$([guid]::NewGuid().ToString('N')).json"
+        $gone = New-UpgradedStore -LedgerPath $ledger
+        $kept = New-UpgradedStore -LedgerPath $ledger
+        Remove-Item -LiteralPath $gone
+        $missing = (Confirm-Keystore -Path $kept -LedgerPath $ledger).Findings | Where-Object Code -eq 'LedgerStoreMissing'
+        $missing.Message | Should -Match 'Sync-Keystore -PruneLedger forgets them'
+
+        $plan = Sync-Keystore -PruneLedger -LedgerPath $ledger -WhatIf
+        $plan | Should -BeOfType ([CertHeal.Trust.LedgerPruneResult])
+        $plan.StoresRemoved | Should -Be @($gone)
+        (Sync-Keystore -PruneLedger -LedgerPath $ledger).StoresRemoved | Should -Be @($gone)
+        @((Sync-Keystore -PruneLedger -LedgerPath $ledger).StoresRemoved).Count | Should -Be 0
+        # The store that still exists is still synced from the ledger.
+        (Sync-Keystore $kept -LedgerPath $ledger).Added | Should -Be 1
+    }
+
+    It 'rejects -PruneLedger with the keystore parameters' {
+        { Sync-Keystore -PruneLedger -Format Jks } | Should -Throw -ErrorId 'AmbiguousParameterSet,CertHeal.Commands.SyncKeystoreCommand'
+    }
 }

@@ -69,6 +69,9 @@ internal sealed class CliVocabulary : IHostVocabulary
         RemedyKind.RemoveSuperseded => "--remove-superseded replaces it",
         RemedyKind.DropSupersededEntries => "certheal merge <keystore> --remove-superseded drops the older one",
         RemedyKind.RemoveDistrustedEntries => "certheal merge <keystore> --remove-distrusted",
+        RemedyKind.RenewNow => $"certheal request --renew-before {remedy.Days} or certheal merge --remove-superseded renews it now",
+        RemedyKind.SyncFromLedger => "certheal sync restores it",
+        RemedyKind.PruneLedger => "certheal ledger prune forgets them",
         _ => null,
     };
 }

@@ -151,6 +151,65 @@ public sealed class FindSyncKeystoreTests(PsLab lab) : IClassFixture<PsLab>
     }
 
     [Fact]
+    public void Sync_Keystore_PruneLedger_forgets_a_store_that_is_gone_only_when_asked_and_Confirm_Keystore_Ledger_reports_it()
+    {
+        var folder = lab.NewFolder();
+        var ledger = Path.Combine(folder, "ledger.json");
+        var gone = Path.Combine(folder, "gone.pem");
+        var kept = Path.Combine(folder, "kept.pem");
+        File.WriteAllText(gone, CertificateMint.ToPem(lab.Lab.Trusted.Root));
+        File.WriteAllText(kept, CertificateMint.ToPem(lab.Lab.Trusted.Root));
+        using var ps = PsSession.NoUi();
+        var p = new Dictionary<string, object?> { ["Gone"] = gone, ["Kept"] = kept, ["Cert"] = lab.Lab.Trusted.Intermediate, ["Ledger"] = ledger };
+        ps.Run("param($Gone, $Kept, $Cert, $Ledger) $Gone, $Kept | ForEach-Object { Merge-Keystore -Path $_ -Certificate $Cert -LedgerPath $Ledger -SkipValidation }", p).AssertNoErrors();
+        File.Delete(gone);
+
+        var health = ps.Run("param($Kept, $Ledger) Confirm-Keystore $Kept -LedgerPath $Ledger", p);
+        var plan = ps.Run("param($Ledger) Sync-Keystore -PruneLedger -LedgerPath $Ledger -WhatIf", p);
+        var stillThere = ps.Run("param($Ledger) Sync-Keystore -PruneLedger -LedgerPath $Ledger -WhatIf", p);
+        var pruned = ps.Run("param($Ledger) Sync-Keystore -PruneLedger -LedgerPath $Ledger", p);
+        var again = ps.Run("param($Ledger) Sync-Keystore -PruneLedger -LedgerPath $Ledger", p);
+        var wrongSet = ps.Run("param($Ledger) Sync-Keystore -PruneLedger -Format Jks -LedgerPath $Ledger", p);
+
+        health.AssertNoErrors();
+        var missing = Assert.Single(health.Single().Items("Findings"), f => f.Value<string>("Code") == "LedgerStoreMissing");
+        Assert.Contains(gone, missing.Value<string>("Message"));
+        Assert.EndsWith("Sync-Keystore -PruneLedger forgets them.", missing.Value<string>("Message"));
+        plan.AssertNoErrors();
+        Assert.Equal("CertHeal.Trust.LedgerPruneResult", plan.Single().TypeName());
+        Assert.True(plan.Single().Value<bool>("WhatIf"));
+        Assert.Equal([gone], plan.Single().Items("StoresRemoved").Select(o => o.BaseObject.ToString()));
+        Assert.Equal([gone], stillThere.Single().Items("StoresRemoved").Select(o => o.BaseObject.ToString()));
+        pruned.AssertNoErrors();
+        Assert.False(pruned.Single().Value<bool>("WhatIf"));
+        Assert.Equal([gone], pruned.Single().Items("StoresRemoved").Select(o => o.BaseObject.ToString()));
+        Assert.Equal(1, pruned.Single().Value<int>("StoresKept"));
+        Assert.Empty(again.Single().Items("StoresRemoved"));
+        Assert.Equal("AmbiguousParameterSet", PsResult.ErrorId(Assert.Single(wrongSet.AllErrors)));
+    }
+
+    [Fact]
+    public void Merge_Keystore_whose_ledger_cannot_be_written_warns_and_reports_the_merge_that_happened()
+    {
+        var folder = lab.NewFolder();
+        var store = Path.Combine(folder, "store.pem");
+        File.WriteAllText(store, CertificateMint.ToPem(lab.Lab.Trusted.Root));
+        var blocker = Path.Combine(folder, "not-a-folder");
+        File.WriteAllText(blocker, "a file where the ledger's folder would be");
+        using var ps = PsSession.NoUi();
+
+        var result = ps.Run("param($Store, $Cert, $Ledger) Merge-Keystore -Path $Store -Certificate $Cert -LedgerPath $Ledger -SkipValidation",
+            new() { ["Store"] = store, ["Cert"] = lab.Lab.Trusted.Intermediate, ["Ledger"] = Path.Combine(blocker, "ledger.json") });
+
+        result.AssertNoErrors();
+        Assert.True(result.Single().Value<bool>("Written"));
+        Assert.Equal(1, result.Single().Value<int>("Added"));
+        var warning = Assert.Single(result.Warnings);
+        Assert.StartsWith($"The keystore '{store}' was merged, but the trust ledger", warning.Message);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(store), "BEGIN CERTIFICATE").Count);
+    }
+
+    [Fact]
     public void Find_Keystore_piped_into_Merge_Keystore_merges_into_every_store_and_records_each_in_the_ledger()
     {
         var folder = lab.NewFolder();

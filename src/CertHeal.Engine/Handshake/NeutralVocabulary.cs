@@ -37,6 +37,9 @@ internal sealed class NeutralVocabulary : IHostVocabulary
             RemedyKind.RemoveSuperseded => "removing superseded entries replaces it",
             RemedyKind.DropSupersededEntries => "a merge that removes superseded entries drops the older one",
             RemedyKind.RemoveDistrustedEntries => "merge with the removal of distrusted entries",
+            RemedyKind.RenewNow => $"a heal with a {remedy.Days}-day renewal window, or a merge that removes superseded entries, renews it now",
+            RemedyKind.SyncFromLedger => "a sync from the trust ledger restores it",
+            RemedyKind.PruneLedger => "prune the ledger to forget them",
             RemedyKind.ObtainRootFromAdministrators => $"Merge the inspection root from your network's administrators into {into} with the Pinned policy and its SHA-256 fingerprint.",
             _ => $"Collect the chain of {remedy.Probe.Target} and merge it into {into}.",
         };

@@ -12,6 +12,9 @@ public sealed class Remedy
     /// <summary>The SHA-256 fingerprint to pin (PinRoot); null for the other kinds.</summary>
     public string? Fingerprint { get; set; }
 
+    /// <summary>For <see cref="RemedyKind.RenewNow"/>: the renewal window in days.</summary>
+    public int? Days { get; set; }
+
     /// <summary>How the probe reached the server; the collecting command repeats it.</summary>
     public ProbeSettings Probe { get; set; } = new();
 

@@ -41,4 +41,13 @@ public enum RemedyKind
 
     /// <summary>A keystore holds a blocked or distrusted entry: the host names its merge that removes it.</summary>
     RemoveDistrustedEntries,
+
+    /// <summary>An entry's successor is already presented: the host names its renewal window (<see cref="Remedy.Days"/>) and its replacing merge.</summary>
+    RenewNow,
+
+    /// <summary>A ledger entry is missing from a store: the host names its sync.</summary>
+    SyncFromLedger,
+
+    /// <summary>The ledger lists stores that are gone: the host names its prune.</summary>
+    PruneLedger,
 }

@@ -8,7 +8,7 @@ namespace CertHeal.Trust;
 /// </summary>
 public static class LedgerHealth
 {
-    public static List<KeystoreFinding> Findings(string path)
+    public static List<KeystoreFinding> Findings(string path, Handshake.IHostVocabulary? words = null)
     {
         var folder = TrustLedger.Folder(path);
         var findings = new List<KeystoreFinding>();
@@ -23,7 +23,7 @@ public static class LedgerHealth
                     {
                         Severity = FindingSeverity.Warning,
                         Code = FindingCodes.LedgerDamaged,
-                        Message = $"The trust-ledger record '{file}' is damaged, so Sync-Keystore (certheal sync) leaves it out; remove it, and merge that certificate again if it is still needed.",
+                        Message = $"The trust-ledger record '{file}' is damaged, so a sync from the ledger leaves it out; remove it, and merge that certificate again if it is still needed.",
                     });
                 }
             }
@@ -35,7 +35,7 @@ public static class LedgerHealth
             {
                 Severity = FindingSeverity.Info,
                 Code = FindingCodes.LedgerStoreMissing,
-                Message = $"{missing.Count} store(s) recorded in the trust ledger no longer exist (first: '{missing[0]}'); prune the ledger to forget them.",
+                Message = $"{missing.Count} store(s) recorded in the trust ledger no longer exist (first: '{missing[0]}'); {(words ?? Handshake.NeutralVocabulary.Instance).Render(new Remedy { Kind = RemedyKind.PruneLedger })}.",
             });
         }
         return findings;

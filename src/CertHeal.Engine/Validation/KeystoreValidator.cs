@@ -104,7 +104,7 @@ public static class KeystoreValidator
     }
 
     /// <summary>Entries expiring within the window whose successor (same subject and issuer, later expiry) an endpoint presents.</summary>
-    private static IEnumerable<KeystoreFinding> Renewals(IReadOnlyList<ValidatedEntry> entries, List<HandshakeResult> endpoints, DateTime now, int days)
+    private static IEnumerable<KeystoreFinding> Renewals(IReadOnlyList<ValidatedEntry> entries, List<HandshakeResult> endpoints, DateTime now, int days, Handshake.IHostVocabulary words)
     {
         foreach (var entry in entries.Where(e => e.Certificate is not null && (e.Certificate.NotAfter.ToUniversalTime() - now).TotalDays <= days))
         {
@@ -120,7 +120,7 @@ public static class KeystoreValidator
                     Alias = entry.Alias,
                     Subject = old.Subject,
                     Thumbprint = old.Thumbprint,
-                    Message = $"'{entry.Alias}' expires on {old.NotAfter.ToUniversalTime():yyyy-MM-dd} and {successor.Endpoint} already presents its successor (valid until {successor.Certificate.NotAfter.ToUniversalTime():yyyy-MM-dd}); Invoke-HealedRequest -RenewBefore {days} or Merge-Keystore -RemoveSuperseded renews it now.",
+                    Message = $"'{entry.Alias}' expires on {old.NotAfter.ToUniversalTime():yyyy-MM-dd} and {successor.Endpoint} already presents its successor (valid until {successor.Certificate.NotAfter.ToUniversalTime():yyyy-MM-dd}); {words.Render(new Remedy { Kind = RemedyKind.RenewNow, Days = days })}.",
                 };
             }
         }
@@ -143,10 +143,10 @@ public static class KeystoreValidator
         var findings = integrityFindings.Concat(EntryValidator.Validate(entries, now, options.ExpiringWithinDays, options.Vocabulary)).ToList();
         if (options.Ledger is not null)
         {
-            findings.AddRange(Trust.LedgerDrift.Findings(entries.Where(e => e.Certificate is not null).Select(e => e.Certificate!), options.Ledger, now));
+            findings.AddRange(Trust.LedgerDrift.Findings(entries.Where(e => e.Certificate is not null).Select(e => e.Certificate!), options.Ledger, now, options.Vocabulary ?? Handshake.NeutralVocabulary.Instance));
             if (options.Ledger.Path is { } ledgerPath)
             {
-                findings.AddRange(Trust.LedgerHealth.Findings(ledgerPath));
+                findings.AddRange(Trust.LedgerHealth.Findings(ledgerPath, options.Vocabulary ?? Handshake.NeutralVocabulary.Instance));
             }
         }
         findings.AddRange(await Revocation.EntryRevocation.FindingsAsync(entries, options, now, cancellationToken).ConfigureAwait(false));
@@ -164,7 +164,7 @@ public static class KeystoreValidator
             endpoints = endpoints.OrderBy(r => options.Endpoints.ToList().FindIndex(t => t.Display == r.Target)).ToList();
             if (options.RenewBeforeDays > 0)
             {
-                findings.AddRange(Renewals(entries, endpoints, now, options.RenewBeforeDays));
+                findings.AddRange(Renewals(entries, endpoints, now, options.RenewBeforeDays, options.Vocabulary ?? Handshake.NeutralVocabulary.Instance));
             }
             findings.AddRange(endpoints.Where(e => !EndpointTrust.Trusts(e)).Select(e => new KeystoreFinding
             {

@@ -6,13 +6,19 @@ using CertHeal.Trust;
 
 namespace CertHeal.Commands;
 
-/// <summary>Sync-Keystore: re-apply the trust ledger to keystores an upgrade replaced, through the one merge path, offline.</summary>
+/// <summary>
+/// Sync-Keystore: re-apply the trust ledger to keystores an upgrade replaced, through the one merge
+/// path, offline; with -PruneLedger, sync the ledger itself by forgetting stores that are gone.
+/// </summary>
 [Cmdlet(VerbsData.Sync, "Keystore", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PathSet)]
-[OutputType(typeof(KeystoreChange))]
-public sealed class SyncKeystoreCommand : PSCmdlet
+[OutputType(typeof(KeystoreChange), ParameterSetName = [PathSet, LiteralPathSet])]
+[OutputType(typeof(LedgerPruneResult), ParameterSetName = [PruneSet])]
+public sealed class SyncKeystoreCommand : PSCmdlet, IDisposable
 {
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
+    private const string PruneSet = "PruneLedger";
+    private readonly CancellationTokenSource _cancel = new();
     private LedgerDocument? _ledger;
     private string _ledgerPath = "";
 
@@ -31,19 +37,33 @@ public sealed class SyncKeystoreCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string? LedgerPath { get; set; }
 
-    [Parameter]
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
     public KeystoreFormat? Format { get; set; }
 
-    [Parameter]
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
     public SecureString? Password { get; set; }
 
-    [Parameter]
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
     [Credential]
     public PSCredential? Credential { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = PruneSet)]
+    public SwitchParameter PruneLedger { get; set; }
+
+    [Parameter(ParameterSetName = PruneSet)]
+    [ValidateRange(0, 36500)]
+    public int? AbsentDays { get; set; }
 
     protected override void BeginProcessing()
     {
         _ledgerPath = LedgerPath is null ? TrustLedger.DefaultPath() : SessionState.Path.GetUnresolvedProviderPathFromPSPath(LedgerPath);
+        if (PruneLedger)
+        {
+            return;
+        }
         try
         {
             _ledger = TrustLedger.Read(_ledgerPath);
@@ -57,6 +77,10 @@ public sealed class SyncKeystoreCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
+        if (PruneLedger)
+        {
+            return;
+        }
         var paths = LiteralPath is not null ? LiteralPath.Select(p => PathBinding.Keystore(this, null, p))
             : (Path ?? new string?[] { null }).Select(p => PathBinding.Keystore(this, p, null));
         foreach (var path in paths)
@@ -85,4 +109,41 @@ public sealed class SyncKeystoreCommand : PSCmdlet
             WriteError(KeystoreErrors.Record(e));
         }
     }
+
+    protected override void EndProcessing()
+    {
+        if (!PruneLedger)
+        {
+            return;
+        }
+        try
+        {
+            // Planned first, so -WhatIf and -Confirm name exactly what would be forgotten.
+            var plan = LedgerPrune.Prune(_ledgerPath, whatIf: true, AbsentDays, cancellation: _cancel.Token);
+            if (plan.StoresRemoved.Length == 0 || !ShouldProcess(_ledgerPath,
+                $"Forget {plan.StoresRemoved.Length} missing store(s) and the {plan.EntriesRemoved} entries only they held"))
+            {
+                WriteObject(plan);
+                return;
+            }
+            WriteObject(LedgerPrune.Prune(_ledgerPath, whatIf: false, AbsentDays, cancellation: _cancel.Token));
+        }
+        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (KeystoreException e)
+        {
+            ThrowTerminatingError(KeystoreErrors.Record(e));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(new ErrorRecord(new IOException($"The trust ledger '{_ledgerPath}' could not be pruned ({e.Message.TrimEnd('.')}); check that it is writable, then run again.", e),
+                ErrorIds.KeystoreReadOnly, ErrorCategory.WriteError, _ledgerPath));
+        }
+    }
+
+    protected override void StopProcessing() => _cancel.Cancel();
+
+    public void Dispose() => _cancel.Dispose();
 }

@@ -72,6 +72,9 @@ internal sealed class PowerShellVocabulary(string passwordParameters) : IHostVoc
         RemedyKind.RemoveSuperseded => "-RemoveSuperseded replaces it",
         RemedyKind.DropSupersededEntries => "Merge-Keystore -RemoveSuperseded drops the older one",
         RemedyKind.RemoveDistrustedEntries => "Merge-Keystore -RemoveDistrusted",
+        RemedyKind.RenewNow => $"Invoke-HealedRequest -RenewBefore {remedy.Days} or Merge-Keystore -RemoveSuperseded renews it now",
+        RemedyKind.SyncFromLedger => "Sync-Keystore restores it",
+        RemedyKind.PruneLedger => "Sync-Keystore -PruneLedger forgets them",
         _ => null,
     };
 
