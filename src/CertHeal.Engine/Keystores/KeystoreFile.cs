@@ -50,7 +50,7 @@ public static class KeystoreFile
                 }
                 return DirectoryKeystore.Read(path);
             case KeystoreFormat.WindowsStore:
-                return WindowsCertificateStore.Read(path);
+                return WindowsCertificateStore.Open(path, new SaveOptions().LockTimeout);
         }
         if (Directory.Exists(path))
         {
@@ -260,6 +260,10 @@ public static class KeystoreFile
         {
             StoreWrite.RemoveStaleTemporaryFilesIn(path);
         }
+        if (storeLock is not null && format == KeystoreFormat.WindowsStore)
+        {
+            WindowsCertificateStore.Recover(path);
+        }
         var before = format == KeystoreFormat.Directory ? DirectoryKeystore.Read(path) : WindowsCertificateStore.Read(path);
         var keystore = format == KeystoreFormat.Directory ? DirectoryKeystore.Read(path) : WindowsCertificateStore.Read(path);
         if (!mutate(keystore))
@@ -308,10 +312,7 @@ public static class KeystoreFile
             }
             return KeystoreLock.Acquire(Path.Combine(path, ".certheal"), timeout);
         }
-        var folder = Path.Combine(Path.GetDirectoryName(KeystoreMerger.DefaultKeystorePath())!, "locks");
-        Directory.CreateDirectory(folder);
-        var name = string.Concat(path.Select(c => char.IsLetterOrDigit(c) ? c : '_'));
-        return KeystoreLock.Acquire(Path.Combine(folder, "windows-" + name), timeout);
+        return KeystoreLock.Acquire(WindowsCertificateStore.LockPath(path), timeout);
     }
 
     /// <summary>
