@@ -9,7 +9,10 @@ internal static class CertificateStoreSeam
 {
     internal const string RootVariable = "CERTHEAL_WINDOWS_STORE_ROOT";
 
-    internal static string? Root => Environment.GetEnvironmentVariable(RootVariable) is { Length: > 0 } root ? Path.GetFullPath(root) : null;
+    /// <summary>In-process tests set this instead of the variable, so tests running beside them keep the real behaviour.</summary>
+    internal static readonly AsyncLocal<string?> TestRoot = new();
+
+    internal static string? Root => TestRoot.Value ?? (Environment.GetEnvironmentVariable(RootVariable) is { Length: > 0 } root ? Path.GetFullPath(root) : null);
 
     public static ICertificateStoreBackend Open(string path, bool writable)
     {

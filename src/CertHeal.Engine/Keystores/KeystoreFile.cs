@@ -281,7 +281,8 @@ public static class KeystoreFile
         try
         {
             var written = format == KeystoreFormat.Directory ? DirectoryKeystore.Apply(before, keystore) : WindowsCertificateStore.Apply(before, keystore);
-            return new KeystoreWriteResult(written, written, null, format);
+            var backup = written && format == KeystoreFormat.WindowsStore ? WindowsStoreJournal.BackupPath(path) : null;
+            return new KeystoreWriteResult(written, written, backup, format);
         }
         catch (UnauthorizedAccessException e)
         {

@@ -44,6 +44,8 @@ internal static class WindowsCertificateStore
     {
         using var backend = CertificateStoreSeam.Open(path, writable: true);
         backend.RemoveLeftovers();
+        StoreWrite.RemoveStaleTemporaryFiles(WindowsStoreJournal.JournalPath(path));
+        StoreWrite.RemoveStaleTemporaryFiles(WindowsStoreJournal.BackupPath(path));
         WindowsStoreJournal.RollForward(path, backend);
     }
 
