@@ -70,7 +70,7 @@ public sealed class WindowsStoreReliabilityTests(ITestOutputHelper output)
 
             Assert.True(next.Code == 0, $"the merge after a crash at {point} failed: {next.Stderr}");
             Assert.Equal(newSet, StoreSet(root));
-            Assert.Empty(Directory.GetFiles(root, ".*.tmp", SearchOption.AllDirectories));
+            Assert.Empty(StoreTemporaryFiles(root));
             Assert.Equal(oldSet, ReliabilityKit.EntrySet(BackupPath(root))); // the backup is the whole previous store
         }
         finally
@@ -103,7 +103,152 @@ public sealed class WindowsStoreReliabilityTests(ITestOutputHelper output)
             }
             Assert.Equal(ReliabilityKit.Fingerprints(all), StoreSet(root));
             Assert.False(File.Exists(JournalPath(root)));
-            Assert.Empty(Directory.GetFiles(root, ".*.tmp", SearchOption.AllDirectories));
+            Assert.Empty(StoreTemporaryFiles(root));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A change that removes as well as adds, stopped after its second store operation (the
+    /// in-process hook, as a crash leaves no finally block either): the journal is left, and the
+    /// next open removes and adds the rest, ending at exactly the new set.
+    /// </summary>
+    [Fact]
+    public void A_change_stopped_between_removes_and_adds_is_finished_by_the_next_open()
+    {
+        var root = ReliabilityKit.NewFolder("winstore-remove");
+        var certificates = ReliabilityKit.Certificates("remove", 8);
+        var (kept, removed, added) = (certificates[..3], certificates[3..6], certificates[6..]);
+        try
+        {
+            InSeam(root, () => KeystoreFile.Update(Store, null, null, k => Keystores.KeystoreTestKit.AddTo(k, kept.Concat(removed))));
+            var operations = 0;
+            KeystoreFaultPoints.Hook = (point, path) =>
+            {
+                if (point == KeystoreFaultPoints.BetweenStoreOperations && path == Store && ++operations == 2)
+                {
+                    throw new SimulatedCrash();
+                }
+            };
+            try
+            {
+                Assert.Throws<SimulatedCrash>(() => InSeam(root, () => KeystoreFile.Update(Store, null, null, k =>
+                {
+                    var gone = ReliabilityKit.Fingerprints(removed).ToHashSet();
+                    k.Entries.RemoveAll(e => gone.Contains(Convert.ToHexString(SHA256.HashData(e.Certificate!.RawData))));
+                    return Keystores.KeystoreTestKit.AddTo(k, added) || true;
+                })));
+            }
+            finally
+            {
+                KeystoreFaultPoints.Hook = null;
+            }
+            Assert.True(File.Exists(JournalPath(root)), "the stopped change left no journal");
+
+            Assert.Equal(ReliabilityKit.Fingerprints(kept.Concat(added)), StoreSet(root));
+            Assert.False(File.Exists(JournalPath(root)));
+            Assert.Equal(ReliabilityKit.Fingerprints(kept.Concat(removed)), ReliabilityKit.EntrySet(BackupPath(root)));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// 50 certificates into a 200-certificate store, the merge SIGKILLed at seeded random moments:
+    /// half anywhere in the run, half once the journal is in place (while certificates are being
+    /// added). After each kill the next open sees exactly the old or the new set; every 5th kill the
+    /// merge is run again and must succeed. Bounded by a time budget, at least 10 kills asserted.
+    /// </summary>
+    [Fact]
+    public async Task Killed_at_random_moments_the_store_is_old_or_new_after_the_next_open()
+    {
+        const int Kills = 24;
+        var root = ReliabilityKit.NewFolder("winstore-random");
+        try
+        {
+            var old = ReliabilityKit.Certificates("random-base", 200);
+            var incoming = ReliabilityKit.Certificates("random-new", 50);
+            var bundle = Path.Combine(root, "incoming.pem");
+            ReliabilityKit.WritePemBundle(bundle, incoming);
+            var oldSet = ReliabilityKit.Fingerprints(old);
+            var newSet = ReliabilityKit.Fingerprints(old.Concat(incoming));
+            var environment = Environment(root);
+            var storeFolder = Path.Combine(root, "CurrentUser", "Root");
+            var pristine = Path.Combine(root, "pristine");
+            InSeam(root, () => KeystoreFile.Update(Store, null, null, k => Keystores.KeystoreTestKit.AddTo(k, old)));
+            Directory.Move(storeFolder, pristine);
+            void Reset()
+            {
+                if (Directory.Exists(storeFolder))
+                {
+                    Directory.Delete(storeFolder, recursive: true);
+                }
+                Directory.CreateDirectory(storeFolder);
+                foreach (var file in Directory.GetFiles(pristine))
+                {
+                    File.Copy(file, Path.Combine(storeFolder, Path.GetFileName(file)));
+                }
+            }
+
+            Reset();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var full = await ReliabilityKit.RunCliAsync(ReliabilityKit.MergeArgs(Store, bundle), environment);
+            var duration = clock.Elapsed;
+            Assert.True(full.Code == 0, full.Stderr);
+            Assert.Equal(newSet, StoreSet(root));
+            var budget = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(60).Ticks, duration.Ticks * 30));
+
+            var random = new Random(2020);
+            var tally = new int[5]; // kills, old, new, finished before the kill, recoveries
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            while (tally[0] < Kills && started.Elapsed < budget)
+            {
+                Reset();
+                var inWriteWindow = random.Next(2) == 0;
+                var delay = TimeSpan.FromMilliseconds(duration.TotalMilliseconds * random.NextDouble() * (inWriteWindow ? 0.3 : 1.1));
+                bool killed;
+                using (var process = ReliabilityKit.StartCli(ReliabilityKit.MergeArgs(Store, bundle), environment))
+                {
+                    var drain = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+                    if (inWriteWindow)
+                    {
+                        var until = System.Diagnostics.Stopwatch.StartNew();
+                        while (!process.HasExited && until.Elapsed < duration * 4 && !File.Exists(JournalPath(root)))
+                        {
+                            await Task.Delay(1);
+                        }
+                    }
+                    killed = !process.WaitForExit(delay);
+                    if (killed)
+                    {
+                        process.Kill(); // SIGKILL
+                    }
+                    await process.WaitForExitAsync();
+                    await drain;
+                }
+                var now = StoreSet(root);
+                Assert.True(now.SequenceEqual(oldSet) || now.SequenceEqual(newSet),
+                    $"after a kill at {delay.TotalMilliseconds:0} ms ({(inWriteWindow ? "write window" : "whole run")}) the store holds {now.Count} certificates: neither the old nor the new set");
+                tally[killed ? 0 : 3]++;
+                tally[now.SequenceEqual(newSet) ? 2 : 1]++;
+                if (killed && tally[0] % 5 == 0)
+                {
+                    var next = await ReliabilityKit.RunCliAsync(ReliabilityKit.MergeArgs(Store, bundle), environment);
+                    Assert.True(next.Code == 0, $"the merge after a kill failed: {next.Stderr}");
+                    Assert.Equal(newSet, StoreSet(root));
+                    Assert.Empty(StoreTemporaryFiles(root));
+                    tally[4]++;
+                }
+            }
+
+            output.WriteLine($"one merge {duration.TotalMilliseconds:0} ms; {tally[0]} kills, 0 torn (store after the open: {tally[1]} old, {tally[2]} new); "
+                + $"{tally[3]} runs finished before their kill; {tally[4]} recovering merges; {started.Elapsed.TotalSeconds:0} s");
+            Assert.True(tally[0] >= 10, $"only {tally[0]} of {Kills} kills fit in the {budget.TotalSeconds:0} s budget");
         }
         finally
         {
@@ -143,20 +288,28 @@ public sealed class WindowsStoreReliabilityTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Temporary files of the store's write path (certificates, journal, backup); the ledger beside them cleans its own.</summary>
+    private static string[] StoreTemporaryFiles(string root) =>
+        [.. new[] { Path.Combine(root, "CurrentUser"), Path.Combine(root, ".certheal") }
+            .Where(Directory.Exists)
+            .SelectMany(f => Directory.GetFiles(f, ".*.tmp", SearchOption.AllDirectories))];
+
     private static string JournalPath(string root) => InSeam(root, () => WindowsStoreJournal.JournalPath(Store));
 
     private static string BackupPath(string root) => InSeam(root, () => WindowsStoreJournal.BackupPath(Store));
 
-    private static string InSeam(string root, Func<string> path)
+    private static T InSeam<T>(string root, Func<T> action)
     {
         CertificateStoreSeam.TestRoot.Value = root;
         try
         {
-            return path();
+            return action();
         }
         finally
         {
             CertificateStoreSeam.TestRoot.Value = null;
         }
     }
+
+    private sealed class SimulatedCrash : Exception;
 }
