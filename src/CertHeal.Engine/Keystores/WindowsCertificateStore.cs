@@ -42,11 +42,20 @@ internal static class WindowsCertificateStore
     /// <summary>Under the store's lock: finishes an interrupted change and clears what a killed writer left.</summary>
     public static void Recover(string path)
     {
-        using var backend = CertificateStoreSeam.Open(path, writable: true);
-        backend.RemoveLeftovers();
-        StoreWrite.RemoveStaleTemporaryFiles(WindowsStoreJournal.JournalPath(path));
-        StoreWrite.RemoveStaleTemporaryFiles(WindowsStoreJournal.BackupPath(path));
-        WindowsStoreJournal.RollForward(path, backend);
+        try
+        {
+            using var backend = CertificateStoreSeam.Open(path, writable: true);
+            backend.RemoveLeftovers();
+            StoreWrite.RemoveStaleTemporaryFiles(WindowsStoreJournal.JournalPath(path));
+            StoreWrite.RemoveStaleTemporaryFiles(WindowsStoreJournal.BackupPath(path));
+            WindowsStoreJournal.RollForward(path, backend);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            // The journal stays, so a later run (e.g. with the rights this one lacked) finishes the change.
+            throw new KeystoreException(KeystoreErrorKind.ReadOnly, path,
+                $"An interrupted change to '{path}' could not be finished ({e.Message.TrimEnd('.')}), so the store was not read; run the merge again with write access to the store.", e);
+        }
     }
 
     public static Keystore Read(string path)
