@@ -256,6 +256,31 @@ public sealed class WindowsStoreReliabilityTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>A journal damaged outside CertHeal is not guessed at: the open refuses and the store stays as it is.</summary>
+    [Fact]
+    public void A_damaged_journal_is_refused_and_the_store_is_left_alone()
+    {
+        var root = ReliabilityKit.NewFolder("winstore-damaged");
+        try
+        {
+            var certificates = ReliabilityKit.Certificates("damaged", 3);
+            InSeam(root, () => KeystoreFile.Update(Store, null, null, k => Keystores.KeystoreTestKit.AddTo(k, certificates)));
+            var storeFolder = Path.Combine(root, "CurrentUser", "Root");
+            var before = Directory.GetFiles(storeFolder).Order(StringComparer.Ordinal).ToList();
+            File.WriteAllBytes(JournalPath(root), [0x30, 0x82, 0x7f, 0xff, 0x01]);
+
+            var e = Assert.Throws<KeystoreException>(() => StoreSet(root));
+
+            Assert.Equal(KeystoreErrorKind.Corrupt, e.Kind);
+            Assert.Equal(before, Directory.GetFiles(storeFolder).Order(StringComparer.Ordinal).ToList());
+            Assert.True(File.Exists(JournalPath(root)));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     [Fact]
     public void Without_the_seam_a_store_path_stays_unsupported_on_Linux()
     {
