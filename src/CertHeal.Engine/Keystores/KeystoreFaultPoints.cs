@@ -23,6 +23,15 @@ internal static class KeystoreFaultPoints
 
     internal static readonly string[] All = [AfterTempWrite, AfterFlush, BeforeBackup, BeforeRename, AfterRename];
 
+    /// <summary>After each single add or remove of a Windows certificate store's change, where a crash leaves it half applied.</summary>
+    internal const string BetweenStoreOperations = nameof(BetweenStoreOperations);
+
+    /// <summary>The store change is complete but its journal is still in place, so the next open replays it.</summary>
+    internal const string BeforeJournalDelete = nameof(BeforeJournalDelete);
+
+    /// <summary>Points only a multi-step store (the Windows certificate store) reaches; kept apart from <see cref="All"/>, which every file write reaches.</summary>
+    internal static readonly string[] StoreOperations = [BetweenStoreOperations, BeforeJournalDelete];
+
     private static readonly string? Armed = Environment.GetEnvironmentVariable(EnvironmentVariable);
 
     /// <summary>In-process tests: called with the point's name and the keystore path (e.g. to delete the folder mid-write).</summary>

@@ -50,7 +50,7 @@ public static class KeystoreFile
                 }
                 return DirectoryKeystore.Read(path);
             case KeystoreFormat.WindowsStore:
-                return WindowsCertificateStore.Read(path);
+                return WindowsCertificateStore.Open(path, new SaveOptions().LockTimeout);
         }
         if (Directory.Exists(path))
         {
@@ -260,6 +260,10 @@ public static class KeystoreFile
         {
             StoreWrite.RemoveStaleTemporaryFilesIn(path);
         }
+        if (storeLock is not null && format == KeystoreFormat.WindowsStore)
+        {
+            WindowsCertificateStore.Recover(path);
+        }
         var before = format == KeystoreFormat.Directory ? DirectoryKeystore.Read(path) : WindowsCertificateStore.Read(path);
         var keystore = format == KeystoreFormat.Directory ? DirectoryKeystore.Read(path) : WindowsCertificateStore.Read(path);
         if (!mutate(keystore))
@@ -277,7 +281,8 @@ public static class KeystoreFile
         try
         {
             var written = format == KeystoreFormat.Directory ? DirectoryKeystore.Apply(before, keystore) : WindowsCertificateStore.Apply(before, keystore);
-            return new KeystoreWriteResult(written, written, null, format);
+            var backup = written && format == KeystoreFormat.WindowsStore ? WindowsStoreJournal.BackupPath(path) : null;
+            return new KeystoreWriteResult(written, written, backup, format);
         }
         catch (UnauthorizedAccessException e)
         {
@@ -308,10 +313,7 @@ public static class KeystoreFile
             }
             return KeystoreLock.Acquire(Path.Combine(path, ".certheal"), timeout);
         }
-        var folder = Path.Combine(Path.GetDirectoryName(KeystoreMerger.DefaultKeystorePath())!, "locks");
-        Directory.CreateDirectory(folder);
-        var name = string.Concat(path.Select(c => char.IsLetterOrDigit(c) ? c : '_'));
-        return KeystoreLock.Acquire(Path.Combine(folder, "windows-" + name), timeout);
+        return KeystoreLock.Acquire(WindowsCertificateStore.LockPath(path), timeout);
     }
 
     /// <summary>

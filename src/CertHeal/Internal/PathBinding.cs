@@ -8,6 +8,12 @@ internal static class PathBinding
 {
     public static string Keystore(PSCmdlet cmdlet, string? path, string? literalPath)
     {
+        // The certificate provider would turn Cert:\CurrentUser\Root into "CurrentUser\Root" (and
+        // pwsh on Linux has no Cert: drive), while the engine names the store by its Cert:\ path.
+        if ((literalPath ?? path) is { } store && KeystoreFormats.IsWindowsStorePath(store))
+        {
+            return store;
+        }
         if (literalPath is not null)
         {
             return cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(literalPath);
