@@ -32,12 +32,12 @@ internal static class DirectoryKeystore
                     : [NonCanonicalCertificate.Load(bytes)];
                 foreach (var certificate in collection)
                 {
-                    keystore.Entries.Add(new KeystoreEntry { Alias = alias, EntryType = KeystoreEntryType.TrustedCertificate, Certificate = certificate, Opaque = new FolderFileOrigin(file) });
+                    keystore.Entries.Add(new KeystoreEntry { Alias = alias, EntryType = KeystoreEntryType.TrustedCertificate, Certificate = certificate, Origin = new FolderFileOrigin(file) });
                 }
             }
             catch (CryptographicException e)
             {
-                keystore.Entries.Add(new KeystoreEntry { Alias = alias, EntryType = KeystoreEntryType.Other, Unreadable = $"'{file}' is not a certificate ({e.Message.TrimEnd('.')})", Opaque = new FolderFileOrigin(file) });
+                keystore.Entries.Add(new KeystoreEntry { Alias = alias, EntryType = KeystoreEntryType.Other, Unreadable = $"'{file}' is not a certificate ({e.Message.TrimEnd('.')})", Origin = new FolderFileOrigin(file) });
             }
         }
         return keystore;
@@ -62,7 +62,7 @@ internal static class DirectoryKeystore
             changed = true;
         }
         // Another format's origin names no file here, so such an entry is written as new.
-        foreach (var entry in after.Entries.Where(e => e.Opaque is not FolderFileOrigin && e.Certificate is not null))
+        foreach (var entry in after.Entries.Where(e => e.Origin is not FolderFileOrigin && e.Certificate is not null))
         {
             var file = Path.Combine(after.Path, FileName(entry.Certificate!));
             var certificate = entry.Certificate!;
@@ -74,7 +74,7 @@ internal static class DirectoryKeystore
                 }
             });
             LinkSubjectHash(after.Path, file, entry.Certificate!);
-            entry.Opaque = new FolderFileOrigin(file);
+            entry.Origin = new FolderFileOrigin(file);
             entry.Alias = Path.GetFileNameWithoutExtension(file);
             changed = true;
         }
@@ -82,7 +82,7 @@ internal static class DirectoryKeystore
     }
 
     private static IEnumerable<string> Files(Keystore keystore) =>
-        keystore.Entries.Select(e => e.Opaque).OfType<FolderFileOrigin>().Select(o => o.Path);
+        keystore.Entries.Select(e => e.Origin).OfType<FolderFileOrigin>().Select(o => o.Path);
 
     /// <summary>
     /// Adds `&lt;hash&gt;.&lt;n&gt;` for <paramref name="file"/> at the first free n, unless a link or file

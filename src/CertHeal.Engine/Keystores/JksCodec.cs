@@ -29,7 +29,7 @@ internal sealed class JksCodec : IKeystoreCodec
         head.Length >= 4 && BinaryPrimitives.ReadUInt32BigEndian(head) is JksMagic or JceksMagic;
 
     /// <summary>The encrypted key of a private-key entry exactly as read (tests and diagnostics; never decrypted).</summary>
-    internal static byte[]? EncryptedKey(KeystoreEntry entry) => (entry.Opaque as JksEntryOrigin)?.EncryptedKey;
+    internal static byte[]? EncryptedKey(KeystoreEntry entry) => (entry.Origin as JksEntryOrigin)?.EncryptedKey;
 
     public Keystore Read(byte[] bytes, string path, KeystorePassword? password)
     {
@@ -103,7 +103,7 @@ internal sealed class JksCodec : IKeystoreCodec
                 default:
                     throw Corrupt(path, $"entry {i + 1} has the unknown tag {tag}");
             }
-            entry.Opaque = new JksEntryOrigin(bytes.AsSpan(start, reader.Position - start).ToArray(), version, alias, tag, entry.Certificate is null ? null : NonCanonicalCertificate.Der(entry.Certificate), encryptedKey);
+            entry.Origin = new JksEntryOrigin(bytes.AsSpan(start, reader.Position - start).ToArray(), version, alias, tag, entry.Certificate is null ? null : NonCanonicalCertificate.Der(entry.Certificate), encryptedKey);
             keystore.Entries.Add(entry);
         }
         if (reader.Position != bytes.Length - 20)
@@ -139,7 +139,7 @@ internal sealed class JksCodec : IKeystoreCodec
         WriteInt32(content, keystore.Entries.Count);
         foreach (var entry in keystore.Entries)
         {
-            if (entry.Opaque is JksEntryOrigin raw && raw.Matches(entry) && raw.Version == 2)
+            if (entry.Origin is JksEntryOrigin raw && raw.Matches(entry) && raw.Version == 2)
             {
                 content.Write(raw.Bytes);
                 continue;

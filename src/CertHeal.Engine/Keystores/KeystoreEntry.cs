@@ -11,7 +11,7 @@ public enum KeystoreEntryType
 
 /// <summary>
 /// One entry of a keystore. Entries CertHeal does not manage (private keys, secret keys) keep
-/// their original bytes in <see cref="Opaque"/> and are written back exactly as read.
+/// their original bytes in <see cref="Origin"/> and are written back exactly as read.
 /// </summary>
 public sealed class KeystoreEntry
 {
@@ -31,5 +31,5 @@ public sealed class KeystoreEntry
     /// or the file or thumbprint it lives under); null for an entry that is new or was changed so
     /// that it must be written as new. A codec treats another format's origin as null.
     /// </summary>
-    internal EntryOrigin? Opaque { get; set; }
+    internal EntryOrigin? Origin { get; set; }
 }

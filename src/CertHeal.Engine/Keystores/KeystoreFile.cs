@@ -330,7 +330,7 @@ public static class KeystoreFile
                 e.EntryType,
                 storesAliases ? e.Alias.ToLowerInvariant() : "",
                 e.Certificate is null ? "" : CertificateFacts.Sha256Fingerprint(e.Certificate),
-                e.EntryType == KeystoreEntryType.TrustedCertificate && e.Certificate is not null ? "" : e.Opaque?.ReadBackKey ?? ""))
+                e.EntryType == KeystoreEntryType.TrustedCertificate && e.Certificate is not null ? "" : e.Origin?.ReadBackKey ?? ""))
             .Order(StringComparer.Ordinal)
             .ToList();
     }

@@ -147,7 +147,7 @@ public static class KeystoreMerge
                 var old = first.Certificate!;
                 first.Certificate = certificate;
                 first.CreationDate = now;
-                first.Opaque = null;
+                first.Origin = null;
                 byContent.Remove(CertificateFacts.Sha256Fingerprint(old));
                 // A renewal has the entry's subject and issuer: it stays where byName holds it.
                 byContent[change.Sha256Fingerprint] = first;

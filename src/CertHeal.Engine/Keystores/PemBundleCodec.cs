@@ -51,7 +51,7 @@ internal sealed class PemBundleCodec : IKeystoreCodec
                         Alias = $"entry-{keystore.Entries.Count + 1}",
                         EntryType = KeystoreEntryType.Other,
                         Unreadable = $"the PEM block is not a valid certificate ({e.Message.TrimEnd('.')})",
-                        Opaque = new PemOrigin(block),
+                        Origin = new PemOrigin(block),
                     });
                 }
             }
@@ -62,7 +62,7 @@ internal sealed class PemBundleCodec : IKeystoreCodec
                 {
                     Alias = $"{label.ToLowerInvariant().Replace(' ', '-')}-{keystore.Entries.Count + 1}",
                     EntryType = label.Contains("PRIVATE KEY", StringComparison.Ordinal) ? KeystoreEntryType.PrivateKey : KeystoreEntryType.Other,
-                    Opaque = new PemOrigin(block),
+                    Origin = new PemOrigin(block),
                 });
             }
             offset += fields.Location.End.Value;
@@ -97,7 +97,7 @@ internal sealed class PemBundleCodec : IKeystoreCodec
         var text = new StringBuilder();
         var certificates = keystore.Entries.Where(e => e.EntryType == KeystoreEntryType.TrustedCertificate && e.Certificate is not null).ToList();
         // Another format's origin is not PEM text, so it is not copied: a certificate is written as new, anything else is dropped.
-        var others = keystore.Entries.Where(e => e.Opaque is PemOrigin).ToList();
+        var others = keystore.Entries.Where(e => e.Origin is PemOrigin).ToList();
         if (keystore.Origin is PemStoreOrigin layout)
         {
             var position = 0;
@@ -107,7 +107,7 @@ internal sealed class PemBundleCodec : IKeystoreCodec
                 position = block.End;
                 var kept = block.Certificate is { } der
                     ? certificates.FirstOrDefault(e => NonCanonicalCertificate.Same(e.Certificate!, der))
-                    : others.FirstOrDefault(e => ((PemOrigin)e.Opaque!).Block == block.Text);
+                    : others.FirstOrDefault(e => ((PemOrigin)e.Origin!).Block == block.Text);
                 if (kept is not null)
                 {
                     text.Append(layout.Text, block.Start, block.End - block.Start);
@@ -129,7 +129,7 @@ internal sealed class PemBundleCodec : IKeystoreCodec
         }
         foreach (var entry in others)
         {
-            text.Append(((PemOrigin)entry.Opaque!).Block).Append('\n');
+            text.Append(((PemOrigin)entry.Origin!).Block).Append('\n');
         }
         return Encoding.UTF8.GetBytes(text.ToString());
     }

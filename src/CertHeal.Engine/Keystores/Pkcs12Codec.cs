@@ -286,13 +286,13 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
                 Alias = alias,
                 EntryType = KeystoreEntryType.PrivateKey,
                 Certificate = chain.Count > 0 ? chain[0].TryCertificate(out _) : null,
-                Opaque = new Pkcs12BagOrigin([key, .. chain], alias, null),
+                Origin = new Pkcs12BagOrigin([key, .. chain], alias, null),
             });
         }
         foreach (var bag in bags.Where(b => b.Id is not (KeyBagOid or ShroudedKeyBagOid or CertBagOid)))
         {
             var alias = bag.FriendlyName ?? $"entry-{keystore.Entries.Count + 1}";
-            keystore.Entries.Add(new KeystoreEntry { Alias = alias, EntryType = KeystoreEntryType.Other, Opaque = new Pkcs12BagOrigin([bag], alias, null) });
+            keystore.Entries.Add(new KeystoreEntry { Alias = alias, EntryType = KeystoreEntryType.Other, Origin = new Pkcs12BagOrigin([bag], alias, null) });
         }
         foreach (var cert in certBags)
         {
@@ -306,7 +306,7 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
                 EntryType = certificate is null ? KeystoreEntryType.Other : KeystoreEntryType.TrustedCertificate,
                 Certificate = certificate,
                 Unreadable = problem,
-                Opaque = new Pkcs12BagOrigin([cert], alias, certificate is null ? null : NonCanonicalCertificate.Der(certificate)),
+                Origin = new Pkcs12BagOrigin([cert], alias, certificate is null ? null : NonCanonicalCertificate.Der(certificate)),
             });
         }
     }
@@ -319,7 +319,7 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
         var added = new List<byte[]>();
         foreach (var entry in keystore.Entries)
         {
-            if (entry.Opaque is Pkcs12BagOrigin opaque && (entry.EntryType != KeystoreEntryType.TrustedCertificate || opaque.Unchanged(entry)))
+            if (entry.Origin is Pkcs12BagOrigin opaque && (entry.EntryType != KeystoreEntryType.TrustedCertificate || opaque.Unchanged(entry)))
             {
                 kept.UnionWith(opaque.Bags.Select(b => b.Key));
             }
@@ -641,5 +641,5 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
     }
 
     /// <summary>The SafeBags of a private-key entry exactly as read (tests and diagnostics; never decrypted).</summary>
-    internal static byte[]? KeyBags(KeystoreEntry entry) => (entry.Opaque as Pkcs12BagOrigin)?.ProtectedBytes;
+    internal static byte[]? KeyBags(KeystoreEntry entry) => (entry.Origin as Pkcs12BagOrigin)?.ProtectedBytes;
 }

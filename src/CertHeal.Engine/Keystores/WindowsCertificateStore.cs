@@ -64,7 +64,7 @@ internal static class WindowsCertificateStore
         var keystore = new Keystore { Path = path, Format = KeystoreFormat.WindowsStore };
         foreach (var certificate in backend.List())
         {
-            keystore.Entries.Add(new KeystoreEntry { Alias = certificate.Thumbprint, EntryType = KeystoreEntryType.TrustedCertificate, Certificate = certificate, Opaque = new WindowsStoreOrigin(certificate.Thumbprint) });
+            keystore.Entries.Add(new KeystoreEntry { Alias = certificate.Thumbprint, EntryType = KeystoreEntryType.TrustedCertificate, Certificate = certificate, Origin = new WindowsStoreOrigin(certificate.Thumbprint) });
         }
         return keystore;
     }

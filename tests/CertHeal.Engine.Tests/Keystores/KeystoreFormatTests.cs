@@ -166,7 +166,7 @@ public sealed class KeystoreFormatTests(LabFixture fixture) : IClassFixture<LabF
     private static string Sha256Line(string keytoolOutput) =>
         keytoolOutput.Split('\n').First(l => l.Trim().StartsWith("SHA256:", StringComparison.Ordinal)).Trim();
 
-    private static string OpaqueBytes(KeystoreEntry entry) => entry.Opaque switch
+    private static string OpaqueBytes(KeystoreEntry entry) => entry.Origin switch
     {
         null => "",
         JksEntryOrigin jks => Convert.ToHexString(jks.Bytes),

@@ -14,7 +14,7 @@ public sealed class KeystoreOriginTests(KeystoreTestKit kit) : IClassFixture<Key
         var folder = kit.NewPath("certs");
         KeystoreTestKit.Add(folder, KeystoreFormat.Directory, kit.Certificates[..2]);
         var source = KeystoreFile.Open(folder);
-        Assert.All(source.Entries, e => Assert.IsType<FolderFileOrigin>(e.Opaque));
+        Assert.All(source.Entries, e => Assert.IsType<FolderFileOrigin>(e.Origin));
         var bundle = kit.NewPath("copied.pem");
 
         var result = KeystoreFile.Update(bundle, KeystoreFormat.PemBundle, null, k =>
@@ -38,7 +38,7 @@ public sealed class KeystoreOriginTests(KeystoreTestKit kit) : IClassFixture<Key
         KeystoreTestKit.Add(jks, KeystoreFormat.Jks, kit.Certificates[2..4]);
         using var password = KeystoreTestKit.Pw();
         var source = KeystoreFile.Open(jks, null, password);
-        Assert.All(source.Entries, e => Assert.IsType<JksEntryOrigin>(e.Opaque));
+        Assert.All(source.Entries, e => Assert.IsType<JksEntryOrigin>(e.Origin));
         var folder = kit.NewPath("from-jks");
 
         var result = KeystoreFile.Update(folder, KeystoreFormat.Directory, null, k =>
@@ -50,7 +50,7 @@ public sealed class KeystoreOriginTests(KeystoreTestKit kit) : IClassFixture<Key
         Assert.True(result.Written);
         var read = KeystoreFile.Open(folder);
         Assert.Equal(kit.Certificates[2..4].Select(c => c.Thumbprint).Order(), read.TrustedEntries.Select(e => e.Certificate!.Thumbprint).Order());
-        Assert.All(read.Entries, e => Assert.StartsWith(folder, Assert.IsType<FolderFileOrigin>(e.Opaque).Path, StringComparison.Ordinal));
+        Assert.All(read.Entries, e => Assert.StartsWith(folder, Assert.IsType<FolderFileOrigin>(e.Origin).Path, StringComparison.Ordinal));
     }
 
     [Fact]
