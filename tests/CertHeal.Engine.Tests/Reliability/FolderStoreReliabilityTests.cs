@@ -90,6 +90,88 @@ public sealed class FolderStoreReliabilityTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Kills at random moments of a merge of 60 certificates into a 50-file folder: a folder is many
+    /// files, so a kill may leave some new files in place, but never a torn one and never one fewer
+    /// than before; the next merge completes the set and leaves no temporary file.
+    /// </summary>
+    [Fact]
+    public async Task A_merge_into_a_folder_killed_at_random_moments_tears_no_file_and_loses_nothing()
+    {
+        const int Kills = 12;
+        var folder = ReliabilityKit.NewFolder("folder-random");
+        try
+        {
+            var old = ReliabilityKit.Certificates("folder-random-base", 50);
+            var incoming = ReliabilityKit.Certificates("folder-random-new", 60);
+            var bundle = Path.Combine(folder, "incoming.pem");
+            ReliabilityKit.WritePemBundle(bundle, incoming);
+            var oldSet = ReliabilityKit.Fingerprints(old).ToHashSet();
+            var newSet = ReliabilityKit.Fingerprints(old.Concat(incoming));
+            var environment = new Dictionary<string, string> { ["CERTHEAL_LEDGER"] = Path.Combine(folder, "ledger.json") };
+            var store = Path.Combine(folder, "certs");
+            void Reset()
+            {
+                if (Directory.Exists(store))
+                {
+                    Directory.Delete(store, recursive: true);
+                }
+                Directory.CreateDirectory(store);
+                ReliabilityKit.CreateStore(store, old);
+            }
+
+            Reset();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var full = await ReliabilityKit.RunCliAsync(ReliabilityKit.MergeArgs(store, bundle), environment);
+            var duration = clock.Elapsed;
+            Assert.True(full.Code == 0, full.Stderr);
+            Assert.Equal(newSet, FolderEntrySet(store));
+
+            var random = new Random(1717);
+            var budget = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(60).Ticks, duration.Ticks * Kills * 3));
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            int kills = 0, finished = 0, partial = 0;
+            while (kills < Kills && started.Elapsed < budget)
+            {
+                Reset();
+                var delay = TimeSpan.FromMilliseconds(duration.TotalMilliseconds * random.NextDouble() * 1.1);
+                using (var process = ReliabilityKit.StartCli(ReliabilityKit.MergeArgs(store, bundle), environment))
+                {
+                    var drain = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+                    if (!process.WaitForExit(delay))
+                    {
+                        process.Kill(); // SIGKILL
+                        kills++;
+                    }
+                    else
+                    {
+                        finished++;
+                    }
+                    await process.WaitForExitAsync();
+                    await drain;
+                }
+                var now = FolderEntrySet(store); // throws on a torn file
+                Assert.Subset(newSet.ToHashSet(), now.ToHashSet());
+                Assert.Superset(oldSet, now.ToHashSet()); // 0 lost
+                Assert.Equal(now.Count, now.Distinct().Count());
+                partial += now.Count > oldSet.Count && now.Count < newSet.Count ? 1 : 0;
+                if (kills % 4 == 1)
+                {
+                    var next = await ReliabilityKit.RunCliAsync(ReliabilityKit.MergeArgs(store, bundle), environment);
+                    Assert.True(next.Code == 0, $"the merge after a kill at {delay.TotalMilliseconds:0} ms failed: {next.Stderr}");
+                    Assert.Equal(newSet, FolderEntrySet(store));
+                    Assert.Empty(TemporaryFilesIn(store));
+                }
+            }
+            output.WriteLine($"one merge {duration.TotalMilliseconds:0} ms; {kills} kills ({partial} left part of the new files), {finished} runs finished before their kill, 0 torn, 0 lost; {started.Elapsed.TotalSeconds:0} s");
+            Assert.True(kills >= Kills / 2, $"only {kills} kills fit in the {budget.TotalSeconds:0} s budget");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     /// <summary>The SHA-256 of each certificate file; a file that does not parse (torn) fails the test.</summary>
     private static List<string> FolderEntrySet(string store)
     {

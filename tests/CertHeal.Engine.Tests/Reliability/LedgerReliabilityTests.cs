@@ -121,6 +121,98 @@ public sealed class LedgerReliabilityTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Kills at random moments of whole merges (keystore and ledger writes alike), each merge
+    /// recording 40 new certificates into a ledger an earlier merge filled: no record is ever torn,
+    /// none committed before is lost, and the following merge records again.
+    /// </summary>
+    [Fact]
+    public async Task Merges_killed_at_random_moments_tear_no_ledger_record_and_lose_none()
+    {
+        const int Kills = 12;
+        var folder = ReliabilityKit.NewFolder("rec-random");
+        try
+        {
+            var ledger = Path.Combine(folder, LedgerName + ".json");
+            var records = TrustLedger.Folder(ledger);
+            var committed = ReliabilityKit.Certificates("ledger-random-committed", 20);
+            var incoming = ReliabilityKit.Certificates("ledger-random-new", 40);
+            var bundle = Path.Combine(folder, "incoming.pem");
+            ReliabilityKit.WritePemBundle(bundle, incoming);
+            var environment = new Dictionary<string, string>
+            {
+                ["CERTHEAL_LEDGER"] = ledger,
+                [LoggerSystemLog.SocketVariable] = Path.Combine(folder, "nobody.sock"),
+            };
+            var seedStore = Path.Combine(folder, "seed.pem");
+            CommittedMerge(seedStore, ledger, committed);
+            var committedRecords = Snapshot(records).Where(r => !r.Key.Contains(Path.DirectorySeparatorChar + "stores" + Path.DirectorySeparatorChar, StringComparison.Ordinal)).ToList();
+
+            // Calibrate on a store of its own: how long one whole merge with its ledger writes takes here.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var full = await ReliabilityKit.RunCliAsync(ReliabilityKit.MergeArgs(Path.Combine(folder, "calibrate.pem"), bundle), environment);
+            var duration = clock.Elapsed;
+            Assert.True(full.Code == 0, full.Stderr);
+
+            var random = new Random(2027);
+            var budget = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(60).Ticks, duration.Ticks * Kills * 3));
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            int kills = 0, finished = 0, inLedger = 0;
+            for (var round = 0; kills < Kills && started.Elapsed < budget; round++)
+            {
+                // Each round a new store, so every merge writes its 40 entries' records (or finds them recorded by a killed one).
+                var store = Path.Combine(folder, $"store{round}.pem");
+                // Half the kills wait for the keystore's rename, so they land among the ledger's record writes that follow it.
+                var inLedgerWindow = round % 2 == 0;
+                var delay = TimeSpan.FromMilliseconds(duration.TotalMilliseconds * random.NextDouble() * (inLedgerWindow ? 0.3 : 1.1));
+                using (var process = ReliabilityKit.StartCli(ReliabilityKit.MergeArgs(store, bundle), environment))
+                {
+                    var drain = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+                    var until = System.Diagnostics.Stopwatch.StartNew();
+                    while (inLedgerWindow && !process.HasExited && !File.Exists(store) && until.Elapsed < duration * 4)
+                    {
+                        await Task.Delay(1);
+                    }
+                    if (!process.WaitForExit(delay))
+                    {
+                        process.Kill(); // SIGKILL
+                        kills++;
+                        inLedger += File.Exists(store) ? 1 : 0;
+                    }
+                    else
+                    {
+                        finished++;
+                    }
+                    await process.WaitForExitAsync();
+                    await drain;
+                }
+                AssertNoneTorn(records);
+                var now = Snapshot(records);
+                foreach (var (file, bytes) in committedRecords.Where(r => !r.Key.Contains(Path.DirectorySeparatorChar + "entries" + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
+                {
+                    Assert.True(now.TryGetValue(file, out var still) && still.SequenceEqual(bytes), $"{file} was lost or changed after a kill at {delay.TotalMilliseconds:0} ms");
+                }
+                // Entries are merged by fingerprint: a committed one may gain a store, never disappear.
+                var loaded = TrustLedger.Read(ledger).Entries.Select(e => e.Sha256Fingerprint).ToHashSet(StringComparer.OrdinalIgnoreCase);
+                Assert.Subset(loaded, ReliabilityKit.Fingerprints(committed).ToHashSet(StringComparer.OrdinalIgnoreCase));
+                Assert.DoesNotContain(LedgerHealth.Findings(ledger), f => f.Code == CertHeal.Validation.FindingCodes.LedgerDamaged);
+            }
+            output.WriteLine($"one merge {duration.TotalMilliseconds:0} ms; {kills} kills ({inLedger} after the keystore's rename, among the ledger writes), {finished} runs finished before their kill, 0 torn, 0 lost; {started.Elapsed.TotalSeconds:0} s");
+            Assert.True(kills >= Kills / 2, $"only {kills} kills fit in the {budget.TotalSeconds:0} s budget");
+            Assert.True(inLedger > 0, "no kill landed after the keystore's rename, so no ledger write was interrupted");
+
+            var recovered = await ReliabilityKit.RunCliAsync(ReliabilityKit.MergeArgs(Path.Combine(folder, "after.pem"), bundle), environment);
+            Assert.True(recovered.Code == 0, recovered.Stderr);
+            Assert.DoesNotContain("warning", recovered.Stderr);
+            var recorded = TrustLedger.Read(ledger).Entries.Select(e => e.Sha256Fingerprint).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            Assert.Subset(recorded, ReliabilityKit.Fingerprints(committed.Concat(incoming)).ToHashSet(StringComparer.OrdinalIgnoreCase));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     /// <summary>The earlier merge whose records must survive: in-process, through the same recorder the CLI uses.</summary>
     private static void CommittedMerge(string store, string ledger, X509Certificate2[] certificates)
     {
