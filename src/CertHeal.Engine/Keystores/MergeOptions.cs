@@ -3,7 +3,7 @@ using CertHeal.Trust;
 namespace CertHeal.Keystores;
 
 /// <summary>How Merge-Keystore decides, per incoming certificate.</summary>
-public sealed class MergeOptions
+public sealed record MergeOptions
 {
     public TrustPolicy Policy { get; init; } = TrustPolicy.ChainToTrusted;
 
@@ -54,11 +54,9 @@ public sealed class MergeOptions
     /// <summary>How a PKCS#12 file the merge creates is encrypted; an existing one keeps its own protection. Null: certificates unencrypted under an HMAC-SHA256 MAC.</summary>
     public Pkcs12Encryption? Pkcs12Encryption { get; init; }
 
-    /// <summary>The same options with another approver: a commit approves from the set its host gathered, asking nobody.</summary>
-    internal MergeOptions WithApproval(Func<string, bool>? approve, ConsentSource approver) => new()
-    {
-        Policy = Policy, TrustedFingerprints = TrustedFingerprints, RemoveSuperseded = RemoveSuperseded, RemoveDistrusted = RemoveDistrusted,
-        System = System, Clock = Clock, Revocation = Revocation, RevocationTimeout = RevocationTimeout, ApproveAnchor = approve, Approver = approver,
-        Recorder = Recorder, Pkcs12Encryption = Pkcs12Encryption, Vocabulary = Vocabulary,
-    };
+    /// <summary>
+    /// The same options with another approver: a commit approves from the set its host gathered, asking nobody.
+    /// A copy by `with`, so an option added later is never dropped on the way to the commit.
+    /// </summary>
+    internal MergeOptions WithApproval(Func<string, bool>? approve, ConsentSource approver) => this with { ApproveAnchor = approve, Approver = approver };
 }
