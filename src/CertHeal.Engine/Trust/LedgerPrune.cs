@@ -98,10 +98,10 @@ public static class LedgerPrune
                     File.Delete(file);
                 }
             }
+            result.StoresKept = TrustLedger.RecordFiles(Path.Combine(folder, "stores")).Count() - (whatIf ? removed.Count : 0);
         });
         result.StoresRemoved = [.. removed];
         result.StoresAbsentKept = [.. absentKept];
-        result.StoresKept = TrustLedger.RecordFiles(Path.Combine(folder, "stores")).Count() - (whatIf ? removed.Count : 0);
         result.Duration = watch.Elapsed;
         return result;
     }

@@ -134,12 +134,8 @@ public sealed class SyncKeystoreCommand : PSCmdlet, IDisposable
         }
         catch (KeystoreException e)
         {
+            // The engine words a ledger it cannot read or write (TrustLedger.Write), as for any store.
             ThrowTerminatingError(KeystoreErrors.Record(e));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            ThrowTerminatingError(new ErrorRecord(new IOException($"The trust ledger '{_ledgerPath}' could not be pruned ({e.Message.TrimEnd('.')}); check that it is writable, then run again.", e),
-                ErrorIds.KeystoreReadOnly, ErrorCategory.WriteError, _ledgerPath));
         }
     }
 
