@@ -1,0 +1,21 @@
+#!/bin/sh
+# One fleet-lab host (tests/Fleet/FleetLab.ps1 starts one per address). Run as PID 1 of fresh
+# mount and PID namespaces:
+#   unshare --mount --propagation private --pid --fork --kill-child --mount-proc sh fleet-host.sh HOSTDIR SSHD_CONFIG
+# It gives this host its own view of the files CertHeal reads and writes, then becomes its sshd:
+#   HOSTDIR/home   over /root           (HOME: the ledger ~/.certheal, ~/.local/share/powershell/Modules,
+#                                         PSResourceGet's repository list, ~/.ssh/authorized_keys)
+#   HOSTDIR/certs  over /etc/ssl/certs  (ca-certificates.crt, which .NET and curl read, and java/cacerts)
+#   a tmpfs        over /run            (sshd's privilege-separation folder /run/sshd; nothing of the machine's)
+# The mounts live only in this namespace: they vanish with its last process, and the machine's
+# /root, /etc/ssl/certs and /run are never touched. When sshd (PID 1 here) dies, the kernel ends
+# every session process of this host with it.
+set -eu
+exec >"$1/sshd.log" 2>&1
+hostdir=$1
+config=$2
+mount --bind "$hostdir/home" /root
+mount --bind "$hostdir/certs" /etc/ssl/certs
+mount -t tmpfs -o mode=755,size=1m fleet-run /run
+mkdir -m 755 /run/sshd
+exec /usr/sbin/sshd -D -e -f "$config"
