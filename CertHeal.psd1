@@ -10,7 +10,8 @@
     CompatiblePSEditions = @('Core')
     RequiredAssemblies   = @('CertHeal.Engine.dll')
     FormatsToProcess     = @('CertHeal.Format.ps1xml')
-    FileList             = @('CertHeal.psd1', 'CertHeal.dll', 'CertHeal.Engine.dll', 'BouncyCastle.Cryptography.dll', 'CertHeal.Format.ps1xml',
+    TypesToProcess       = @('CertHeal.Types.ps1xml')
+    FileList             = @('CertHeal.psd1', 'CertHeal.dll', 'CertHeal.Engine.dll', 'BouncyCastle.Cryptography.dll', 'CertHeal.Format.ps1xml', 'CertHeal.Types.ps1xml',
         'en-US/CertHeal.dll-Help.xml', 'en-US/about_CertHeal.help.txt', 'LICENSE')
     CmdletsToExport = @('Test-TlsHandshake', 'Get-ServerCertificateChain', 'Merge-Keystore', 'Confirm-Keystore', 'Invoke-HealedRequest', 'Find-Keystore', 'Sync-Keystore')
     FunctionsToExport    = @()

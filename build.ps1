@@ -8,7 +8,7 @@
     1. dotnet build CertHeal.sln.
     2. Copies the module folder the build assembled (src/CertHeal's AssembleModule target) to
        out/CertHeal: CertHeal.psd1, CertHeal.dll, CertHeal.Engine.dll, BouncyCastle.Cryptography.dll
-       (and the .pdb files), CertHeal.Format.ps1xml, en-US (MAML help and about_CertHeal), LICENSE.
+       (and the .pdb files), CertHeal.Format.ps1xml, CertHeal.Types.ps1xml (serialization depth for remoting), en-US (MAML help and about_CertHeal), LICENSE.
     3. Unless -SkipTests: dotnet test, then the Pester files under tests/ (Pester 5 or later)
        against the assembled module. Pester runs in a child pwsh, so this session never loads
        CertHeal.dll: a loaded dll cannot be replaced (Windows locks it, and a later import in
@@ -63,7 +63,7 @@ if (Test-Path $moduleOut) {
 # src/CertHeal's AssembleModule target (run by the build) is the one definition of the module
 # folder; the PowerShell tests import the same folder.
 $assembled = Join-Path $root "src/CertHeal/bin/$Configuration/module/CertHeal"
-foreach ($file in 'CertHeal.psd1', 'CertHeal.dll', 'CertHeal.Engine.dll', 'BouncyCastle.Cryptography.dll', 'CertHeal.Format.ps1xml', 'en-US/CertHeal.dll-Help.xml', 'en-US/about_CertHeal.help.txt', 'LICENSE') {
+foreach ($file in 'CertHeal.psd1', 'CertHeal.dll', 'CertHeal.Engine.dll', 'BouncyCastle.Cryptography.dll', 'CertHeal.Format.ps1xml', 'CertHeal.Types.ps1xml', 'en-US/CertHeal.dll-Help.xml', 'en-US/about_CertHeal.help.txt', 'LICENSE') {
     if (-not (Test-Path (Join-Path $assembled $file))) { throw "The build did not assemble $file in $assembled." }
 }
 New-Item -ItemType Directory -Path (Split-Path $moduleOut) -Force | Out-Null

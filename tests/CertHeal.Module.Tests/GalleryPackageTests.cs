@@ -30,7 +30,7 @@ public sealed class GalleryPackageTests
                 .Order(StringComparer.Ordinal).ToList();
             Assert.Equal(new[]
             {
-                "BouncyCastle.Cryptography.dll", "CertHeal.Engine.dll", "CertHeal.Format.ps1xml", "CertHeal.dll", "CertHeal.nuspec", "CertHeal.psd1",
+                "BouncyCastle.Cryptography.dll", "CertHeal.Engine.dll", "CertHeal.Format.ps1xml", "CertHeal.Types.ps1xml", "CertHeal.dll", "CertHeal.nuspec", "CertHeal.psd1",
                 "LICENSE", "en-US/CertHeal.dll-Help.xml", "en-US/about_CertHeal.help.txt",
             }.Order(StringComparer.Ordinal), files);
 

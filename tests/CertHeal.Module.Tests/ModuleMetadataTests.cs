@@ -105,9 +105,24 @@ public sealed partial class ModuleMetadataTests : IClassFixture<ModuleMetadata>
         {
             Assert.Contains(format.Descendants("View"), v => v.Element("ViewSelectedBy")!.Value.Trim() == type && v.Element("ListControl") is not null);
         }
-        // Remoting-safe: no type extensions with ScriptProperty ship with the module.
+        // Remoting-safe: the only type extension that ships is CertHeal.Types.ps1xml, and it only sets
+        // SerializationDepth (so nested objects survive Invoke-Command); no ScriptProperty or other behaviour.
         var manifest = File.ReadAllText(Path.Combine(ModuleMetadata.RepoRoot, "CertHeal.psd1"));
-        Assert.DoesNotContain("TypesToProcess", manifest.Split('\n').Where(l => !l.TrimStart().StartsWith('#')).Select(l => l.Split('=')[0].Trim()));
+        Assert.Contains("TypesToProcess       = @('CertHeal.Types.ps1xml')", manifest);
+        var types = XDocument.Load(Path.Combine(ModuleMetadata.RepoRoot, "src", "CertHeal", "CertHeal.Types.ps1xml"));
+        foreach (var member in types.Descendants("Members").Elements())
+        {
+            Assert.True(member.Name.LocalName == "MemberSet" && member.Element("Name")!.Value == "PSStandardMembers"
+                || member.Name.LocalName == "NoteProperty" && member.Element("Name")!.Value is "SerializationDepth" or "SerializationMethod",
+                $"CertHeal.Types.ps1xml may only set SerializationDepth/SerializationMethod, not {member.Name.LocalName} {member.Element("Name")?.Value}");
+        }
+        // Every enum of the output objects travels by name (an enum below the top level would arrive as a number).
+        var stringTypes = types.Descendants("Type").Where(t => t.Descendants("NoteProperty").Any(n => n.Element("Name")!.Value == "SerializationMethod" && n.Element("Value")!.Value == "String"))
+            .Select(t => t.Element("Name")!.Value).ToHashSet();
+        foreach (var type in typeof(CertHeal.HandshakeResult).Assembly.GetExportedTypes().Where(t => t.IsEnum && t.Namespace == "CertHeal"))
+        {
+            Assert.Contains(type.FullName!, stringTypes);
+        }
         Assert.DoesNotContain("<ScriptProperty", File.ReadAllText(Path.Combine(ModuleMetadata.RepoRoot, "src", "CertHeal", "CertHeal.Format.ps1xml")));
     }
 

@@ -11,7 +11,7 @@ public sealed class HarnessTests(PsLab lab) : IClassFixture<PsLab>
     [Fact]
     public void The_module_folder_is_assembled_as_it_ships()
     {
-        foreach (var file in new[] { "CertHeal.psd1", "CertHeal.dll", "CertHeal.Engine.dll", "BouncyCastle.Cryptography.dll", "CertHeal.Format.ps1xml",
+        foreach (var file in new[] { "CertHeal.psd1", "CertHeal.dll", "CertHeal.Engine.dll", "BouncyCastle.Cryptography.dll", "CertHeal.Format.ps1xml", "CertHeal.Types.ps1xml",
                      "en-US/CertHeal.dll-Help.xml", "en-US/about_CertHeal.help.txt", "LICENSE" })
         {
             Assert.True(File.Exists(Path.Combine(ShippedModule.Folder, file)), $"{file} is missing from {ShippedModule.Folder}");
