@@ -9,7 +9,9 @@ namespace CertHeal.Trust;
 /// </summary>
 public sealed class TrustAnchors
 {
-    private static readonly Lazy<TrustAnchors> SystemAnchors = new(LoadSystem);
+    private static readonly object SystemGate = new();
+    private static TrustAnchors? _system;
+    private static string _systemStamp = "";
 
     private TrustAnchors(string name, X509Certificate2Collection roots, X509Certificate2Collection intermediates, bool isSystem,
         IReadOnlyCollection<ClientFamily>? consumers = null)
@@ -42,8 +44,119 @@ public sealed class TrustAnchors
     /// <summary>Non-self-signed entries (a keystore's intermediates or pinned leaves): usable to build a path.</summary>
     public X509Certificate2Collection Intermediates { get; }
 
-    /// <summary>The machine's root store (on Linux, honouring SSL_CERT_FILE and SSL_CERT_DIR).</summary>
-    public static TrustAnchors System => SystemAnchors.Value;
+    /// <summary>
+    /// The machine's root store (on Linux, honouring SSL_CERT_FILE and SSL_CERT_DIR). Read again when
+    /// its files change, so a long-lived process (a remoting session, a console, a service) that heals
+    /// the OS bundle, or sees update-ca-certificates run, judges the next handshake by the new roots.
+    /// </summary>
+    public static TrustAnchors System
+    {
+        get
+        {
+            var stamp = SystemStoreStamp();
+            lock (SystemGate)
+            {
+                if (_system is null)
+                {
+                    _system = LoadSystem();
+                    _systemStamp = stamp;
+                }
+                else if (!string.Equals(stamp, _systemStamp, StringComparison.Ordinal))
+                {
+                    // .NET's own machine-store cache re-reads its files only every few seconds, so a
+                    // change is read from the files themselves (what that cache reads: the bundle file,
+                    // then every file of the folder).
+                    _system = LoadSystemFiles() ?? LoadSystem();
+                    _systemStamp = stamp;
+                }
+                return _system;
+            }
+        }
+    }
+
+    // Where OpenSSL (and .NET on Linux, and curl) read the machine's roots: SSL_CERT_FILE and
+    // SSL_CERT_DIR when set, else the distributions' defaults (Debian/Ubuntu, RHEL/Fedora, SUSE, Alpine),
+    // the same lists Find-Keystore reports.
+    private static readonly string[] DefaultBundles = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
+        "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "/etc/ssl/ca-bundle.pem", "/etc/ssl/cert.pem"];
+    private static readonly string[] DefaultFolders = ["/etc/ssl/certs", "/etc/pki/tls/certs"];
+
+    private static (string? File, string[] Folders) SystemStoreSources()
+    {
+        var file = Environment.GetEnvironmentVariable("SSL_CERT_FILE") is { Length: > 0 } f ? f : DefaultBundles.FirstOrDefault(File.Exists);
+        var folders = Environment.GetEnvironmentVariable("SSL_CERT_DIR") is { Length: > 0 } d
+            ? d.Split(':', StringSplitOptions.RemoveEmptyEntries)
+            : DefaultFolders.Where(Directory.Exists).Take(1).ToArray();
+        return (file, folders);
+    }
+
+    /// <summary>The system store's files as last written (empty off Linux: the platform's store is used as is).</summary>
+    private static string SystemStoreStamp()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return "";
+        }
+        try
+        {
+            var (file, folders) = SystemStoreSources();
+            var parts = new List<string>();
+            if (file is not null)
+            {
+                var info = new FileInfo(file);
+                var target = info.LinkTarget is null ? info : info.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? info;
+                parts.Add(target.Exists ? $"{target.FullName}:{target.LastWriteTimeUtc.Ticks}:{target.Length}" : file + ":-");
+            }
+            foreach (var folder in folders)
+            {
+                var info = new DirectoryInfo(folder);
+                parts.Add(info.Exists ? $"{folder}:{info.LastWriteTimeUtc.Ticks}" : folder + ":-");
+            }
+            return string.Join("|", parts);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+
+    private static TrustAnchors? LoadSystemFiles()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+        var (file, folders) = SystemStoreSources();
+        var certificates = new Dictionary<string, X509Certificate2>(StringComparer.Ordinal);
+        void Read(string path)
+        {
+            try
+            {
+                var collection = new X509Certificate2Collection();
+                collection.ImportFromPemFile(path);
+                foreach (var certificate in collection)
+                {
+                    certificates.TryAdd(certificate.Thumbprint, certificate);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or global::System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                // Not a PEM certificate file (OpenSSL skips it too).
+            }
+        }
+        if (file is not null)
+        {
+            Read(file);
+        }
+        foreach (var folder in folders.Where(Directory.Exists))
+        {
+            foreach (var path in Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal))
+            {
+                Read(path);
+            }
+        }
+        return certificates.Count == 0 ? null : FromCertificates("System", certificates.Values, isSystem: true);
+    }
 
     /// <summary>
     /// Anchors from explicit certificates. Self-signed ones become roots; the rest are kept as
