@@ -158,7 +158,7 @@ function Start-FleetLab {
             }
             $lab.Hosts.Add($hostInfo)
             if ($role -eq 'Unreachable') { continue }
-            foreach ($sub in 'home/.ssh', 'home/.local/share/powershell/Modules', 'certs/java') {
+            foreach ($sub in 'home/.ssh', 'home/.local/share/powershell/Modules', 'home/app', 'certs/java') {
                 New-Item -ItemType Directory -Path (Join-Path $folder $sub) -Force | Out-Null
             }
             & chmod 700 $hostInfo.Home (Join-Path $hostInfo.Home '.ssh')
