@@ -5,10 +5,11 @@
     hundreds of hosts: PowerShell remoting over SSH (and, later, Ansible over ssh).
 
 .DESCRIPTION
-    Dot-source it for Start-FleetLab / Stop-FleetLab / Install-FleetModule, or run it:
+    Dot-source it for Start-FleetLab / Stop-FleetLab / Install-FleetModule (it defines functions
+    only), or run FleetLabCli.ps1 beside it from a shell (Ansible, by hand):
 
-        pwsh tests/Fleet/FleetLab.ps1 start [-Count 8] [-HealedRootPem root.pem]   # prints the lab as JSON
-        pwsh tests/Fleet/FleetLab.ps1 stop -Root /tmp/certheal-fleet-...           # what 'start' printed as Stop
+        pwsh tests/Fleet/FleetLabCli.ps1 start [-Count 8] [-HealedRootPem root.pem] [-ModulePath out/CertHeal]
+        pwsh tests/Fleet/FleetLabCli.ps1 stop -Root /tmp/certheal-fleet-...    # what 'start' printed as Stop
 
     'start' leaves the hosts running (at most -MaxMinutes, 30 by default) and prints one JSON object:
     Hosts (address, role), Reachable (addresses with an sshd), KeyFilePath (root's lab key),
@@ -32,17 +33,6 @@
     Unreachable (an address with no sshd). The last address is Unreachable, the one before it
     NoModule, then Locked, then Healed; the rest are Unhealed.
 #>
-[CmdletBinding()]
-param(
-    [Parameter(Position = 0)]
-    [ValidateSet('start', 'stop', '')]
-    [string] $Action = '',
-    [int] $Count = 8,
-    [string] $Root,
-    [string] $HealedRootPem,
-    [string] $ModulePath
-)
-
 # A PowerShell single-quoted literal.
 function ConvertTo-FleetLiteral([string] $Text) { "'" + $Text.Replace("'", "''") + "'" }
 
@@ -109,7 +99,8 @@ function Start-FleetLab {
         # Hosts are 127.0.0.<FirstOctet> .. 127.0.0.<FirstOctet + Count - 1>.
         [ValidateRange(2, 250)]
         [int] $FirstOctet = 101,
-        # A PEM file of the root the Healed host already trusts (appended to its bundle).
+        # A PEM file of what the Healed host already trusts (appended to its bundle; without it the
+        # Healed host's bundle is the machine's, unchanged).
         [string] $HealedRootPem,
         [string] $PwshPath = (Get-FleetPwsh),
         [ValidateRange(1, 600)]
@@ -166,9 +157,8 @@ function Start-FleetLab {
             & chmod 600 (Join-Path $hostInfo.Home '.ssh/authorized_keys')
             Copy-Item -LiteralPath /etc/ssl/certs/ca-certificates.crt -Destination $hostInfo.Bundle
             if (Test-Path -LiteralPath /etc/ssl/certs/java/cacerts) { Copy-Item -LiteralPath /etc/ssl/certs/java/cacerts -Destination (Join-Path $hostInfo.Certs 'java/cacerts') }
-            if ($role -eq 'Healed') {
-                if (-not $healedPem) { throw 'The Healed host needs -HealedRootPem (the root it already trusts).' }
-                Add-Content -LiteralPath $hostInfo.Bundle -Value $healedPem.TrimEnd() -NoNewline:$false
+            if ($role -eq 'Healed' -and $healedPem) {
+                Add-Content -LiteralPath $hostInfo.Bundle -Value $healedPem.TrimEnd()
             }
             if ($role -eq 'Locked') {
                 & chattr +i $hostInfo.Bundle
@@ -189,11 +179,18 @@ function Start-FleetLab {
                 'MaxSessions 32'
                 'LogLevel ERROR'
                 "Subsystem powershell $PwshPath -sshs -NoLogo -NoProfile"
+                # Ansible moves its modules over sftp.
+                'Subsystem sftp internal-sftp'
             ) | Set-Content -LiteralPath $config
             $info = [System.Diagnostics.ProcessStartInfo]::new('timeout')
             foreach ($argument in @('-s', 'KILL', "$($MaxMinutes)m", 'unshare', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', '--mount-proc',
                     'sh', $script, $folder, $config)) { $info.ArgumentList.Add($argument) }
             $info.UseShellExecute = $false
+            # Not this process's stdio: a caller reading our output (a benchmark, a CI log) is not held
+            # open by the hosts, which outlive this process in 'start' mode (fleet-host.sh logs to sshd.log).
+            $info.RedirectStandardInput = $true
+            $info.RedirectStandardOutput = $true
+            $info.RedirectStandardError = $true
             # Started in parallel: every sshd comes up while the next host's folders are copied.
             $hostInfo.Process = [System.Diagnostics.Process]::Start($info)
         }
@@ -283,40 +280,5 @@ function Install-FleetModule {
         Install-PSResource -Name CertHeal -Repository FleetLab -Scope CurrentUser -TrustRepository -Quiet
         $module = Get-Module -ListAvailable CertHeal | Select-Object -First 1
         [pscustomobject]@{ Version = $module.Version.ToString(); Path = $module.ModuleBase }
-    }
-}
-
-# Run as a script (not dot-sourced): start or stop a lab for other tools (Ansible, a shell).
-if ($MyInvocation.InvocationName -ne '.' -and $Action) {
-    $ErrorActionPreference = 'Stop'
-    if ($Action -eq 'start') {
-        $started = Start-FleetLab -Count $Count -HealedRootPem $HealedRootPem
-        if ($ModulePath) {
-            $ssh = $started.Ssh
-            $sessions = New-PSSession -HostName @($started.Host('Unhealed') + $started.Host('Healed') + $started.Host('Locked') | ForEach-Object Address) @ssh
-            try { $null = Install-FleetModule -Lab $started -Session $sessions -ModulePath $ModulePath }
-            finally { $sessions | Remove-PSSession }
-        }
-        # Stop-FleetLab works from lab.json too: the processes are found again by their ids.
-        $description = [ordered]@{
-            Hosts       = @($started.Hosts | ForEach-Object { [ordered]@{ Address = $_.Address; Role = $_.Role; Pid = $_.Process.Id; Bundle = $_.Bundle } })
-            Reachable   = $started.Reachable
-            KeyFilePath = $started.KeyFilePath
-            Inventory   = $started.Inventory
-            Root        = $started.Root
-            Stop        = "pwsh $(ConvertTo-FleetLiteral $PSCommandPath) stop -Root $(ConvertTo-FleetLiteral $started.Root)"
-        }
-        $json = $description | ConvertTo-Json -Depth 4
-        Set-Content -LiteralPath (Join-Path $started.Root 'lab.json') -Value $json
-        $json
-    }
-    else {
-        if (-not $Root) { throw 'stop needs -Root (the Root that start printed).' }
-        $saved = Get-Content -LiteralPath (Join-Path $Root 'lab.json') -Raw | ConvertFrom-Json
-        $hosts = foreach ($entry in $saved.Hosts) {
-            $process = if ($entry.Pid) { Get-Process -Id $entry.Pid -ErrorAction SilentlyContinue | Where-Object ProcessName -EQ 'timeout' }
-            [pscustomobject]@{ Address = $entry.Address; Role = $entry.Role; Bundle = $entry.Bundle; Process = $process }
-        }
-        Stop-FleetLab -Lab ([pscustomobject]@{ Root = $saved.Root; Hosts = @($hosts) })
     }
 }
