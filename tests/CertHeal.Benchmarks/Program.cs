@@ -14,9 +14,9 @@ if (args.Length > 0 && args[0] == "--child")
 }
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var quick = args.Contains("--quick");
-// --only probe,chain,merge,handler,startup,ledger runs those sections alone, --keep keeps the work folder
+// --only probe,chain,merge,handler,startup,ledger,fleet runs those sections alone, --keep keeps the work folder
 // (for profiling one hot path by hand).
-var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? ["probe", "chain", "merge", "handler", "startup", "ledger"];
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? ["probe", "chain", "merge", "handler", "startup", "ledger", "fleet"];
 var self = Environment.ProcessPath!;
 var selfArgs = self.EndsWith("dotnet", StringComparison.Ordinal) ? new[] { typeof(Program).Assembly.Location } : [];
 var certheal = Path.Combine(AppContext.BaseDirectory, "certheal.dll");
@@ -184,6 +184,38 @@ if (only.Contains("ledger"))
     }
     rows.Add(new Row($"Small merge ({batch} certificates into a {storeSize}-entry PemBundle) with a 100,000-entry / 1,000-store trust ledger vs with an empty ledger",
         stores * perStore, MedianOf(onBig), MedianOf(onEmpty), "same merge, empty ledger", 0.8, note: $"median of {runs} runs each"));
+}
+
+// 7. A fleet over PowerShell remoting (issue #23): the README's Fleets workflow on N lab hosts (each its
+// own 127.0.0.N, sshd and /etc/ssl/certs; tests/Fleet/FleetLab.ps1), run by a controlling pwsh one
+// `Invoke-Command -HostName` at a time vs `Invoke-Command -Session ... -ThrottleLimit 4`, same lab, same
+// run. Wall time of each controlling pwsh, and its peak memory (VmHWM). Needs Linux, root, sshd and a
+// pwsh 7.4+ (CERTHEAL_PWSH, out/tools/pwsh/pwsh from tools/test.sh, or pwsh on PATH); skipped otherwise.
+if (only.Contains("fleet"))
+{
+    var repo = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
+    var pwsh = new[] { Environment.GetEnvironmentVariable("CERTHEAL_PWSH"), Path.Combine(repo, "out/tools/pwsh/pwsh") }
+        .FirstOrDefault(p => !string.IsNullOrEmpty(p) && File.Exists(p))
+        ?? (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, "pwsh")).FirstOrDefault(File.Exists);
+    var module = new[] { "Release", "Debug" }.Select(c => Path.Combine(repo, $"src/CertHeal/bin/{c}/module/CertHeal")).FirstOrDefault(d => File.Exists(Path.Combine(d, "CertHeal.psd1")));
+    var skip = !OperatingSystem.IsLinux() ? "not Linux" : Environment.UserName != "root" ? "not root" : !File.Exists("/usr/sbin/sshd") ? "no /usr/sbin/sshd"
+        : pwsh is null ? "no pwsh (run tools/test.sh once, or set CERTHEAL_PWSH)" : module is null ? "src/CertHeal is not built" : null;
+    if (skip is not null)
+    {
+        Console.Error.WriteLine($"fleet: skipped ({skip})");
+    }
+    else
+    {
+        var hosts = quick ? 8 : 16;
+        var fingerprint = Convert.ToHexString(root.GetCertHash(HashAlgorithmName.SHA256));
+        var fleet = Check(Measured.Run(pwsh!, ["-NoProfile", "-NonInteractive", "-File", Path.Combine(repo, "tests/Fleet/FleetBenchmark.ps1"),
+            "-Target", target, "-Fingerprint", fingerprint, "-ModulePath", module!, "-Count", hosts.ToString(CultureInfo.InvariantCulture), "-ThrottleLimit", "4"], TimeSpan.FromMinutes(20)));
+        Measured Figure(string mode) => new(TimeSpan.FromMilliseconds(double.Parse(Field(fleet, $"{mode}-ms"), CultureInfo.InvariantCulture)),
+            double.Parse(Field(fleet, $"{mode}-mb"), CultureInfo.InvariantCulture), 0, "", "");
+        rows.Add(new Row("Fleet over PowerShell remoting (SSH): Test-TlsHandshake, then Get-ServerCertificateChain piped to Merge-Keystore -WhatIf, on every host, `Invoke-Command -Session -ThrottleLimit 4` vs one `Invoke-Command -HostName` after another",
+            int.Parse(Field(fleet, "hosts"), CultureInfo.InvariantCulture), Figure("throttled"), Figure("sequential"), "sequential", null,
+            note: "hosts; peak MB: the controlling pwsh; session start-up included"));
+    }
 }
 
 Console.WriteLine(Row.Table(rows));
