@@ -265,6 +265,27 @@ Describe 'A fleet over PowerShell remoting (SSH)' {
     }
 }
 
+Describe 'The README''s Fleets workflow, as written' {
+    It 'runs against the lab and writes one report row per host' {
+        if ($fleetSkip) { Set-ItResult -Skipped -Because $fleetSkip; return }
+        $readme = Get-Content -LiteralPath (Join-Path $PSScriptRoot '../README.md') -Raw
+        $section = $readme.Substring($readme.IndexOf('## Fleets'))
+        $code = [regex]::Match($section, '(?s)```powershell\r?\n(.*?)```').Groups[1].Value
+        # The README's own values for the fleet, the key, the endpoint and the fingerprint give way to the lab's.
+        $code = ($code -split '\r?\n' | Where-Object { $_ -notmatch '^\$(fleet|ssh|endpoint|fingerprint)\s+=' }) -join "`n"
+        $code | Should -Match 'Invoke-Command -Session \$sessions -ThrottleLimit'
+        Push-Location $TestDrive
+        try { & ([scriptblock]::Create($code)) 2>$null }
+        finally { Pop-Location }
+        $rows = @(Import-Csv (Join-Path $TestDrive 'fleet-heal.csv'))
+        @($rows.Host | Sort-Object -Unique) | Should -Be @($fleet | Sort-Object)
+        ($rows | Where-Object Host -EQ $byRole.Locked[0]).Error | Should -BeLike 'CertHeal.KeystoreReadOnly,*'
+        ($rows | Where-Object Host -EQ $byRole.NoModule[0]).Error | Should -BeLike 'CommandNotFoundException*'
+        @($rows | Where-Object Host -EQ $byRole.Unreachable[0]).Count | Should -BeGreaterOrEqual 1
+        Test-Path (Join-Path $TestDrive 'fleet-heal.json') | Should -BeTrue
+    }
+}
+
 Describe 'The machine''s roots in a long-lived session' {
     BeforeAll {
         $rootsSkip = if (-not $IsLinux) { 'SSL_CERT_FILE and SSL_CERT_DIR name the machine''s roots on Linux only' }
