@@ -65,22 +65,23 @@ function Get-FleetLabUnavailableReason {
     $null
 }
 
-# Waits until every address accepts TCP on port 22, all in parallel, within one deadline.
+# Waits until every address accepts TCP on the port, all in parallel, within one deadline; returns
+# the addresses still silent (with -TimeoutSec 0: one look, so a non-empty answer means "free").
 function Wait-FleetPort {
-    param([string[]] $Address, [int] $TimeoutSec)
+    param([string[]] $Address, [int] $Port = 22, [int] $TimeoutSec)
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
     $pending = [System.Collections.Generic.List[string]]::new([string[]] $Address)
     for ($round = 0; $pending.Count -gt 0 -and $round -lt 10000; $round++) {
         foreach ($address in @($pending)) {
             $client = [System.Net.Sockets.TcpClient]::new()
             try {
-                if ($client.ConnectAsync($address, 22).Wait(200) -and $client.Connected) { $null = $pending.Remove($address) }
+                if ($client.ConnectAsync($address, $Port).Wait(200) -and $client.Connected) { $null = $pending.Remove($address) }
             }
             catch { $null = $_ }  # refused: not listening yet
             finally { $client.Dispose() }
         }
         if ($pending.Count -eq 0) { break }
-        if ([DateTime]::UtcNow -gt $deadline) { return $pending.ToArray() }
+        if ([DateTime]::UtcNow -ge $deadline) { return $pending.ToArray() }
         Start-Sleep -Milliseconds 100
     }
     @()
@@ -106,11 +107,18 @@ function Start-FleetLab {
         [ValidateRange(1, 600)]
         [int] $TimeoutSec = 30,
         [ValidateRange(1, 1440)]
-        [int] $MaxMinutes = 30
+        [int] $MaxMinutes = 30,
+        # sshd's port on every host: 22, unless something (a machine-wide sshd on 0.0.0.0:22) already
+        # answers there, then 2222. The port is in .Ssh (splat it) and in the inventory.
+        [ValidateRange(0, 65535)]
+        [int] $Port = 0
     )
     $reason = Get-FleetLabUnavailableReason
     if ($reason) { throw "Cannot start the fleet lab: $reason." }
     if ($FirstOctet + $Count - 1 -gt 254) { throw "127.0.0.$FirstOctet plus $Count hosts runs past 127.0.0.254." }
+    if ($Port -eq 0) {
+        $Port = if (Wait-FleetPort -Address "127.0.0.$FirstOctet" -Port 22 -TimeoutSec 0) { 22 } else { 2222 }
+    }
     $script = Join-Path $PSScriptRoot 'fleet-host.sh'
     $root = Join-Path ([System.IO.Path]::GetTempPath()) "certheal-fleet-$PID-$([Guid]::NewGuid().ToString('N').Substring(0, 8))"
     New-Item -ItemType Directory -Path $root | Out-Null
@@ -166,7 +174,7 @@ function Start-FleetLab {
             }
             $config = Join-Path $folder 'sshd_config'
             @(
-                "ListenAddress ${address}:22"
+                "ListenAddress ${address}:$Port"
                 "HostKey $(Join-Path $root 'host_ed25519')"
                 'PidFile none'
                 'PermitRootLogin prohibit-password'
@@ -195,20 +203,21 @@ function Start-FleetLab {
             $hostInfo.Process = [System.Diagnostics.Process]::Start($info)
         }
         $lab.Reachable = @($lab.Hosts | Where-Object Role -NE 'Unreachable' | ForEach-Object Address)
-        $late = Wait-FleetPort -Address $lab.Reachable -TimeoutSec $TimeoutSec
+        $late = Wait-FleetPort -Address $lab.Reachable -Port $Port -TimeoutSec $TimeoutSec
         if ($late) {
             $logs = foreach ($address in $late) { $log = Join-Path $root "hosts/$address/sshd.log"; if (Test-Path $log) { "${address}: $((Get-Content $log -Raw).Trim())" } }
-            throw "sshd did not listen on $($late -join ', ') port 22 within $TimeoutSec s. $($logs -join ' ')"
+            throw "sshd did not listen on $($late -join ', ') port $Port within $TimeoutSec s. $($logs -join ' ')"
         }
         $lab.Ssh = @{
             UserName    = 'root'
+            Port        = $Port
             KeyFilePath = $lab.KeyFilePath
             # Lab hosts share one throwaway host key; nothing is written to known_hosts.
             Options     = @{ StrictHostKeyChecking = 'no'; UserKnownHostsFile = '/dev/null'; LogLevel = 'ERROR'; BatchMode = 'yes'; ConnectTimeout = '10' }
         }
         # For Ansible (and anything else that speaks ssh): every host with its role.
         $inventory = @('[fleet]') + @($lab.Hosts | ForEach-Object { "$($_.Address) certheal_role=$($_.Role)" }) + @(
-            '', '[fleet:vars]', 'ansible_user=root', "ansible_ssh_private_key_file=$($lab.KeyFilePath)",
+            '', '[fleet:vars]', 'ansible_user=root', "ansible_port=$Port", "ansible_ssh_private_key_file=$($lab.KeyFilePath)",
             "ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR'")
         $inventory | Set-Content -LiteralPath $lab.Inventory
         $lab
