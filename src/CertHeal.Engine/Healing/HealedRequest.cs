@@ -64,6 +64,8 @@ public static class HealedRequest
         }
         var steps = new List<HealStep>();
         request.Options.Set(HealingHttpHandler.StepsKey, steps);
+        var changes = new List<KeystoreChange>();
+        request.Options.Set(HealingHttpHandler.ChangesKey, changes);
         var clock = Stopwatch.StartNew();
         using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
@@ -85,6 +87,7 @@ public static class HealedRequest
             Healed = healed,
             Attempts = steps.Any(s => s.Name == "Retried") ? 2 : 1,
             Steps = [.. steps],
+            Change = changes.LastOrDefault(c => c.Written) ?? changes.LastOrDefault(),
         };
     }
 
