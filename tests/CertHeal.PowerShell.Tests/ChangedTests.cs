@@ -191,6 +191,26 @@ public sealed class ChangedTests(PsLab lab) : IClassFixture<PsLab>
         Assert.Equal(written, Snapshot(keystore));
     }
 
+    [Fact]
+    public void Invoke_HealedRequest_WhatIf_reports_no_change_for_an_anchor_the_real_run_would_refuse()
+    {
+        var endpoint = lab.Lab.Start(LabScenario.SelfSigned);
+        var keystore = Path.Combine(lab.NewFolder(), "tofu.pem");
+        using var ps = PsSession.NoUi();
+        var p = new Dictionary<string, object?> { ["Uri"] = $"https://127.0.0.1:{endpoint.Port}/", ["Keystore"] = keystore };
+        const string Request = "param($Uri, $Keystore) Invoke-HealedRequest $Uri -Keystore $Keystore -TrustPolicy TrustOnFirstUse -TimeoutSec 20";
+
+        var check = ps.Run(Request + " -WhatIf", p);
+        var real = ps.Run(Request, p);
+
+        check.AssertNoErrors();
+        Assert.False(check.Single().Value<bool>("Changed"));
+        var planned = Assert.Single(PSObject.AsPSObject(check.Single().Properties["Change"].Value).Items("Entries"));
+        Assert.True(planned.Value<bool>("Refused"));
+        Assert.Contains("CertHeal.TrustRefused", real.ErrorIds);
+        Assert.False(File.Exists(keystore));
+    }
+
     /// <summary>What "nothing written" means to a configuration tool: the same bytes and the same modification time.</summary>
     private static string Snapshot(string path) =>
         $"{Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)))} {File.GetLastWriteTimeUtc(path):O}";

@@ -139,15 +139,8 @@ public static class HealedRequest
         KeystoreChange? change = null;
         if (!report.Handshake.Succeeded && report.Handshake.Healable)
         {
-            change = KeystoreMerger.Merge(options.KeystorePath, options.Format, options.Password, report.Path.Select(c => c.Certificate!).ToList(), new MergeOptions
-            {
-                Policy = options.Policy,
-                Revocation = options.Revocation,
-                TrustedFingerprints = options.TrustedFingerprints,
-                System = options.System,
-                Vocabulary = options.Vocabulary ?? NeutralVocabulary.Instance,
-                Clock = options.Clock,
-            }, new SaveOptions { WhatIf = true });
+            change = KeystoreMerger.Merge(options.KeystorePath, options.Format, options.Password, report.Path.Select(c => c.Certificate!).ToList(),
+                HealMerge.Options(options, removeSuperseded: false), new SaveOptions { WhatIf = true });
             steps.Add(new HealStep
             {
                 Name = "WouldMerge",

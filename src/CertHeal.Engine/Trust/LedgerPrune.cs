@@ -17,8 +17,11 @@ public sealed class LedgerPruneResult
 
     public int StoresKept { get; set; }
 
+    /// <summary>Entries no remaining store refers to, removed with their stores.</summary>
+    public int EntriesRemoved { get; set; }
+
     /// <summary>
-    /// Missing stores whose absence this prune started timing (-AbsentDays) and returned stores
+    /// Missing stores whose absence this prune started timing (a prune that waits a number of days) and returned stores
     /// whose timing it stopped: their records are rewritten although nothing is forgotten.
     /// </summary>
     public int AbsenceUpdates { get; set; }
@@ -31,9 +34,6 @@ public sealed class LedgerPruneResult
     /// <see cref="KeystoreChange.Changed"/>, so a check run predicts the real one.
     /// </summary>
     public bool Changed => WhatIf ? StoresRemoved.Length + EntriesRemoved + AbsenceUpdates > 0 : Written;
-
-    /// <summary>Entries no remaining store refers to, removed with their stores.</summary>
-    public int EntriesRemoved { get; set; }
 
     public TimeSpan Duration { get; set; }
 }
