@@ -25,5 +25,4 @@ internal static class JsonOutput
     /// </summary>
     public static Task WriteOneAsync<T>(TextWriter writer, T item) =>
         writer.WriteLineAsync(JsonSerializer.Serialize(item, Options));
-
 }

@@ -16,6 +16,7 @@ public sealed class KeystoreChange
     /// with <see cref="Written"/> and the counts, in a deserialized copy either.
     /// </summary>
     public bool Changed => WhatIf ? Added + Replaced + Removed > 0 : Written;
+
     public string? BackupPath { get; set; }
     public KeystoreChangeEntry[] Entries { get; set; } = [];
     public int Added { get; set; }

@@ -21,8 +21,9 @@ public sealed class LedgerPruneResult
     public int EntriesRemoved { get; set; }
 
     /// <summary>
-    /// Missing stores whose absence this prune started timing (a prune that waits a number of days) and returned stores
-    /// whose timing it stopped: their records are rewritten although nothing is forgotten.
+    /// Missing stores whose absence this prune started timing (when it forgets only stores absent
+    /// for some days) and returned stores whose timing it stopped: their records are rewritten
+    /// although nothing is forgotten.
     /// </summary>
     public int AbsenceUpdates { get; set; }
 

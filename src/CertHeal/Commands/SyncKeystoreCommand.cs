@@ -122,12 +122,13 @@ public sealed class SyncKeystoreCommand : PSCmdlet, IDisposable
             // Planned first, so -WhatIf and -Confirm name exactly what would be forgotten. A prune that
             // only starts or stops timing an absence (-AbsentDays) still writes the ledger, so it asks too.
             var plan = LedgerPrune.Prune(_ledgerPath, whatIf: true, AbsentDays, cancellation: _cancel.Token);
+            var changes = plan.Changed;
             var check = false;
-            if (!plan.Changed || !this.ShouldChange(_ledgerPath, plan.StoresRemoved.Length > 0
+            if (!changes || !this.ShouldChange(_ledgerPath, plan.StoresRemoved.Length > 0
                 ? $"Forget {plan.StoresRemoved.Length} missing store(s) and the {plan.EntriesRemoved} entries only they held"
                 : $"Record when {plan.AbsenceUpdates} store(s) went missing or came back", out check))
             {
-                plan.WhatIf = plan.Changed && check;
+                plan.WhatIf = changes && check;
                 WriteObject(plan);
                 return;
             }
