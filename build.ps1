@@ -75,7 +75,9 @@ Write-Host "Test-ModuleManifest: $($tested.Name) $($tested.Version), $($tested.E
 
 # 3. Tests.
 if (-not $SkipTests) {
-    Invoke-Native 'dotnet test' { dotnet test $solution -c $Configuration --no-build }
+    # --blame: when a test host dies natively (no managed stack, as for an abort in a native
+    # library), the log still names the tests that were running.
+    Invoke-Native 'dotnet test' { dotnet test $solution -c $Configuration --no-build --blame }
 
     # tools/test.sh hands over the pinned Pester it restored from NuGet.
     $pester = if ($env:CERTHEAL_PESTER) { Get-Item $env:CERTHEAL_PESTER } else {

@@ -153,6 +153,27 @@ Describe 'Invoke-HealedRequest' {
             (Get-FileHash -LiteralPath $store).Hash | Should -Be $hash
         }
 
+        It 'reports Changed when its heal wrote the keystore: -WhatIf predicts the merge, a rerun changes nothing' {
+            $hash = (Get-FileHash -LiteralPath $store -Algorithm SHA256).Hash
+            $check = Invoke-HealedRequest (Get-LabUrl LeafOnlyWithAia) -Keystore $store -TimeoutSec 20 -WhatIf
+            $check.Changed | Should -BeTrue
+            (Get-FileHash -LiteralPath $store -Algorithm SHA256).Hash | Should -Be $hash
+
+            $first = Invoke-HealedRequest (Get-LabUrl LeafOnlyWithAia) -Keystore $store -TimeoutSec 20
+            $first.Changed | Should -BeTrue
+            $first.Change.Written | Should -BeTrue
+            @($first.Change.Entries | ForEach-Object { "$($_.Action) $($_.Thumbprint)" }) | Should -Be @($check.Change.Entries | ForEach-Object { "$($_.Action) $($_.Thumbprint)" })
+            $written = Get-Item -LiteralPath $store
+            $hash = (Get-FileHash -LiteralPath $store -Algorithm SHA256).Hash
+
+            $second = Invoke-HealedRequest (Get-LabUrl LeafOnlyWithAia) -Keystore $store -TimeoutSec 20
+            $second.StatusCode | Should -Be 200
+            $second.Changed | Should -BeFalse
+            (Invoke-HealedRequest (Get-LabUrl LeafOnlyWithAia) -Keystore $store -TimeoutSec 20 -WhatIf).Changed | Should -BeFalse
+            (Get-FileHash -LiteralPath $store -Algorithm SHA256).Hash | Should -Be $hash
+            (Get-Item -LiteralPath $store).LastWriteTimeUtc | Should -Be $written.LastWriteTimeUtc
+        }
+
         It 'refuses a new root under the default policy with CertHeal.HealRefused' {
             $hash = (Get-FileHash -LiteralPath $store).Hash
             { Invoke-HealedRequest (Get-LabUrl UntrustedRoot) -Keystore $store -TimeoutSec 20 -ErrorAction Stop } |

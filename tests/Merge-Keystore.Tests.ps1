@@ -79,6 +79,37 @@ Describe 'Merge-Keystore' {
         (Get-Content $path -Raw) | Should -Match 'BEGIN CERTIFICATE'
     }
 
+    It 'reports Changed for a configuration tool: -WhatIf predicts the entries, the merge writes, a rerun changes nothing' {
+        $path = Join-Path $TestDrive 'changed.pem'
+        $root = New-TestCertificate 'changed-root' -Authority
+        $root.ExportCertificatePem() | Set-Content -LiteralPath $path
+        $root2 = New-TestCertificate 'changed-root-2' -Authority
+        $before = Get-Item -LiteralPath $path
+        $hash = (Get-FileHash -LiteralPath $path -Algorithm SHA256).Hash
+
+        $check = $root, $root2 | Merge-Keystore -Path $path -TrustPolicy TrustOnFirstUse -Force -WhatIf
+        $check.Changed | Should -BeTrue
+        $check.WhatIf | Should -BeTrue
+        $check.Written | Should -BeFalse
+        (Get-FileHash -LiteralPath $path -Algorithm SHA256).Hash | Should -Be $hash
+        (Get-Item -LiteralPath $path).LastWriteTimeUtc | Should -Be $before.LastWriteTimeUtc
+
+        $first = $root, $root2 | Merge-Keystore -Path $path -TrustPolicy TrustOnFirstUse -Force
+        $first.Changed | Should -BeTrue
+        $first.Written | Should -BeTrue
+        @($first.Entries | ForEach-Object { "$($_.Action) $($_.Thumbprint)" }) | Should -Be @($check.Entries | ForEach-Object { "$($_.Action) $($_.Thumbprint)" })
+        @($first.Entries | Where-Object Action -eq 'Added').Thumbprint | Should -Be $root2.Thumbprint
+        $written = Get-Item -LiteralPath $path
+        $hash = (Get-FileHash -LiteralPath $path -Algorithm SHA256).Hash
+
+        $second = $root, $root2 | Merge-Keystore -Path $path -TrustPolicy TrustOnFirstUse -Force
+        $second.Changed | Should -BeFalse
+        ($root, $root2 | Merge-Keystore -Path $path -TrustPolicy TrustOnFirstUse -Force -WhatIf).Changed | Should -BeFalse
+        (Get-FileHash -LiteralPath $path -Algorithm SHA256).Hash | Should -Be $hash
+        (Get-Item -LiteralPath $path).LastWriteTimeUtc | Should -Be $written.LastWriteTimeUtc
+        ($first | Format-Table | Out-String) | Should -Match 'Changed'
+    }
+
     It 'with -WhatIf writes nothing' {
         $path = Join-Path $TestDrive 'whatif.pem'
         $change = New-TestCertificate 'whatif' -Authority | Merge-Keystore -Path $path -TrustPolicy TrustOnFirstUse -Force -WhatIf

@@ -173,6 +173,48 @@ Describe 'Sync-Keystore' {
         (Sync-Keystore $kept -LedgerPath $ledger).Added | Should -Be 1
     }
 
+    It 'reports Changed for a configuration tool: -WhatIf predicts the sync, a rerun changes nothing' {
+        $ledger = Join-Path $TestDrive "changed-$([guid]::NewGuid().ToString('N')).json"
+        $store = New-UpgradedStore -LedgerPath $ledger
+        $hash = (Get-FileHash -LiteralPath $store -Algorithm SHA256).Hash
+        $check = Sync-Keystore $store -LedgerPath $ledger -WhatIf
+        $check.Changed | Should -BeTrue
+        (Get-FileHash -LiteralPath $store -Algorithm SHA256).Hash | Should -Be $hash
+
+        $first = Sync-Keystore $store -LedgerPath $ledger
+        $first.Changed | Should -BeTrue
+        $first.Written | Should -BeTrue
+        @($first.Entries | ForEach-Object { "$($_.Action) $($_.Thumbprint)" }) | Should -Be @($check.Entries | ForEach-Object { "$($_.Action) $($_.Thumbprint)" })
+        $written = Get-Item -LiteralPath $store
+        $hash = (Get-FileHash -LiteralPath $store -Algorithm SHA256).Hash
+
+        (Sync-Keystore $store -LedgerPath $ledger).Changed | Should -BeFalse
+        (Sync-Keystore $store -LedgerPath $ledger -WhatIf).Changed | Should -BeFalse
+        (Get-FileHash -LiteralPath $store -Algorithm SHA256).Hash | Should -Be $hash
+        (Get-Item -LiteralPath $store).LastWriteTimeUtc | Should -Be $written.LastWriteTimeUtc
+    }
+
+    It 'with -PruneLedger reports Changed: -WhatIf writes nothing, the prune writes, a rerun changes nothing' {
+        $ledger = Join-Path $TestDrive "prune-changed-$([guid]::NewGuid().ToString('N')).json"
+        $gone = New-UpgradedStore -LedgerPath $ledger
+        $null = New-UpgradedStore -LedgerPath $ledger
+        Remove-Item -LiteralPath $gone
+        $folder = $ledger -replace '\.json$', ''
+        function Get-LedgerState { Get-ChildItem -LiteralPath $folder -Recurse -File | Where-Object Extension -ne '.lock' | Sort-Object FullName | ForEach-Object { "$($_.FullName) $((Get-FileHash -LiteralPath $_.FullName).Hash) $($_.LastWriteTimeUtc.Ticks)" } }
+        $before = Get-LedgerState
+
+        $check = Sync-Keystore -PruneLedger -LedgerPath $ledger -WhatIf
+        $check.Changed | Should -BeTrue
+        Get-LedgerState | Should -Be $before
+        $first = Sync-Keystore -PruneLedger -LedgerPath $ledger
+        $first.Changed | Should -BeTrue
+        $first.StoresRemoved | Should -Be $check.StoresRemoved
+        $after = Get-LedgerState
+        (Sync-Keystore -PruneLedger -LedgerPath $ledger).Changed | Should -BeFalse
+        (Sync-Keystore -PruneLedger -LedgerPath $ledger -WhatIf).Changed | Should -BeFalse
+        Get-LedgerState | Should -Be $after
+    }
+
     It 'rejects -PruneLedger with the keystore parameters' {
         { Sync-Keystore -PruneLedger -Format Jks } | Should -Throw -ErrorId 'AmbiguousParameterSet,CertHeal.Commands.SyncKeystoreCommand'
     }

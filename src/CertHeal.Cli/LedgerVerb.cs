@@ -24,12 +24,13 @@ internal static class LedgerVerb
         var result = await LedgerPrune.PruneAsync(ledgerPath, args.Flag("--what-if"), args.Int("--absent-days", 0, 36500), cancellation: cancellationToken).ConfigureAwait(false);
         if (args.Flag("--json"))
         {
-            await JsonOutput.WriteAsync(stdout, [result]).ConfigureAwait(false);
+            await JsonOutput.WriteOneAsync(stdout, result).ConfigureAwait(false);
             return CliApp.Success;
         }
         var verb = result.WhatIf ? "would forget" : "forgot";
         await stdout.WriteLineAsync($"{result.LedgerPath}: {verb} {result.StoresRemoved.Length} missing stores and {result.EntriesRemoved} entries only they held; {result.StoresKept} stores kept"
-            + (result.StoresAbsentKept.Length > 0 ? $" ({result.StoresAbsentKept.Length} missing for fewer than the stated days)" : "") + $" ({result.Duration.TotalSeconds:0.0} s).").ConfigureAwait(false);
+            + (result.StoresAbsentKept.Length > 0 ? $" ({result.StoresAbsentKept.Length} missing for fewer than the stated days)" : "")
+            + (result.Changed ? result.WhatIf ? "; the ledger would change" : "; the ledger changed" : "; the ledger is unchanged") + $" ({result.Duration.TotalSeconds:0.0} s).").ConfigureAwait(false);
         foreach (var store in result.StoresRemoved)
         {
             await stdout.WriteLineAsync("  " + store).ConfigureAwait(false);

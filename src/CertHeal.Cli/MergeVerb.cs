@@ -78,11 +78,11 @@ internal static class MergeVerb
         }
         if (args.Flag("--json"))
         {
-            await JsonOutput.WriteAsync(stdout, [change]).ConfigureAwait(false);
+            await JsonOutput.WriteOneAsync(stdout, change).ConfigureAwait(false);
         }
         else
         {
-            await stdout.WriteLineAsync($"{change.Path} ({change.Format}, {change.Policy}): {change.Added} added, {change.Replaced} replaced, {change.Unchanged} unchanged, {change.Skipped} skipped{(change.Removed > 0 ? $", {change.Removed} removed" : "")}; {(change.Written ? "written, previous version in " + (change.BackupPath ?? "(new file)") : change.WhatIf ? "nothing written (--what-if)" : "nothing written")}.").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"{change.Path} ({change.Format}, {change.Policy}): {change.Added} added, {change.Replaced} replaced, {change.Unchanged} unchanged, {change.Skipped} skipped{(change.Removed > 0 ? $", {change.Removed} removed" : "")}; {(change.Written ? "written, previous version in " + (change.BackupPath ?? "(new file)") : change.Changed ? "would be written (--what-if)" : change.WhatIf ? "nothing written (--what-if)" : "nothing written")}.").ConfigureAwait(false);
             await stdout.WriteAsync(TableOutput.Format(["Action", "Alias", "Subject", "Reason"],
                 change.Entries.Select(e => (IReadOnlyList<string>)[e.Action.ToString(), e.Alias ?? "", e.Subject, e.Reason]), 300)).ConfigureAwait(false);
         }

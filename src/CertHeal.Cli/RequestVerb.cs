@@ -69,7 +69,7 @@ internal static class RequestVerb
         }
         if (args.Flag("--json"))
         {
-            await JsonOutput.WriteAsync(stdout, [response]).ConfigureAwait(false);
+            await JsonOutput.WriteOneAsync(stdout, response).ConfigureAwait(false);
         }
         else
         {

@@ -50,16 +50,19 @@ internal static class SyncVerb
         }
         if (args.Flag("--json"))
         {
-            await JsonOutput.WriteAsync(stdout, changes).ConfigureAwait(false);
+            await JsonOutput.WriteOneAsync(stdout, new SyncOutput(changes.Any(c => c.Changed), [.. changes])).ConfigureAwait(false);
         }
         else
         {
             await stdout.WriteLineAsync($"{ledger.Entries.Count} ledger entries ({ledgerPath}), {changes.Count} keystores.").ConfigureAwait(false);
             await stdout.WriteAsync(TableOutput.Format(["Path", "Format", "Written", "Added", "Unchanged", "Skipped"],
-                changes.Select(c => (IReadOnlyList<string>)[c.Path, c.Format, c.Written ? "yes" : c.WhatIf && c.Added + c.Replaced > 0 ? "would" : "no",
+                changes.Select(c => (IReadOnlyList<string>)[c.Path, c.Format, c.Written ? "yes" : c.Changed ? "would" : "no",
                     (c.Added + c.Replaced).ToString(System.Globalization.CultureInfo.InvariantCulture), c.Unchanged.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     c.Skipped.ToString(System.Globalization.CultureInfo.InvariantCulture)]))).ConfigureAwait(false);
         }
         return failed ? CliApp.UsageError : CliApp.Success;
     }
+
+    /// <summary>sync --json: one store or many, the top-level Changed is whether any store changed (or, with --what-if, would).</summary>
+    internal sealed record SyncOutput(bool Changed, KeystoreChange[] Changes);
 }

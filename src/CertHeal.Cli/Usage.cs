@@ -72,6 +72,8 @@ internal static class Usage
         Targets are host, host:port, [v6]:port or https://host:port/path.
         Exit codes: 0 success, 1 the check failed, 2 usage or input error.
         --json prints the objects with the same property names as the PowerShell cmdlets.
+        merge, request and ledger prune --json print one object, sync --json {"Changed": ..., "Changes": [...]};
+          Changed is true when a store or the ledger was written (with --what-if: would be), false on a rerun.
         --verbose adds detail to errors (and, for find, the places skipped).
         merge never writes a certificate with a blocked key (Chromium's SPKI blocklist), whatever the policy or consent.
         merge records what it adds in the trust ledger (--ledger, $CERTHEAL_LEDGER, ~/.certheal/ledger.json);

@@ -64,6 +64,8 @@ public static class HealedRequest
         }
         var steps = new List<HealStep>();
         request.Options.Set(HealingHttpHandler.StepsKey, steps);
+        var changes = new List<KeystoreChange>();
+        request.Options.Set(HealingHttpHandler.ChangesKey, changes);
         var clock = Stopwatch.StartNew();
         using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
@@ -85,6 +87,7 @@ public static class HealedRequest
             Healed = healed,
             Attempts = steps.Any(s => s.Name == "Retried") ? 2 : 1,
             Steps = [.. steps],
+            Change = changes.LastOrDefault(c => c.Written) ?? changes.LastOrDefault(),
         };
     }
 
@@ -136,15 +139,8 @@ public static class HealedRequest
         KeystoreChange? change = null;
         if (!report.Handshake.Succeeded && report.Handshake.Healable)
         {
-            change = KeystoreMerger.Merge(options.KeystorePath, options.Format, options.Password, report.Path.Select(c => c.Certificate!).ToList(), new MergeOptions
-            {
-                Policy = options.Policy,
-                Revocation = options.Revocation,
-                TrustedFingerprints = options.TrustedFingerprints,
-                System = options.System,
-                Vocabulary = options.Vocabulary ?? NeutralVocabulary.Instance,
-                Clock = options.Clock,
-            }, new SaveOptions { WhatIf = true });
+            change = KeystoreMerger.Merge(options.KeystorePath, options.Format, options.Password, report.Path.Select(c => c.Certificate!).ToList(),
+                HealMerge.Options(options, removeSuperseded: false), new SaveOptions { WhatIf = true });
             steps.Add(new HealStep
             {
                 Name = "WouldMerge",

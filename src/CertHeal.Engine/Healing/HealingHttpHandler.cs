@@ -21,6 +21,9 @@ public sealed class HealingHttpHandler : DelegatingHandler
 {
     public static readonly HttpRequestOptionsKey<List<HealStep>> StepsKey = new("CertHeal.Steps");
 
+    /// <summary>Where <see cref="HealedRequest"/> learns what this request's merges did, so its response can say whether a store changed.</summary>
+    internal static readonly HttpRequestOptionsKey<List<KeystoreChange>> ChangesKey = new("CertHeal.Changes");
+
     private readonly HealingOptions _options;
     private readonly HealCoordinator _coordinator = new();
     private readonly RenewalPolicy _renewal;
@@ -52,6 +55,7 @@ public sealed class HealingHttpHandler : DelegatingHandler
             steps = [];
             request.Options.Set(StepsKey, steps);
         }
+        request.Options.TryGetValue(ChangesKey, out var changes);
         var target = TargetOf(request);
         var generation = _coordinator.Generation;
         HttpResponseMessage response;
@@ -61,7 +65,7 @@ public sealed class HealingHttpHandler : DelegatingHandler
         }
         catch (HttpRequestException e) when (IsTrustFailure(e))
         {
-            await HealAsync(target, generation, steps, cancellationToken).ConfigureAwait(false);
+            await HealAsync(target, generation, steps, changes, cancellationToken).ConfigureAwait(false);
             var retry = Stopwatch.StartNew();
             response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             steps.Add(new HealStep { Name = "Retried", Detail = $"{request.Method} {request.RequestUri} answered {(int)response.StatusCode} over the healed trust", Duration = retry.Elapsed });
@@ -69,20 +73,20 @@ public sealed class HealingHttpHandler : DelegatingHandler
         }
         if (_renewal.Successors(target.ServerName, _coordinator.Generation) is { Count: > 0 } successors)
         {
-            await _coordinator.RunExclusiveAsync(target.ServerName, token => RenewAsync(target, successors, steps, token), cancellationToken).ConfigureAwait(false);
+            await _coordinator.RunExclusiveAsync(target.ServerName, token => RenewAsync(target, successors, steps, changes, token), cancellationToken).ConfigureAwait(false);
         }
         return response;
     }
 
-    private async Task HealAsync(TlsTarget target, int generation, List<HealStep> steps, CancellationToken cancellationToken)
+    private async Task HealAsync(TlsTarget target, int generation, List<HealStep> steps, List<KeystoreChange>? changes, CancellationToken cancellationToken)
     {
-        if (!await _coordinator.HealAsync(target.ServerName, generation, token => CollectAndMergeAsync(target, steps, token), cancellationToken).ConfigureAwait(false))
+        if (!await _coordinator.HealAsync(target.ServerName, generation, token => CollectAndMergeAsync(target, steps, changes, token), cancellationToken).ConfigureAwait(false))
         {
             steps.Add(new HealStep { Name = "Failed", Detail = $"{target} was not trusted; another request healed it meanwhile" });
         }
     }
 
-    private async Task CollectAndMergeAsync(TlsTarget target, List<HealStep> steps, CancellationToken cancellationToken)
+    private async Task CollectAndMergeAsync(TlsTarget target, List<HealStep> steps, List<KeystoreChange>? changes, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         using var aia = _options.NoAia ? null : new AiaFetcher();
@@ -108,7 +112,7 @@ public sealed class HealingHttpHandler : DelegatingHandler
             Duration = clock.Elapsed,
         });
         clock.Restart();
-        var change = await MergeAsync(report.Path.Select(c => c.Certificate!).ToList(), [target], removeSuperseded: false, cancellationToken).ConfigureAwait(false);
+        var change = await MergeAsync(report.Path.Select(c => c.Certificate!).ToList(), [target], removeSuperseded: false, changes, cancellationToken).ConfigureAwait(false);
         if (change.Added + change.Replaced == 0)
         {
             var why = string.Join("; ", change.Entries.Where(e => e.Action == KeystoreChangeAction.Skipped).Select(e => $"{e.Subject}: {e.Reason}"));
@@ -120,10 +124,10 @@ public sealed class HealingHttpHandler : DelegatingHandler
     }
 
     /// <summary>Replaces expiring entries by the successors the server already presents (<see cref="RenewalPolicy"/>).</summary>
-    private async Task RenewAsync(TlsTarget target, IReadOnlyList<X509Certificate2> successors, List<HealStep> steps, CancellationToken cancellationToken)
+    private async Task RenewAsync(TlsTarget target, IReadOnlyList<X509Certificate2> successors, List<HealStep> steps, List<KeystoreChange>? changes, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var change = await MergeAsync(successors, [target], removeSuperseded: true, cancellationToken).ConfigureAwait(false);
+        var change = await MergeAsync(successors, [target], removeSuperseded: true, changes, cancellationToken).ConfigureAwait(false);
         if (change.Replaced + change.Added > 0)
         {
             steps.Add(new HealStep
@@ -136,9 +140,10 @@ public sealed class HealingHttpHandler : DelegatingHandler
     }
 
     private async Task<KeystoreChange> MergeAsync(IReadOnlyList<X509Certificate2> certificates, IReadOnlyList<TlsTarget> endpoints, bool removeSuperseded,
-        CancellationToken cancellationToken)
+        List<KeystoreChange>? changes, CancellationToken cancellationToken)
     {
         var change = await HealMerge.MergeAsync(_options, certificates, endpoints, removeSuperseded, cancellationToken).ConfigureAwait(false);
+        changes?.Add(change);
         if (change.Written)
         {
             Interlocked.Increment(ref _merges);

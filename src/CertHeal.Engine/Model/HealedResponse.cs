@@ -19,6 +19,9 @@ public sealed class HealedResponse
     /// <summary>The handshake that failed (or, with WhatIf, the diagnosis); null when the first handshake succeeded.</summary>
     public HandshakeResult? Handshake { get; set; }
 
-    /// <summary>What the merge did (or would do), when one ran.</summary>
+    /// <summary>What the merge did (or would do), when one ran; of several, the last that wrote.</summary>
     public KeystoreChange? Change { get; set; }
+
+    /// <summary>Whether the heal wrote the keystore or, as a diagnosis (WhatIf), would: <see cref="KeystoreChange.Changed"/> of its merge.</summary>
+    public bool Changed => Change?.Changed ?? false;
 }

@@ -8,6 +8,15 @@ public sealed class KeystoreChange
     public TrustPolicy Policy { get; set; }
     public bool WhatIf { get; set; }
     public bool Written { get; set; }
+
+    /// <summary>
+    /// Whether the store was written or, in a WhatIf plan, would be: the one rule hosts and
+    /// configuration tools (Ansible's changed_when, DSC-like scripts) rely on, so a check run reports
+    /// exactly what the real run then does. Computed rather than stored, so it can never disagree
+    /// with <see cref="Written"/> and the counts, in a deserialized copy either.
+    /// </summary>
+    public bool Changed => WhatIf ? Added + Replaced + Removed > 0 : Written;
+
     public string? BackupPath { get; set; }
     public KeystoreChangeEntry[] Entries { get; set; } = [];
     public int Added { get; set; }

@@ -20,6 +20,22 @@ public sealed class LedgerPruneResult
     /// <summary>Entries no remaining store refers to, removed with their stores.</summary>
     public int EntriesRemoved { get; set; }
 
+    /// <summary>
+    /// Missing stores whose absence this prune started timing (when it forgets only stores absent
+    /// for some days) and returned stores whose timing it stopped: their records are rewritten
+    /// although nothing is forgotten.
+    /// </summary>
+    public int AbsenceUpdates { get; set; }
+
+    /// <summary>Whether the ledger's files were changed (never with WhatIf).</summary>
+    public bool Written { get; set; }
+
+    /// <summary>
+    /// Whether the ledger was written or, with WhatIf, would be: the same rule as
+    /// <see cref="KeystoreChange.Changed"/>, so a check run predicts the real one.
+    /// </summary>
+    public bool Changed => WhatIf ? StoresRemoved.Length + EntriesRemoved + AbsenceUpdates > 0 : Written;
+
     public TimeSpan Duration { get; set; }
 }
 
@@ -57,10 +73,14 @@ public static class LedgerPrune
                 if (Exists(store.Path))
                 {
                     referenced.UnionWith(store.Fingerprints);
-                    if (store.AbsentSince is not null && !whatIf)
+                    if (store.AbsentSince is not null)
                     {
-                        store.AbsentSince = null;
-                        TrustLedger.WriteRecord(file, store);
+                        result.AbsenceUpdates++;
+                        if (!whatIf)
+                        {
+                            store.AbsentSince = null;
+                            TrustLedger.WriteRecord(file, store);
+                        }
                     }
                     continue;
                 }
@@ -69,10 +89,14 @@ public static class LedgerPrune
                 {
                     absentKept.Add(store.Path);
                     referenced.UnionWith(store.Fingerprints);
-                    if (store.AbsentSince is null && !whatIf)
+                    if (store.AbsentSince is null)
                     {
-                        store.AbsentSince = now;
-                        TrustLedger.WriteRecord(file, store);
+                        result.AbsenceUpdates++;
+                        if (!whatIf)
+                        {
+                            store.AbsentSince = now;
+                            TrustLedger.WriteRecord(file, store);
+                        }
                     }
                     continue;
                 }
@@ -102,6 +126,7 @@ public static class LedgerPrune
         });
         result.StoresRemoved = [.. removed];
         result.StoresAbsentKept = [.. absentKept];
+        result.Written = !whatIf && removed.Count + result.EntriesRemoved + result.AbsenceUpdates > 0;
         result.Duration = watch.Elapsed;
         return result;
     }

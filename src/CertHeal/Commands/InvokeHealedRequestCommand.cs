@@ -162,9 +162,15 @@ public sealed class InvokeHealedRequestCommand : ConnectingCmdlet, IDisposable
         var spec = Spec(authorization);
         try
         {
-            if (!ShouldProcess(keystore, $"Send {Method} {Uri} and heal trust in this keystore if the handshake fails"))
+            if (!this.ShouldChange(keystore, $"Send {Method} {Uri} and heal trust in this keystore if the handshake fails", out var check))
             {
-                WriteResponse(HealedRequest.DiagnoseAsync(spec, options, _cancel.Token).GetAwaiter().GetResult(), diagnosis: true);
+                var diagnosis = HealedRequest.DiagnoseAsync(spec, options, _cancel.Token).GetAwaiter().GetResult();
+                if (!check && diagnosis.Change is not null)
+                {
+                    // A "No" at the prompt: the diagnosis stands, but it is no check run predicting a change.
+                    diagnosis.Change.WhatIf = false;
+                }
+                WriteResponse(diagnosis, diagnosis: true);
                 return;
             }
             WriteResponse(HealedRequest.SendAsync(spec, options, _cancel.Token).GetAwaiter().GetResult(), diagnosis: false);

@@ -170,9 +170,11 @@ public sealed class MergeKeystoreCommand : PSCmdlet, IDisposable
             var changes = planned.Added + planned.Replaced + planned.Removed;
             var action = $"Merge {planned.Added + planned.Replaced} certificate(s) ({TrustPolicy})" + (planned.Removed > 0 ? $", remove {planned.Removed} distrusted entr{(planned.Removed == 1 ? "y" : "ies")}" : "") + (anchors.Count == 0 || consent.ApprovesAll ? "" :
                 $"; {anchors.Count} new trust anchor(s) need approval: SHA-256 {string.Join(", ", anchors.Select(a => a.Sha256Fingerprint))}");
-            if (changes == 0 || !ShouldProcess(path, action))
+            var check = false;
+            if (changes == 0 || !this.ShouldChange(path, action, out check))
             {
-                planned.WhatIf = changes > 0;
+                // -WhatIf shows the plan as what would change; a "No" at the prompt or nothing to do changes nothing.
+                planned.WhatIf = changes > 0 && check;
                 this.WriteChange(planned);
                 return;
             }

@@ -96,9 +96,10 @@ public sealed class SyncKeystoreCommand : PSCmdlet, IDisposable
         {
             var plan = LedgerSync.SyncStore(path, Format, password, _ledger!, new SyncOptions { WhatIf = true });
             var changes = plan.Added + plan.Replaced;
-            if (changes == 0 || !ShouldProcess(path, $"Re-apply {changes} certificate(s) from the trust ledger"))
+            var check = false;
+            if (changes == 0 || !this.ShouldChange(path, $"Re-apply {changes} certificate(s) from the trust ledger", out check))
             {
-                plan.WhatIf = changes > 0;
+                plan.WhatIf = changes > 0 && check;
                 this.WriteChange(plan);
                 return;
             }
@@ -118,11 +119,16 @@ public sealed class SyncKeystoreCommand : PSCmdlet, IDisposable
         }
         try
         {
-            // Planned first, so -WhatIf and -Confirm name exactly what would be forgotten.
+            // Planned first, so -WhatIf and -Confirm name exactly what would be forgotten. A prune that
+            // only starts or stops timing an absence (-AbsentDays) still writes the ledger, so it asks too.
             var plan = LedgerPrune.Prune(_ledgerPath, whatIf: true, AbsentDays, cancellation: _cancel.Token);
-            if (plan.StoresRemoved.Length == 0 || !ShouldProcess(_ledgerPath,
-                $"Forget {plan.StoresRemoved.Length} missing store(s) and the {plan.EntriesRemoved} entries only they held"))
+            var changes = plan.Changed;
+            var check = false;
+            if (!changes || !this.ShouldChange(_ledgerPath, plan.StoresRemoved.Length > 0
+                ? $"Forget {plan.StoresRemoved.Length} missing store(s) and the {plan.EntriesRemoved} entries only they held"
+                : $"Record when {plan.AbsenceUpdates} store(s) went missing or came back", out check))
             {
+                plan.WhatIf = changes && check;
                 WriteObject(plan);
                 return;
             }

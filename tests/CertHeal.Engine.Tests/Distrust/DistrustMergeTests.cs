@@ -48,7 +48,7 @@ public sealed class DistrustMergeTests(LabFixture fixture) : IClassFixture<LabFi
 
         Assert.True(result.Code == 1, result.Stdout + result.Stderr);
         Assert.False(File.Exists(store));
-        var entry = JsonDocument.Parse(result.Stdout).RootElement[0].GetProperty("Entries")[0];
+        var entry = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("Entries")[0];
         Assert.Equal("Skipped", entry.GetProperty("Action").GetString());
         Assert.StartsWith("never written: it carries a blocked key (SPKI SHA-256 " + DistrustLab.SuperfishSpki, entry.GetProperty("Reason").GetString());
         Assert.True(entry.GetProperty("Refused").GetBoolean());

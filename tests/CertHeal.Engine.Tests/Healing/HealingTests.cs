@@ -243,9 +243,10 @@ public sealed class RequestCliTests(LabFixture fixture) : IClassFixture<LabFixtu
         var usage = await CliProcess.RunAsync(["request", "http://example.invalid/"]);
 
         Assert.True(healed.Code == 0, healed.Stdout + healed.Stderr);
-        var response = System.Text.Json.JsonDocument.Parse(healed.Stdout).RootElement[0];
+        var response = System.Text.Json.JsonDocument.Parse(healed.Stdout).RootElement;
         Assert.True(response.GetProperty("Healed").GetBoolean());
         Assert.Equal(200, response.GetProperty("StatusCode").GetInt32());
+        Assert.True(response.GetProperty("Changed").GetBoolean());
         Assert.Equal(1, refused.Code);
         Assert.Contains("wrong.certheal.test", refused.Stderr);
         Assert.Equal(2, usage.Code);

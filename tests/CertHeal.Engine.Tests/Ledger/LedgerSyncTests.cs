@@ -204,7 +204,7 @@ public sealed class LedgerSyncTests(LabFixture fixture) : IClassFixture<LabFixtu
         Assert.Contains("\"Unchanged\": 2", again.Stdout);
         Assert.Equal(bytes, File.ReadAllBytes(stores[0]));
         Assert.True(other.Code == 0, other.Stderr);
-        var plan = System.Text.Json.JsonDocument.Parse(other.Stdout).RootElement.EnumerateArray().Single();
+        var plan = System.Text.Json.JsonDocument.Parse(other.Stdout).RootElement.GetProperty("Changes").EnumerateArray().Single();
         Assert.True(plan.GetProperty("WhatIf").GetBoolean());
         Assert.False(plan.GetProperty("Written").GetBoolean());
         Assert.Equal(1, plan.GetProperty("Added").GetInt32());
