@@ -6,6 +6,7 @@
 #   HOSTDIR/home   over /root           (HOME: the ledger ~/.certheal, ~/.local/share/powershell/Modules,
 #                                         PSResourceGet's repository list, ~/.ssh/authorized_keys)
 #   HOSTDIR/certs  over /etc/ssl/certs  (ca-certificates.crt, which .NET and curl read, and java/cacerts)
+#   HOSTDIR/dotnet-tmp over /tmp/.dotnet (.NET's named mutexes and shared memory)
 #   a tmpfs        over /run            (sshd's privilege-separation folder /run/sshd; nothing of the machine's)
 # The mounts live only in this namespace: they vanish with its last process, and the machine's
 # /root, /etc/ssl/certs and /run are never touched. When sshd (PID 1 here) dies, the kernel ends
@@ -16,6 +17,14 @@ hostdir=$1
 config=$2
 mount --bind "$hostdir/home" /root
 mount --bind "$hostdir/certs" /etc/ssl/certs
+# .NET keeps named mutexes and shared memory in /tmp/.dotnet, keyed by session and process ids;
+# this host's ids repeat other hosts' (its own PID namespace), so each host has its own, as each
+# machine has its own /tmp (shared, concurrent `dotnet tool install`s failed with "Object
+# synchronization method was called from an unsynchronized block of code").
+# .NET creates the folders only where /tmp/.dotnet is missing; give them the modes it gives them.
+mkdir -p /tmp/.dotnet "$hostdir/dotnet-tmp/shm"
+chmod 777 "$hostdir/dotnet-tmp" "$hostdir/dotnet-tmp/shm"
+mount --bind "$hostdir/dotnet-tmp" /tmp/.dotnet
 mount -t tmpfs -o mode=755,size=1m fleet-run /run
 mkdir -m 755 /run/sshd
 exec /usr/sbin/sshd -D -e -f "$config"
