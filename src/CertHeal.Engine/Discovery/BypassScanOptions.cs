@@ -1,3 +1,5 @@
+using CertHeal.Handshake;
+
 namespace CertHeal.Discovery;
 
 /// <summary>
@@ -11,6 +13,15 @@ public sealed class BypassScanOptions
     public bool AllProcesses { get; init; }
     public IReadOnlyList<string> Paths { get; init; } = [];
 
-    /// <summary>How deep a folder is scanned.</summary>
+    /// <summary>How many folder levels below each path are scanned.</summary>
     public int MaxDepth { get; init; } = 6;
+
+    /// <summary>How many files one scan reads at most; the walk stops there with a verbose line.</summary>
+    public int MaxFiles { get; init; } = 100_000;
+
+    /// <summary>Files larger than this are skipped (configuration and scripts are small; this keeps logs and dumps out).</summary>
+    public long MaxFileBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>The host's words for each finding's Recommendation (the cmdlets' or the CLI's).</summary>
+    public IHostVocabulary Vocabulary { get; init; } = NeutralVocabulary.Instance;
 }

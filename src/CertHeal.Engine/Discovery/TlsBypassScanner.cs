@@ -7,63 +7,88 @@ namespace CertHeal.Discovery;
 /// <summary>
 /// Finds certificate validation switched off: in process environments and command lines, and in
 /// the lines of shell and service files, scripts and client configuration. Read-only: files are
-/// opened for reading only (their modification times never change), and every walk is bounded
-/// in depth, file count and file size.
+/// opened for reading only and never changed. Walks are bounded in depth, file count and file
+/// size and never follow links to folders (no loops); what cannot be read, or vanishes while it is
+/// read (a process that exits, a file deleted), is a verbose line, never an error. Findings stream
+/// as they are found.
 /// </summary>
 public static class TlsBypassScanner
 {
-    private const int MaxFiles = 200_000;
-    private const long MaxFileBytes = 1024 * 1024;
     private const int MaxText = 400;
 
-    // Installed libraries are not the user's switch to remove, and .git holds packed history.
+    // Installed libraries are not the user's switch to remove; .git holds history (its config is read).
     private static readonly HashSet<string> SkippedFolders = new(StringComparer.Ordinal)
     {
-        "node_modules", "site-packages", "dist-packages", "__pycache__", ".git", "proc", "sys", "dev",
+        "node_modules", "site-packages", "dist-packages", "__pycache__", ".git", ".hg", ".svn",
     };
 
+    // Kernel file systems: endless, and nothing in them is a file someone edited.
+    private static readonly HashSet<string> SkippedRoots = new(StringComparer.Ordinal) { "/proc", "/sys", "/dev" };
+
+    /// <param name="progress">Called before each process and file is read: what, and how many were read before it.</param>
     public static IEnumerable<TlsBypass> Scan(BypassScanOptions options, DiscoveryEnvironment? environment = null, Action<string>? verbose = null,
-        CancellationToken cancellationToken = default)
+        Action<string, int>? progress = null, CancellationToken cancellationToken = default)
     {
         var env = environment ?? DiscoveryEnvironment.FromMachine();
         var skip = verbose ?? (_ => { });
+        var report = progress ?? ((_, _) => { });
         var targeted = options.ProcessIds.Count > 0 || options.AllProcesses || options.Paths.Count > 0;
         var pids = options.ProcessIds.ToList();
         if (options.AllProcesses || !targeted)
         {
             pids.AddRange(AllProcessIds(env, skip));
         }
+        var done = 0;
         foreach (var pid in pids.Distinct())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            foreach (var found in InProcess(env, pid, skip))
+            report($"process {pid}", done++);
+            foreach (var found in InProcess(env, pid, options.ProcessIds.Contains(pid), skip))
             {
-                yield return found;
+                yield return Heal(found, options);
             }
         }
-        var files = options.Paths.Count > 0 ? Walk(options.Paths, options.MaxDepth, skip, cancellationToken) : targeted ? [] : WellKnownFiles(env);
+        var files = options.Paths.Count > 0 ? Walk(options, skip, cancellationToken) : targeted ? [] : WellKnownFiles(env, skip);
         foreach (var file in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            foreach (var found in InFile(file, skip))
+            report(file, done++);
+            foreach (var found in InFile(file, options.MaxFileBytes, skip))
             {
-                yield return found;
+                yield return Heal(found, options);
             }
         }
+    }
+
+    private static TlsBypass Heal(TlsBypass found, BypassScanOptions options)
+    {
+        found.Remedy = new Remedy
+        {
+            Kind = found.Endpoint is null ? RemedyKind.RemoveBypass : RemedyKind.TestPinAndRemoveBypass,
+            Location = found.Path ?? found.Location,
+            Line = found.Line,
+            Setting = found.Setting,
+            Probe = found.Endpoint is { } endpoint ? BypassEndpoint.Probe(endpoint) : new ProbeSettings(),
+        };
+        found.Recommendation = options.Vocabulary.Render(found.Remedy);
+        return found;
     }
 
     private static IEnumerable<int> AllProcessIds(DiscoveryEnvironment env, Action<string> skip)
     {
-        if (!Directory.Exists(env.ProcRoot))
+        try
         {
-            skip($"'{env.ProcRoot}' does not exist on this system, so process environments cannot be read; skipped.");
+            return Directory.GetDirectories(env.ProcRoot).Select(Path.GetFileName)
+                .Select(n => int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : -1).Where(p => p > 0).Order().ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            skip($"'{env.ProcRoot}' cannot be listed on this system ({e.Message.TrimEnd('.')}), so process environments cannot be read; skipped.");
             return [];
         }
-        return Directory.GetDirectories(env.ProcRoot).Select(Path.GetFileName).Select(n => int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : -1)
-            .Where(p => p > 0).Order();
     }
 
-    private static List<TlsBypass> InProcess(DiscoveryEnvironment env, int pid, Action<string> skip)
+    private static List<TlsBypass> InProcess(DiscoveryEnvironment env, int pid, bool named, Action<string> skip)
     {
         var folder = Path.Combine(env.ProcRoot, pid.ToString(CultureInfo.InvariantCulture));
         string[] arguments, variables;
@@ -74,54 +99,67 @@ public static class TlsBypassScanner
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // Also the race of a process that exits between the listing and the read.
             skip($"Process {pid} cannot be read ({(e is FileNotFoundException or DirectoryNotFoundException ? "it does not exist" : e.Message.TrimEnd('.'))}); skipped.");
             return [];
         }
         var name = ProcessSource.ReadName(folder) ?? (arguments.Length > 0 ? Path.GetFileName(arguments[0]) : "?");
         var location = $"process {pid} ({name})";
+        var commandLine = string.Join(' ', arguments);
         var found = new List<TlsBypass>();
+        TlsBypass Finding(TlsBypassKind kind, string client, string setting, string text, string? endpoint) => new()
+        {
+            Location = location, ProcessId = pid, Kind = kind, Client = client, Setting = Cut(setting), Text = Cut(BypassRedaction.Mask(text)), Endpoint = endpoint,
+        };
         foreach (var entry in variables)
         {
             var parts = entry.Split('=', 2);
-            if (parts.Length == 2 && TlsBypassRules.Environment.FirstOrDefault(r => r.Name == parts[0]) is { Name: not null } rule && rule.Disables(parts[1]))
+            foreach (var rule in TlsBypassRules.Environment)
             {
-                found.Add(new TlsBypass
+                if (parts.Length == 2 && rule.Name == parts[0] && rule.Disables(parts[1]) && !found.Any(f => f.Kind == rule.Kind))
                 {
-                    Location = location, ProcessId = pid, Kind = rule.Kind, Client = rule.Client, Setting = Cut(entry), Text = Cut(entry),
-                    Endpoint = rule.Kind == TlsBypassKind.PipTrustedHost ? TlsBypassRules.EndpointOfHost(parts[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0]) : null,
-                });
+                    var endpoint = rule.Kind == TlsBypassKind.PipTrustedHost
+                        ? BypassEndpoint.OfHost(parts[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0])
+                        : BypassEndpoint.In(commandLine); // the URL the process was started with is what the switch serves
+                    found.Add(Finding(rule.Kind, rule.Client, entry, entry, endpoint));
+                }
             }
         }
-        // The command line as one line: curl -k, wget --no-check-certificate, git -c http.sslVerify=false.
-        var commandLine = string.Join(' ', arguments);
-        foreach (var rule in TlsBypassRules.Lines.Where(r => r.AppliesTo(BypassFileKind.Text) && r.Kind is TlsBypassKind.CurlInsecure or TlsBypassKind.WgetNoCheckCertificate
-            or TlsBypassKind.GitSslVerifyFalse or TlsBypassKind.PowerShellSkipCertificateCheck or TlsBypassKind.PipTrustedHost))
+        // The command line as one line: curl -k, wget --no-check-certificate, git -c http.sslVerify=false, sh -c '... export X=0 ...'.
+        foreach (var rule in TlsBypassRules.Lines.Where(r => r.Only is null))
         {
-            if (Match(rule.Pattern, commandLine) is { } match && !found.Any(f => f.Kind == rule.Kind))
+            if (!found.Any(f => f.Kind == rule.Kind) && Match(rule.Pattern, commandLine) is { } match)
             {
-                found.Add(new TlsBypass
-                {
-                    Location = location, ProcessId = pid, Kind = rule.Kind, Client = rule.Client, Setting = match.Groups["setting"].Value, Text = Cut(commandLine),
-                    Endpoint = EndpointOf(match, commandLine),
-                });
+                found.Add(Finding(rule.Kind, rule.Client, match.Groups["setting"].Value, commandLine, EndpointOf(match, commandLine)));
             }
+        }
+        if (named && found.Count == 0)
+        {
+            skip($"Process {pid} ({name}) switches no validation off in its environment or command line.");
         }
         return found;
     }
 
-    private static IEnumerable<string> Walk(IReadOnlyList<string> roots, int maxDepth, Action<string> skip, CancellationToken cancellationToken)
+    private static IEnumerable<string> Walk(BypassScanOptions options, Action<string> skip, CancellationToken cancellationToken)
     {
         var files = 0;
-        foreach (var root in roots.Select(r => Path.GetFullPath(r)))
+        var visited = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var root in options.Paths.Select(r => Path.GetFullPath(r)))
         {
             if (File.Exists(root))
             {
+                // A file named directly is read whatever its kind.
+                if (++files > options.MaxFiles)
+                {
+                    skip($"The scan stopped after {options.MaxFiles} files; name a smaller folder.");
+                    yield break;
+                }
                 yield return root;
                 continue;
             }
             if (!Directory.Exists(root))
             {
-                skip($"'{root}' does not exist; skipped.");
+                skip($"The path '{root}' does not exist; skipped.");
                 continue;
             }
             var queue = new Queue<(string Folder, int Depth)>([(root, 0)]);
@@ -129,6 +167,10 @@ public static class TlsBypassScanner
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var (folder, depth) = queue.Dequeue();
+                if (!visited.Add(folder))
+                {
+                    continue; // roots that overlap
+                }
                 string[] entries, subfolders;
                 try
                 {
@@ -140,22 +182,23 @@ public static class TlsBypassScanner
                     skip($"Could not list '{folder}' ({e.Message.TrimEnd('.')}); skipped.");
                     continue;
                 }
-                foreach (var file in entries.Order(StringComparer.Ordinal))
+                var gitConfig = subfolders.Where(s => Path.GetFileName(s) == ".git").Select(s => Path.Combine(s, "config")).Where(File.Exists);
+                foreach (var file in entries.Where(TlsBypassRules.IsScanned).Order(StringComparer.Ordinal).Concat(gitConfig))
                 {
-                    if (++files > MaxFiles)
+                    if (++files > options.MaxFiles)
                     {
-                        skip($"The scan stopped after {MaxFiles} files; name a smaller folder.");
+                        skip($"The scan stopped after {options.MaxFiles} files; name a smaller folder.");
                         yield break;
                     }
                     yield return file;
                 }
+                if (depth >= options.MaxDepth)
+                {
+                    continue;
+                }
                 foreach (var sub in subfolders.Order(StringComparer.Ordinal))
                 {
-                    if (Path.GetFileName(sub) == ".git" && File.Exists(Path.Combine(sub, "config")))
-                    {
-                        yield return Path.Combine(sub, "config");
-                    }
-                    else if (depth < maxDepth && !SkippedFolders.Contains(Path.GetFileName(sub)) && new DirectoryInfo(sub).LinkTarget is null)
+                    if (!SkippedFolders.Contains(Path.GetFileName(sub)) && !SkippedRoots.Contains(sub) && !IsLink(sub, skip))
                     {
                         queue.Enqueue((sub, depth + 1));
                     }
@@ -164,93 +207,154 @@ public static class TlsBypassScanner
         }
     }
 
+    private static bool IsLink(string folder, Action<string> skip)
+    {
+        try
+        {
+            return new DirectoryInfo(folder).LinkTarget is not null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            skip($"Could not inspect '{folder}' ({e.Message.TrimEnd('.')}); skipped.");
+            return true;
+        }
+    }
+
     /// <summary>Where people leave validation switched off on a machine, for this user and system-wide.</summary>
-    private static IEnumerable<string> WellKnownFiles(DiscoveryEnvironment env)
+    private static IEnumerable<string> WellKnownFiles(DiscoveryEnvironment env, Action<string> skip)
     {
         var home = env.Home;
         string[] named =
         [
-            Path.Combine(home, ".bashrc"), Path.Combine(home, ".profile"), Path.Combine(home, ".bash_profile"), Path.Combine(home, ".zshrc"),
-            Path.Combine(home, ".gitconfig"), Path.Combine(home, ".config", "git", "config"), Path.Combine(home, ".npmrc"), Path.Combine(home, ".curlrc"),
-            Path.Combine(home, ".wgetrc"), Path.Combine(home, ".config", "pip", "pip.conf"), Path.Combine(home, ".pip", "pip.conf"),
-            "/etc/environment", "/etc/profile", "/etc/bash.bashrc", "/etc/gitconfig", "/etc/npmrc", "/etc/pip.conf", "/etc/xdg/pip/pip.conf", "/etc/wgetrc",
+            .. new[] { ".bashrc", ".bash_profile", ".bash_aliases", ".profile", ".zshrc", ".zprofile", ".zshenv", ".gitconfig", ".npmrc", ".curlrc", ".wgetrc" }
+                .Select(n => Path.Combine(home, n)),
+            Path.Combine(home, ".config", "git", "config"), Path.Combine(home, ".config", "pip", "pip.conf"), Path.Combine(home, ".pip", "pip.conf"),
+            "/etc/environment", "/etc/profile", "/etc/bash.bashrc", "/etc/zsh/zshenv", "/etc/gitconfig", "/etc/npmrc", "/etc/pip.conf", "/etc/xdg/pip/pip.conf",
+            "/etc/wgetrc",
         ];
-        var folders = new[] { Path.Combine(home, ".config", "powershell"), "/etc/profile.d", "/etc/systemd/system" };
-        return named.Where(File.Exists).Concat(folders.Where(Directory.Exists).SelectMany(f => SafeFiles(f)));
+        string[] folders = [Path.Combine(home, ".config", "powershell"), Path.Combine(home, ".config", "systemd", "user"), "/etc/profile.d", "/etc/systemd/system"];
+        return named.Where(File.Exists).Concat(folders.Where(Directory.Exists).SelectMany(f => FilesUnder(f, skip)));
     }
 
-    private static IEnumerable<string> SafeFiles(string folder)
+    private static List<string> FilesUnder(string folder, Action<string> skip)
     {
         try
         {
-            return Directory.GetFiles(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 2, IgnoreInaccessible = true })
-                .Order(StringComparer.Ordinal).ToList();
+            return [.. Directory.GetFiles(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 2, IgnoreInaccessible = true })
+                .Order(StringComparer.Ordinal)];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            skip($"Could not list '{folder}' ({e.Message.TrimEnd('.')}); skipped.");
             return [];
         }
     }
 
-    private static List<TlsBypass> InFile(string file, Action<string> skip)
+    private static string? ReadText(string file, long maxBytes, Action<string> skip)
     {
-        string text;
         try
         {
+            // The size first, without opening: FIFOs, devices and /proc files show 0 and would block or never end.
+            var length = new FileInfo(file).Length;
+            if (length == 0)
+            {
+                return null;
+            }
+            if (length > maxBytes)
+            {
+                skip($"'{file}' is larger than {maxBytes} bytes; skipped.");
+                return null;
+            }
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            if (!stream.CanSeek || stream.Length > MaxFileBytes)
+            var bytes = new byte[length];
+            var read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            var content = bytes.AsSpan(0, read);
+            if (content[..Math.Min(content.Length, 8192)].Contains((byte)0))
             {
-                return [];
+                return null; // binary
             }
-            var bytes = new byte[stream.Length];
-            stream.ReadExactly(bytes);
-            if (bytes.AsSpan(0, Math.Min(bytes.Length, 8192)).Contains((byte)0))
-            {
-                return []; // binary
-            }
-            text = Encoding.UTF8.GetString(bytes);
+            return Encoding.UTF8.GetString(content).TrimStart('\uFEFF');
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            skip($"Could not read '{file}' ({e.Message.TrimEnd('.')}); skipped.");
+            skip($"Could not read '{file}' ({(e is FileNotFoundException or DirectoryNotFoundException ? "it no longer exists or is a broken link" : e.Message.TrimEnd('.'))}); skipped.");
+            return null;
+        }
+    }
+
+    private static List<TlsBypass> InFile(string file, long maxBytes, Action<string> skip)
+    {
+        if (ReadText(file, maxBytes, skip) is not { } text)
+        {
             return [];
         }
         var kind = TlsBypassRules.KindOf(file);
-        var lines = text.Split('\n');
+        var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        var code = BypassComments.Strip(lines, kind);
         var found = new List<TlsBypass>();
-        string? section = null;
-        for (var i = 0; i < lines.Length; i++)
+        void Add(int index, BypassRule rule, string setting, string? endpoint)
         {
-            var line = lines[i].TrimEnd('\r');
-            if (kind == BypassFileKind.GitConfig && line.TrimStart().StartsWith('['))
+            if (!found.Any(f => f.Line == index + 1 && f.Kind == rule.Kind))
             {
-                section = line; // [http "https://git.example/"] names the endpoint of the lines below it
-            }
-            foreach (var rule in TlsBypassRules.Lines.Where(r => r.AppliesTo(kind)))
-            {
-                if (Match(rule.Pattern, line) is { } match && !found.Any(f => f.Line == i + 1 && f.Kind == rule.Kind))
+                found.Add(new TlsBypass
                 {
-                    found.Add(FileFinding(file, i + 1, rule, match.Groups["setting"].Value, line, EndpointOf(match, line) ?? (section is null ? null : TlsBypassRules.EndpointIn(section))));
+                    Location = file, Path = file, Line = index + 1, Kind = rule.Kind, Client = rule.Client, Setting = Cut(setting.Trim()),
+                    Text = Cut(BypassRedaction.Mask(lines[index].Trim())), Endpoint = endpoint,
+                });
+            }
+        }
+        // npm's strict-ssl=false serves the registry the same file names.
+        var fileEndpoint = kind == BypassFileKind.Npmrc
+            ? code.Select(l => Match(TlsBypassRules.NpmRegistry, l)).FirstOrDefault(m => m is not null) is { } registry ? BypassEndpoint.In(registry.Groups["url"].Value) : null
+            : null;
+        var gitSection = (Http: false, Endpoint: (string?)null);
+        for (var i = 0; i < code.Length; i++)
+        {
+            var line = code[i];
+            if (kind == BypassFileKind.GitConfig && Match(TlsBypassRules.GitSection, line) is { } section)
+            {
+                // [http "https://git.example/"] names the endpoint of the keys below it.
+                var url = section.Groups["sub"].Success ? section.Groups["sub"].Value : section.Groups["old"].Success ? section.Groups["old"].Value : null;
+                gitSection = (section.Groups["name"].Value.Equals("http", StringComparison.OrdinalIgnoreCase), url is null ? null : BypassEndpoint.In(url));
+                line = section.Groups["rest"].Value;
+            }
+            if (kind == BypassFileKind.GitConfig && gitSection.Http && Match(TlsBypassRules.GitKey.Pattern, line) is { } key)
+            {
+                Add(i, TlsBypassRules.GitKey, key.Groups["setting"].Value, gitSection.Endpoint);
+            }
+            foreach (var rule in TlsBypassRules.Lines)
+            {
+                if (rule.AppliesTo(kind) && Match(rule.Pattern, line) is { } match)
+                {
+                    var endpoint = EndpointOf(match, line);
+                    if (endpoint is null && rule.Kind == TlsBypassKind.PipTrustedHost && !match.Groups["endpoint"].Success && i + 1 < code.Length
+                        && code[i + 1] is [' ' or '\t', ..] continuation)
+                    {
+                        endpoint = BypassEndpoint.OfHost(continuation.Trim().Split(' ', '\t')[0]); // trusted-host =\n    pypi.example
+                    }
+                    Add(i, rule, match.Groups["setting"].Value, endpoint ?? (kind == BypassFileKind.GitConfig ? gitSection.Endpoint : fileEndpoint));
                 }
             }
         }
         if (TlsBypassRules.JavaTrustAll.AppliesTo(kind))
         {
-            foreach (var match in TlsBypassRules.JavaTrustAll.Pattern.Matches(text).Cast<System.Text.RegularExpressions.Match>())
+            var joined = string.Join('\n', code);
+            try
             {
-                var lineNumber = text.AsSpan(0, match.Index).Count('\n') + 1;
-                found.Add(FileFinding(file, lineNumber, TlsBypassRules.JavaTrustAll, "checkServerTrusted { }", lines[lineNumber - 1].TrimEnd('\r'), null));
+                foreach (Match match in TlsBypassRules.JavaTrustAll.Pattern.Matches(joined))
+                {
+                    Add(joined.AsSpan(0, match.Index).Count('\n'), TlsBypassRules.JavaTrustAll, "checkServerTrusted that accepts every certificate", null);
+                }
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                skip($"'{file}' could not be checked for trust-all managers in time; skipped.");
             }
         }
         return found;
     }
 
-    private static TlsBypass FileFinding(string file, int line, BypassRule rule, string setting, string text, string? endpoint) => new()
-    {
-        Location = file, Path = file, Line = line, Kind = rule.Kind, Client = rule.Client, Setting = Cut(setting), Text = Cut(text.Trim()), Endpoint = endpoint,
-    };
-
-    private static System.Text.RegularExpressions.Match? Match(Regex pattern, string text)
+    private static Match? Match(Regex pattern, string text)
     {
         try
         {
@@ -263,8 +367,8 @@ public static class TlsBypassScanner
         }
     }
 
-    private static string? EndpointOf(System.Text.RegularExpressions.Match match, string text) =>
-        match.Groups["endpoint"].Success ? TlsBypassRules.EndpointOfHost(match.Groups["endpoint"].Value) : TlsBypassRules.EndpointIn(text);
+    private static string? EndpointOf(Match match, string text) =>
+        match.Groups["endpoint"].Success ? BypassEndpoint.OfHost(match.Groups["endpoint"].Value) : BypassEndpoint.In(text);
 
     private static string Cut(string text) => text.Length <= MaxText ? text : text[..MaxText] + "…";
 }

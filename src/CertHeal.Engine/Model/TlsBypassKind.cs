@@ -15,6 +15,9 @@ public enum TlsBypassKind
     /// <summary>verify=False (requests), an unverified SSL context, or CERT_NONE in Python code.</summary>
     PythonVerifyFalse,
 
+    /// <summary>REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE set to the empty string: requests before 2.32 then skips verification.</summary>
+    RequestsCaBundleEmpty,
+
     /// <summary>GIT_SSL_NO_VERIFY set (to anything): git skips verification.</summary>
     GitSslNoVerify,
 
@@ -36,6 +39,6 @@ public enum TlsBypassKind
     /// <summary>pip's trusted-host (pip.conf, --trusted-host, PIP_TRUSTED_HOST): TLS errors for that host are ignored.</summary>
     PipTrustedHost,
 
-    /// <summary>A Java X509TrustManager whose checkServerTrusted accepts everything.</summary>
+    /// <summary>A Java X509TrustManager whose checkServerTrusted accepts everything (or a library's trust-all strategy).</summary>
     JavaTrustAllManager,
 }
