@@ -35,7 +35,7 @@ internal static class TlsBypassRules
         new(TlsBypassKind.WgetNoCheckCertificate, "wget", R("""\bwget\b[^|;&\n]*?\s(?<setting>--no-check-certificate)\b""")),
         new(TlsBypassKind.WgetNoCheckCertificate, "wget", R("""^\s*(?<setting>check[_-]?certificate\s*=\s*(off|no|0|false))\s*$""", RegexOptions.IgnoreCase), [BypassFileKind.Wgetrc]),
         new(TlsBypassKind.PowerShellSkipCertificateCheck, "PowerShell", R("""(?<setting>-SkipCertificateCheck)\b(?!\s*:\s*\$false)""", RegexOptions.IgnoreCase)),
-        new(TlsBypassKind.PowerShellSkipCertificateCheck, "PowerShell", R("""(?<![\w-])(?<setting>SkipCertificateCheck\s*=\s*\$true)\b""", RegexOptions.IgnoreCase), [BypassFileKind.PowerShell]),
+        new(TlsBypassKind.PowerShellSkipCertificateCheck, "PowerShell", R("""(?<![\w-])(?<setting>SkipCertificateCheck["'\]]*\s*=\s*\$true)\b""", RegexOptions.IgnoreCase), [BypassFileKind.PowerShell]),
         new(TlsBypassKind.PowerShellSkipCertificateCheck, "PowerShell",
             R("""(?<setting>ServerCertificateValidationCallback\s*=\s*\{\s*(return\s+)?\$true\s*;?\s*\})""", RegexOptions.IgnoreCase)),
         new(TlsBypassKind.NpmStrictSslFalse, "npm", R("""(?<setting>\bnpm\s+config\s+set\s+strict-ssl(\s+|=)["']?false|""" + Assigned("npm_config_strict_ssl", "false") + """)\b""", RegexOptions.IgnoreCase)),
