@@ -124,7 +124,10 @@ public sealed class FindTlsBypassCommand : PSCmdlet, IDisposable
             List<string> resolved;
             if (WildcardPattern.ContainsWildcardCharacters(path))
             {
-                resolved = [.. GetResolvedProviderPathFromPSPath(path, out provider)];
+                // With force, so ~/.*rc matches: the files this cmdlet is for are mostly dotfiles, which the provider hides from wildcards.
+                var items = SessionState.InvokeProvider.Item.Get([path], true, false);
+                provider = items.Select(i => i.Properties["PSProvider"]?.Value).OfType<ProviderInfo>().FirstOrDefault() ?? SessionState.Path.CurrentLocation.Provider;
+                resolved = [.. items.Select(i => i.BaseObject).OfType<FileSystemInfo>().Select(i => i.FullName)];
             }
             else
             {
