@@ -229,6 +229,32 @@ public sealed class FindTlsBypassTests(BypassTree tree) : IClassFixture<BypassTr
     }
 
     [Fact]
+    public void Without_names_it_reads_every_process_and_the_home_folder_s_well_known_files()
+    {
+        var noProcesses = Directory.CreateTempSubdirectory("certheal-bypass-proc-").FullName;
+        try
+        {
+            var environment = DiscoveryEnvironment.FromMachine() with { Home = Path.Combine(tree.Root, "home"), ProcRoot = noProcesses };
+            var verbose = new List<string>();
+
+            var found = TlsBypassScanner.Scan(new BypassScanOptions(), environment, verbose.Add).ToList();
+
+            string Home(string relative) => Path.Combine(tree.Root, "home", relative);
+            foreach (var file in new[] { ".gitconfig", ".npmrc", ".curlrc", ".wgetrc", ".config/pip/pip.conf", ".config/powershell/Microsoft.PowerShell_profile.ps1" })
+            {
+                Assert.Contains(found, f => f.Path == Home(file));
+            }
+            // The machine's own /etc files may hold switches too; only the planted home is asserted, and no planted file outside it is read.
+            Assert.DoesNotContain(found, f => f.Path!.StartsWith(tree.Root, StringComparison.Ordinal) && !f.Path.StartsWith(Home(""), StringComparison.Ordinal));
+            Assert.DoesNotContain(found, f => f.ProcessId is not null);
+        }
+        finally
+        {
+            Directory.Delete(noProcesses);
+        }
+    }
+
+    [Fact]
     public void A_process_that_is_gone_is_a_verbose_line_not_an_error()
     {
         var (found, verbose) = Scan(new BypassScanOptions { ProcessIds = [int.MaxValue - 7] });
