@@ -60,9 +60,9 @@ internal static class TlsBypassRules
     /// <summary>npm's registry (scoped or not): the endpoint strict-ssl=false is for.</summary>
     public static readonly Regex NpmRegistry = R("""^\s*(@[\w.-]+:)?registry\s*=\s*["']?(?<url>\S+?)["']?\s*$""");
 
-    /// <summary>A trust manager that trusts everything: an empty checkServerTrusted (Java or Kotlin), across lines.</summary>
+    /// <summary>A trust manager that trusts everything: an empty checkServerTrusted (Java, or Kotlin's {} and = Unit), across lines.</summary>
     public static readonly BypassRule JavaTrustAll = new(TlsBypassKind.JavaTrustAllManager, "Java",
-        R("""(?<setting>checkServerTrusted)\s*\([^)]*\)\s*(:\s*Unit\s*)?(throws\s+[\w.,\s]+)?\{\s*(return\s*;?\s*)?\}""", RegexOptions.Singleline), [BypassFileKind.Java]);
+        R("""(?<setting>checkServerTrusted)\s*\([^)]*\)\s*(:\s*Unit\s*)?(=\s*Unit\b|(throws\s+[\w.,\s]+)?\{\s*(return\s*;?\s*)?\})""", RegexOptions.Singleline), [BypassFileKind.Java]);
 
     /// <summary>Environment entries of a running process that switch validation off.</summary>
     public static readonly IReadOnlyList<(string Name, Func<string, bool> Disables, TlsBypassKind Kind, string Client)> Environment =

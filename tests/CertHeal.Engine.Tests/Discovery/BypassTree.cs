@@ -101,6 +101,14 @@ public sealed class BypassTree : IDisposable
             }
             """,
             (4, TlsBypassKind.JavaTrustAllManager, null));
+        Plant("java/Insecure.kt", """
+            object Insecure : X509TrustManager {
+                override fun checkClientTrusted(chain: Array<out X509Certificate>?, authType: String?) = Unit
+                override fun checkServerTrusted(chain: Array<out X509Certificate>?, authType: String?) = Unit
+                override fun getAcceptedIssuers(): Array<X509Certificate> = arrayOf()
+            }
+            """,
+            (3, TlsBypassKind.JavaTrustAllManager, null));
         Plant("java/Strict.java", """
             public class Strict implements X509TrustManager {
                 public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
