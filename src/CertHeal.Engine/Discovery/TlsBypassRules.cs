@@ -60,6 +60,12 @@ internal static class TlsBypassRules
     /// <summary>npm's registry (scoped or not): the endpoint strict-ssl=false is for.</summary>
     public static readonly Regex NpmRegistry = R("""^\s*(@[\w.-]+:)?registry\s*=\s*["']?(?<url>\S+?)["']?\s*$""");
 
+    /// <summary>A Kubernetes or Compose environment entry's name line (`- name: NODE_TLS_REJECT_UNAUTHORIZED`); its value is on the next line.</summary>
+    public static readonly Regex YamlEnvName = R("""^\s*(-\s*)?name:\s*["']?(?<name>[A-Za-z_][A-Za-z0-9_]*)["']?\s*$""");
+
+    /// <summary>The value line under <see cref="YamlEnvName"/>.</summary>
+    public static readonly Regex YamlEnvValue = R("""^\s*value:\s*("(?<value>[^"]*)"|'(?<value>[^']*)'|(?<value>\S*))\s*$""");
+
     /// <summary>A trust manager that trusts everything: an empty checkServerTrusted (Java, or Kotlin's {} and = Unit), across lines.</summary>
     public static readonly BypassRule JavaTrustAll = new(TlsBypassKind.JavaTrustAllManager, "Java",
         R("""(?<setting>checkServerTrusted)\s*\([^)]*\)\s*(:\s*Unit\s*)?(=\s*Unit\b|(throws\s+[\w.,\s]+)?\{\s*(return\s*;?\s*)?\})""", RegexOptions.Singleline), [BypassFileKind.Java]);

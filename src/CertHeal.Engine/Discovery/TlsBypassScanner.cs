@@ -336,6 +336,17 @@ public static class TlsBypassScanner
                 }
             }
         }
+        if (kind == BypassFileKind.Text)
+        {
+            foreach (var (index, variable, value) in YamlEnvironment(code))
+            {
+                if (TlsBypassRules.Environment.FirstOrDefault(r => r.Name == variable && r.Disables(value)) is { Name: not null } rule)
+                {
+                    var endpoint = rule.Kind == TlsBypassKind.PipTrustedHost ? BypassEndpoint.OfHost(value.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "") : null;
+                    Add(index, new BypassRule(rule.Kind, rule.Client, TlsBypassRules.YamlEnvName), $"{variable}={value}", endpoint);
+                }
+            }
+        }
         if (TlsBypassRules.JavaTrustAll.AppliesTo(kind))
         {
             var joined = string.Join('\n', code);
@@ -352,6 +363,18 @@ public static class TlsBypassScanner
             }
         }
         return found;
+    }
+
+    /// <summary>Kubernetes' and Compose's two-line environment entries: `- name: X` with `value: "0"` on the next line.</summary>
+    private static IEnumerable<(int Index, string Name, string Value)> YamlEnvironment(string[] code)
+    {
+        for (var i = 0; i + 1 < code.Length; i++)
+        {
+            if (Match(TlsBypassRules.YamlEnvName, code[i]) is { } name && Match(TlsBypassRules.YamlEnvValue, code[i + 1]) is { } value)
+            {
+                yield return (i, name.Groups["name"].Value, value.Groups["value"].Value);
+            }
+        }
     }
 
     private static Match? Match(Regex pattern, string text)

@@ -183,6 +183,21 @@ public sealed class BypassTree : IDisposable
                   # GIT_SSL_NO_VERIFY: "1"
             """,
             (4, TlsBypassKind.NodeTlsRejectUnauthorized, null));
+        Plant("k8s/deployment.yaml", """
+            spec:
+              containers:
+                - name: api
+                  env:
+                    - name: NODE_TLS_REJECT_UNAUTHORIZED
+                      value: "0"
+                    - name: GIT_SSL_NO_VERIFY
+                      value: "true"
+                    - name: PYTHONHTTPSVERIFY
+                      value: "1"
+                    # - name: PYTHONHTTPSVERIFY
+                    #   value: "0"
+            """,
+            (5, TlsBypassKind.NodeTlsRejectUnauthorized, null), (7, TlsBypassKind.GitSslNoVerify, null));
         // What the walk must pass over without a finding (or a hang).
         Plant("docs/README.md", "Never do this: `curl -k https://x` or NODE_TLS_REJECT_UNAUTHORIZED=0\n");
         Plant("js/node_modules/lib/index.js", "module.exports = { rejectUnauthorized: false };\n");
