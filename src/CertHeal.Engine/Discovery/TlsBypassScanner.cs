@@ -144,11 +144,17 @@ public static class TlsBypassScanner
     {
         var files = 0;
         var visited = new HashSet<string>(StringComparer.Ordinal);
+        // A file named and also under a named folder is read once: one finding per switch.
+        var read = new HashSet<string>(StringComparer.Ordinal);
         foreach (var root in options.Paths.Select(r => Path.GetFullPath(r)))
         {
             if (File.Exists(root))
             {
                 // A file named directly is read whatever its kind.
+                if (!read.Add(root))
+                {
+                    continue;
+                }
                 if (++files > options.MaxFiles)
                 {
                     skip($"The scan stopped after {options.MaxFiles} files; name a smaller folder.");
@@ -183,7 +189,7 @@ public static class TlsBypassScanner
                     continue;
                 }
                 var gitConfig = subfolders.Where(s => Path.GetFileName(s) == ".git").Select(s => Path.Combine(s, "config")).Where(File.Exists);
-                foreach (var file in entries.Where(TlsBypassRules.IsScanned).Order(StringComparer.Ordinal).Concat(gitConfig))
+                foreach (var file in entries.Where(TlsBypassRules.IsScanned).Order(StringComparer.Ordinal).Concat(gitConfig).Where(read.Add))
                 {
                     if (++files > options.MaxFiles)
                     {

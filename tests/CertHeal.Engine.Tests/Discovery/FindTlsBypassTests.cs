@@ -25,7 +25,8 @@ public sealed class FindTlsBypassTests(BypassTree tree) : IClassFixture<BypassTr
     [Fact]
     public void Every_planted_switch_is_found_once_with_its_line_kind_and_endpoint_and_nothing_else()
     {
-        var (found, _) = Scan(new BypassScanOptions { Paths = [tree.Root] });
+        // The npmrc is named and also under the root: it is still read once.
+        var (found, _) = Scan(new BypassScanOptions { Paths = [Path.Combine(tree.Root, "home", ".npmrc"), tree.Root] });
 
         var actual = found.Select(f => (f.Path!, f.Line!.Value, f.Kind, f.Endpoint)).Order().ToList();
         var missing = tree.Expected.Except(actual).ToList();
