@@ -289,6 +289,31 @@ public sealed class FindTlsBypassTests(BypassTree tree) : IClassFixture<BypassTr
             var badPid = await CliProcess.RunAsync(["find", "--bypasses", "--pid", "node"]);
             var gonePid = await CliProcess.RunAsync(["find", "--bypasses", "--pid", (int.MaxValue - 7).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             var help = await CliProcess.RunAsync(["find", "--help"]);
+            var info = new ProcessStartInfo("sleep") { UseShellExecute = false };
+            info.ArgumentList.Add("30");
+            foreach (var inherited in TlsBypassRules.Environment.Select(r => r.Name))
+            {
+                info.Environment.Remove(inherited);
+            }
+            info.Environment["NODE_TLS_REJECT_UNAUTHORIZED"] = "0";
+            (int Code, string Stdout, string Stderr) process;
+            using (var sleep = Process.Start(info)!)
+            {
+                try
+                {
+                    process = await CliProcess.RunAsync(["find", "--bypasses", "--pid", sleep.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json"]);
+                    Assert.True(process.Code == 1, process.Stderr);
+                    var entry = Assert.Single(System.Text.Json.JsonDocument.Parse(process.Stdout).RootElement.EnumerateArray());
+                    Assert.Equal($"process {sleep.Id} (sleep)", entry.GetProperty("Location").GetString());
+                    Assert.Equal(sleep.Id, entry.GetProperty("ProcessId").GetInt32());
+                    Assert.EndsWith($"then restart process {sleep.Id} (sleep) without NODE_TLS_REJECT_UNAUTHORIZED=0", entry.GetProperty("Recommendation").GetString());
+                }
+                finally
+                {
+                    sleep.Kill();
+                    sleep.WaitForExit(10_000);
+                }
+            }
 
             Assert.True(json.Code == 1, json.Stderr);
             var items = System.Text.Json.JsonDocument.Parse(json.Stdout).RootElement.EnumerateArray().ToList();
