@@ -29,6 +29,10 @@ internal sealed class CliVocabulary : IHostVocabulary
 
     public string Render(Remedy remedy)
     {
+        if (remedy.Kind is RemedyKind.TestPinAndRemoveBypass or RemedyKind.RemoveBypass)
+        {
+            return Bypass(remedy);
+        }
         if (Clause(remedy) is { } clause)
         {
             return clause;
@@ -55,6 +59,24 @@ internal sealed class CliVocabulary : IHostVocabulary
             command.Append(" --policy Pinned --trusted-fingerprint ").Append(PosixQuote.Quote(remedy.Fingerprint ?? ""));
         }
         return command.ToString();
+    }
+
+    /// <summary>
+    /// Test the endpoint, merge its chain pinning the root the test shows, and only then remove the
+    /// switch: removing it first would break the app until the trust is healed.
+    /// </summary>
+    private static string Bypass(Remedy remedy)
+    {
+        var remove = remedy.Line is { } line
+            ? $"remove {PosixQuote.Quote(remedy.Setting ?? "")} from line {line} of {PosixQuote.Quote(remedy.Location ?? "")}"
+            : $"restart {remedy.Location} without {PosixQuote.Quote(remedy.Setting ?? "")}";
+        if (remedy.Kind == RemedyKind.RemoveBypass)
+        {
+            return $"certheal test <the host:port it calls>, heal what it reports, then {remove}";
+        }
+        var endpoint = PosixQuote.Quote(RemedyCommand.Endpoint(remedy.Probe));
+        return $"certheal test {endpoint}; if it fails: certheal chain {endpoint} --out - | certheal merge {PosixQuote.Quote(KeystoreMerger.DefaultKeystorePath())} - "
+            + $"--policy Pinned --trusted-fingerprint <the root's SHA-256 from certheal test>; then {remove}";
     }
 
     private static string? Clause(Remedy remedy) => remedy.Kind switch

@@ -2,22 +2,30 @@ using CertHeal.Discovery;
 
 namespace CertHeal.Cli;
 
-/// <summary>certheal find: Find-Keystore. Exit 0 when at least one store is found, 1 when none.</summary>
+/// <summary>
+/// certheal find: Find-Keystore (exit 0 when at least one store is found, 1 when none); with
+/// --bypasses, Find-TlsBypass (<see cref="FindBypassesVerb"/>).
+/// </summary>
 internal static class FindVerb
 {
     public static readonly Dictionary<string, bool> Options = new()
     {
         ["--process-id"] = true, ["--all-processes"] = false, ["--path"] = true, ["--depth"] = true, ["--json"] = false,
+        ["--bypasses"] = false, ["--pid"] = true,
     };
 
     public static async Task<int> RunAsync(CliArguments args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
+        if (args.Flag("--bypasses"))
+        {
+            return await FindBypassesVerb.RunAsync(args, stdout, stderr, cancellationToken).ConfigureAwait(false);
+        }
         if (args.Positionals.Count > 0)
         {
             throw new UsageException($"find takes no positional arguments ('{args.Positionals[0]}'); use --path DIR or --process-id N.");
         }
-        var pids = args.Values("--process-id").Select(v => int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) && pid > 0
-            ? pid : throw new UsageException($"option '--process-id' must be a process id, not '{v}'.")).ToList();
+        var pids = args.Values("--process-id").Concat(args.Values("--pid")).Select(v => int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) && pid > 0
+            ? pid : throw new UsageException($"option '{(args.Values("--pid").Contains(v) ? "--pid" : "--process-id")}' must be a process id, not '{v}'.")).ToList();
         var verbose = args.Flag("--verbose");
         var found = KeystoreFinder.Find(new FindOptions
         {

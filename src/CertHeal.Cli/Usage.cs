@@ -22,7 +22,9 @@ internal static class Usage
         }
         var indent = lines[start].Length - lines[start].TrimStart().Length;
         var end = start + 1;
-        while (end < lines.Length && lines[end].Trim().Length > 0 && lines[end].Length - lines[end].TrimStart().Length > indent)
+        // A verb with two forms (merge --remove-distrusted, find --bypasses) has a line per form: all are its usage.
+        while (end < lines.Length && lines[end].Trim().Length > 0
+            && (lines[end].Length - lines[end].TrimStart().Length > indent || lines[end].TrimStart().StartsWith($"certheal {verb} ", StringComparison.Ordinal)))
         {
             end++;
         }
@@ -64,6 +66,9 @@ internal static class Usage
                            [--policy ...] [--trusted-fingerprint SHA256]... [--renew-before DAYS] [--force]
                            [--out FILE] [--user-agent UA] [--what-if] [--json]
           certheal find [--process-id N]... [--all-processes] [--path DIR]... [--depth N] [--json]
+          certheal find --bypasses [--path P]... [--pid N]... [--all-processes] [--depth N] [--json]
+                        where certificate validation is switched off (env, command lines, scripts, config);
+                        read-only; exit 0 none found, 1 found, 2 a bad --path or --pid
           certheal sync [<keystore>...] [--ledger PATH] [--password-file F | --password-env VAR | --password P]
                         [--what-if] [--json]
           certheal ledger prune [--ledger PATH] [--absent-days N] [--what-if] [--json]

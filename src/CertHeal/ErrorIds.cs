@@ -44,6 +44,12 @@ public static class ErrorIds
     /// <summary>A credential or token over http:// without -AllowUnencryptedAuthentication (Invoke-RestMethod's ErrorId).</summary>
     public const string AllowUnencryptedAuthenticationRequired = "WebCmdletAllowUnencryptedAuthenticationRequiredException";
 
+    /// <summary>Find-TlsBypass -Path names nothing that exists, or a path outside the file system (the other paths are still scanned).</summary>
+    public const string PathNotFound = "CertHeal.PathNotFound";
+
+    /// <summary>Find-TlsBypass -ProcessId names no running process (the other processes are still scanned).</summary>
+    public const string ProcessNotFound = "CertHeal.ProcessNotFound";
+
     /// <summary>-OutFile could not be written (not a file-system path, a folder with no file name, access denied, disk full).</summary>
     public const string OutFileFailed = "CertHeal.OutFileFailed";
 }

@@ -108,7 +108,7 @@ internal sealed class ProcessSource(IReadOnlyList<int> processIds, bool allProce
         }
     }
 
-    private static string[] ReadNulSeparated(string file)
+    internal static string[] ReadNulSeparated(string file)
     {
         using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         var buffer = new MemoryStream();
@@ -121,7 +121,7 @@ internal sealed class ProcessSource(IReadOnlyList<int> processIds, bool allProce
         return Encoding.UTF8.GetString(buffer.ToArray()).Split('\0', StringSplitOptions.RemoveEmptyEntries);
     }
 
-    private static string? ReadName(string folder)
+    internal static string? ReadName(string folder)
     {
         try
         {

@@ -40,8 +40,14 @@ internal sealed class NeutralVocabulary : IHostVocabulary
             RemedyKind.RenewNow => $"a heal with a {remedy.Days}-day renewal window, or a merge that removes superseded entries, renews it now",
             RemedyKind.SyncFromLedger => "a sync from the trust ledger restores it",
             RemedyKind.PruneLedger => "prune the ledger to forget them",
+            RemedyKind.TestPinAndRemoveBypass => $"Test {remedy.Probe.Target}; if it fails, collect its chain and merge it into the default keystore with the Pinned policy and the root's fingerprint from the test; then {Removal(remedy)}.",
+            RemedyKind.RemoveBypass => $"Test the endpoint it calls, heal what the test reports, then {Removal(remedy)}.",
             RemedyKind.ObtainRootFromAdministrators => $"Merge the inspection root from your network's administrators into {into} with the Pinned policy and its SHA-256 fingerprint.",
             _ => $"Collect the chain of {remedy.Probe.Target} and merge it into {into}.",
         };
     }
+
+    private static string Removal(Remedy remedy) => remedy.Line is { } line
+        ? $"remove \"{remedy.Setting}\" from line {line} of {remedy.Location}"
+        : $"restart {remedy.Location} without \"{remedy.Setting}\"";
 }

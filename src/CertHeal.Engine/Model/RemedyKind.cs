@@ -50,4 +50,17 @@ public enum RemedyKind
 
     /// <summary>The ledger lists stores that are gone: the host names its prune.</summary>
     PruneLedger,
+
+    /// <summary>
+    /// Validation was switched off for a known endpoint (Remedy.Probe): the host names its test of
+    /// that endpoint, its collect-and-merge under Pinned (the root's fingerprint comes from the test),
+    /// then the switch to remove (Remedy.Setting at Remedy.Location, line Remedy.Line).
+    /// </summary>
+    TestPinAndRemoveBypass,
+
+    /// <summary>
+    /// Validation was switched off and nothing names the endpoint: remove the switch (Remedy.Setting
+    /// at Remedy.Location) and test the endpoint the code calls with the host's test command.
+    /// </summary>
+    RemoveBypass,
 }

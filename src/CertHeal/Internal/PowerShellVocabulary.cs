@@ -32,6 +32,10 @@ internal sealed class PowerShellVocabulary(string passwordParameters) : IHostVoc
 
     public string Render(Remedy remedy)
     {
+        if (remedy.Kind is RemedyKind.TestPinAndRemoveBypass or RemedyKind.RemoveBypass)
+        {
+            return Bypass(remedy);
+        }
         if (Clause(remedy) is { } clause)
         {
             return clause;
@@ -59,6 +63,24 @@ internal sealed class PowerShellVocabulary(string passwordParameters) : IHostVoc
             command.Append(" -TrustPolicy Pinned -TrustedFingerprint ").Append(Quote(remedy.Fingerprint ?? ""));
         }
         return command.ToString();
+    }
+
+    /// <summary>
+    /// Test the endpoint, merge its chain pinning the root the test shows, and only then remove the
+    /// switch: removing it first would break the app until the trust is healed.
+    /// </summary>
+    private static string Bypass(Remedy remedy)
+    {
+        var remove = remedy.Line is { } line
+            ? $"remove {Quote(remedy.Setting ?? "")} from line {line} of {Quote(remedy.Location ?? "")}"
+            : $"restart {remedy.Location} without {Quote(remedy.Setting ?? "")}";
+        if (remedy.Kind == RemedyKind.RemoveBypass)
+        {
+            return $"Test-TlsHandshake -Target <the host:port it calls>, heal what it reports, then {remove}";
+        }
+        var endpoint = Quote(RemedyCommand.Endpoint(remedy.Probe));
+        return $"Test-TlsHandshake -Target {endpoint}; if it fails: Get-ServerCertificateChain -Target {endpoint} | Merge-Keystore -TrustPolicy Pinned "
+            + $"-TrustedFingerprint <the root's SHA-256 from Test-TlsHandshake>; then {remove}";
     }
 
     private string? Clause(Remedy remedy) => remedy.Kind switch
