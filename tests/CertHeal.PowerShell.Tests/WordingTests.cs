@@ -29,6 +29,13 @@ public sealed partial class WordingTests(PsLab lab, ITestOutputHelper output) : 
         return path;
     }
 
+    private static string Planted(string folder, string name, string text)
+    {
+        var path = Path.Combine(folder, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
     [Fact]
     public async Task No_error_or_skip_path_of_any_cmdlet_names_a_certheal_option()
     {
@@ -122,6 +129,9 @@ public sealed partial class WordingTests(PsLab lab, ITestOutputHelper output) : 
             ("Find-Keystore missing path", "param($P) Find-Keystore -Path $P -Verbose", new() { ["P"] = Path.Combine(folder, "nowhere") }),
             ("Find-Keystore a file that is no keystore", "param($P) Find-Keystore -Path $P -Verbose", new() { ["P"] = garbage }),
             ("Find-Keystore a locked PKCS#12", "param($P) Find-Keystore -Path $P -Verbose", new() { ["P"] = p12 }),
+            ("Find-TlsBypass missing path", "param($P) Find-TlsBypass -Path $P -Verbose", new() { ["P"] = Path.Combine(folder, "nowhere") }),
+            ("Find-TlsBypass a process that is not running", "Find-TlsBypass -ProcessId 2147483000 -Verbose", new()),
+            ("Find-TlsBypass a planted switch", "param($P) Find-TlsBypass -Path $P -Verbose", new() { ["P"] = Planted(folder, "deploy.sh", "export NODE_TLS_REJECT_UNAUTHORIZED=0\ncurl https://billing.example.com/health\n") }),
             ("Sync-Keystore unreadable ledger", "param($P, $L) Sync-Keystore -Path $P -LedgerPath $L", new() { ["P"] = roots, ["L"] = ledger }),
             ("Sync-Keystore store needs password", "param($P, $L) Sync-Keystore -Path $P -LedgerPath $L", new() { ["P"] = p12, ["L"] = Path.Combine(folder, "empty-ledger.json") }),
             ("Sync-Keystore missing store", "param($P, $L) Sync-Keystore -Path $P -LedgerPath $L", new() { ["P"] = Fresh(), ["L"] = Path.Combine(folder, "empty-ledger.json") }),
