@@ -23,7 +23,7 @@ internal static class FindBypassesVerb
             {
                 throw new UsageException($"option '{option}' must be a process id, not '{value}'.");
             }
-            if (!IsRunning(pid))
+            if (!TlsBypassScanner.IsRunning(pid))
             {
                 throw new UsageException($"no process with id {pid} is running; check the id, or use --all-processes.");
             }
@@ -60,18 +60,5 @@ internal static class FindBypassesVerb
                 found.Select(b => (IReadOnlyList<string>)[b.Client, b.Setting, b.Endpoint ?? "-", b.Recommendation]), 2000)).ConfigureAwait(false);
         }
         return found.Count > 0 ? CliApp.CheckFailed : CliApp.Success;
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 }

@@ -25,6 +25,20 @@ public static class TlsBypassScanner
     // Kernel file systems: endless, and nothing in them is a file someone edited.
     private static readonly HashSet<string> SkippedRoots = new(StringComparer.Ordinal) { "/proc", "/sys", "/dev" };
 
+    /// <summary>Whether a process with this id runs now: the hosts refuse an id that names none before scanning.</summary>
+    internal static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
     /// <param name="progress">Called before each process and file is read: what, and how many were read before it.</param>
     public static IEnumerable<TlsBypass> Scan(BypassScanOptions options, DiscoveryEnvironment? environment = null, Action<string>? verbose = null,
         Action<string, int>? progress = null, CancellationToken cancellationToken = default)

@@ -44,7 +44,7 @@ public sealed class FindTlsBypassCommand : PSCmdlet, IDisposable
         _named |= ProcessId.Length > 0 || Path.Length > 0;
         foreach (var pid in ProcessId)
         {
-            if (IsRunning(pid))
+            if (TlsBypassScanner.IsRunning(pid))
             {
                 _pids.Add(pid);
             }
@@ -102,18 +102,6 @@ public sealed class FindTlsBypassCommand : PSCmdlet, IDisposable
 
     public void Dispose() => _cancel.Dispose();
 
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
 
     /// <summary>File-system paths for one -Path value (wildcards expanded); each bad one is a non-terminating error.</summary>
     private List<string> Resolve(string path)
