@@ -207,10 +207,11 @@ internal static partial class RuntimeSteerer
         }
     }
 
-    [GeneratedRegex(@"^\s*(import|from)\s+requests\b", RegexOptions.Multiline)]
+    // "import a, b as c, requests" and "from requests import get": the module may follow others on an import line.
+    [GeneratedRegex(@"^[ \t]*(?:import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*|from[ \t]+)requests\b", RegexOptions.Multiline)]
     private static partial Regex RequestsImport();
 
-    [GeneratedRegex(@"^\s*(import|from)\s+(ssl|urllib|http\.client|smtplib|imaplib|poplib|ftplib|xmlrpc)\b", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^[ \t]*(?:import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*|from[ \t]+)(?:ssl|urllib|http\.client|smtplib|imaplib|poplib|ftplib|xmlrpc)\b", RegexOptions.Multiline)]
     private static partial Regex StdlibImport();
 
     private static string? Get(SteeringSubject subject, string name) =>
