@@ -227,6 +227,36 @@ public sealed class RuntimeSteeringTests(SteeringLab lab) : IClassFixture<Steeri
         Assert.Contains("Verification: OK", after.Output);
     }
 
+    [SkippableFact]
+    public async Task The_CLI_prints_the_switch_in_its_table_and_json_and_sh_runs_it_as_printed()
+    {
+        Skip.IfNot(SteeringLab.Has("node"), "node is not installed (Debian package nodejs).");
+        var running = lab.StartWaiting("node", ["-e", NodeClient, "wait"]);
+        var pid = running.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var table = await CliProcess.RunAsync(["find", "--process-id", pid, "--steer-to", lab.HealedPem]);
+        var json = await CliProcess.RunAsync(["find", "--process-id", pid, "--steer-to", lab.HealedPem, "--json"]);
+        var missing = await CliProcess.RunAsync(["find", "--process-id", pid, "--steer-to", Path.Combine(lab.Work, "not-yet.pem"), "--verbose"]);
+
+        Assert.True(table.Code == 0, table.Stderr);
+        var command = $"export NODE_EXTRA_CA_CERTS={lab.HealedPem}";
+        Assert.Contains($"steer process {pid} (Node): {command}", table.Stdout);
+        Assert.Contains(lab.HealedPem, table.Stdout);
+        using var parsed = System.Text.Json.JsonDocument.Parse(json.Stdout);
+        var location = Assert.Single(parsed.RootElement.EnumerateArray());
+        Assert.Equal($"the store CertHeal heals for process {pid} (node), which it does not read yet", location.GetProperty("FoundBy")[0].GetString());
+        var steering = Assert.Single(location.GetProperty("Steering").EnumerateArray());
+        Assert.Equal(("Node", "EnvironmentVariable", "NODE_EXTRA_CA_CERTS", command),
+            (steering.GetProperty("Runtime").GetString(), steering.GetProperty("Kind").GetString(), steering.GetProperty("Name").GetString(), steering.GetProperty("Command").GetString()));
+        // Nothing to report when the healed store does not exist yet, so exit 1; the switch is still told.
+        Assert.Equal(1, missing.Code);
+        Assert.Contains($"merge into it, then: export NODE_EXTRA_CA_CERTS={Path.Combine(lab.Work, "not-yet.pem")}", missing.Stderr);
+
+        var after = await lab.RunAsync("/bin/sh", ["-c", $"{command} && exec node -e \"$0\" \"$1\"", NodeClient, lab.Url]);
+        Assert.True(after.Code == 0, after.Output);
+        Assert.Contains("status 404", after.Output);
+    }
+
     [Fact]
     public void Each_host_renders_the_switch_for_its_shell_and_quotes_the_path()
     {
