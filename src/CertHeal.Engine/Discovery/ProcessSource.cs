@@ -12,6 +12,7 @@ namespace CertHeal.Discovery;
 internal sealed class ProcessSource(IReadOnlyList<int> processIds, bool allProcesses, string? steerTo = null, Handshake.IHostVocabulary? words = null) : IKeystoreSource
 {
     private const int MaxProcFileBytes = 1024 * 1024;
+    private readonly Dictionary<string, Version?> _nodeVersions = new(StringComparer.Ordinal);
 
     public IEnumerable<KeystoreCandidate> Find(DiscoveryContext context)
     {
@@ -30,7 +31,7 @@ internal sealed class ProcessSource(IReadOnlyList<int> processIds, bool allProce
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             foreach (var candidate in FromProcess(context, Path.Combine(proc, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)), pid, explicitPid: processIds.Contains(pid),
-                steerTo, words ?? Handshake.NeutralVocabulary.Instance))
+                steerTo, words ?? Handshake.NeutralVocabulary.Instance, _nodeVersions))
             {
                 yield return candidate;
             }
@@ -42,14 +43,15 @@ internal sealed class ProcessSource(IReadOnlyList<int> processIds, bool allProce
     /// store; a known runtime that names no store file (Node's built-in roots, a Python on its
     /// defaults) is reported with the healed store, so the switch still reaches the caller.
     /// </summary>
-    private static IEnumerable<KeystoreCandidate> FromProcess(DiscoveryContext context, string folder, int pid, bool explicitPid, string? steerTo, Handshake.IHostVocabulary words)
+    private static IEnumerable<KeystoreCandidate> FromProcess(DiscoveryContext context, string folder, int pid, bool explicitPid, string? steerTo, Handshake.IHostVocabulary words,
+        Dictionary<string, Version?> nodeVersions)
     {
         var found = Stores(context, folder, pid, explicitPid, out var subject).ToList();
         if (subject is null)
         {
             return found;
         }
-        var steering = RuntimeSteerer.Steer(context, subject, steerTo, words);
+        var steering = RuntimeSteerer.Steer(context, subject, steerTo, words, nodeVersions);
         if (found.Count == 0 && steering.FirstOrDefault(s => s.Store.Length > 0) is { } first)
         {
             if (File.Exists(first.Store) || Directory.Exists(first.Store))

@@ -27,7 +27,8 @@ internal static partial class RuntimeSteerer
 {
     private const int MaxScriptBytes = 1024 * 1024;
 
-    public static List<RuntimeSteering> Steer(DiscoveryContext context, SteeringSubject subject, string? steerTo, IHostVocabulary words)
+    /// <param name="versions">Node versions already asked, by executable: -AllProcesses runs each node binary once, not once per process.</param>
+    public static List<RuntimeSteering> Steer(DiscoveryContext context, SteeringSubject subject, string? steerTo, IHostVocabulary words, Dictionary<string, Version?> versions)
     {
         var healed = subject.Runtime == SteeringRuntime.Java ? steerTo ?? subject.JavaStore : steerTo ?? KeystoreMerger.DefaultKeystorePath();
         List<RuntimeSteering> decisions;
@@ -41,7 +42,7 @@ internal static partial class RuntimeSteerer
             decisions = subject.Runtime switch
             {
                 SteeringRuntime.Java => [Java(subject, healed)],
-                SteeringRuntime.Node => [Node(context, subject, healed)],
+                SteeringRuntime.Node => [Node(context, subject, healed, versions)],
                 SteeringRuntime.Python => Python(context, subject, healed),
                 SteeringRuntime.Git => [Git(context, subject, healed)],
                 _ => [OpenSslFile(context, subject, healed, "openssl reads its CA file from SSL_CERT_FILE, which replaces its default bundle")],
@@ -62,10 +63,16 @@ internal static partial class RuntimeSteerer
         }
         if (FormatOf(healed) is not (KeystoreFormat.Jks or KeystoreFormat.Pkcs12))
         {
-            return None(subject, healed, $"Java reads only JKS and PKCS#12 trust stores, not '{healed}': heal '{subject.JavaStore}' in place, or name a JKS or PKCS#12 store to steer it to.");
+            var inPlace = subject.JavaStore is { } own ? $"heal '{own}' in place, or " : "";
+            return None(subject, healed, $"Java reads only JKS and PKCS#12 trust stores, not '{healed}': {inPlace}name a JKS or PKCS#12 store to steer it to.");
         }
         var reason = $"javax.net.ssl.trustStore replaces the JDK's cacerts for this JVM; JAVA_TOOL_OPTIONS gives it to the process's next start without touching its command line. "
             + "No trustStoreType or password: Java 9 and later tell JKS from PKCS#12 by content and read trusted certificates without the password.";
+        if (Get(subject, SteeringText.JavaToolOptions) is { } options)
+        {
+            // Setting the variable replaces it whole; a later -D in it wins over an earlier one, so appending is enough.
+            reason += $" Its JAVA_TOOL_OPTIONS already holds '{options}': append the property to that rather than replace it.";
+        }
         if (subject.JavaStoreOrigin is { } origin && !origin.Contains("JAVA_TOOL_OPTIONS", StringComparison.Ordinal))
         {
             reason += $" Its {origin} sets the property too and wins over JAVA_TOOL_OPTIONS: change it there instead.";
@@ -73,7 +80,7 @@ internal static partial class RuntimeSteerer
         return Switch(subject, SteeringKind.JvmProperty, "javax.net.ssl.trustStore", healed, healed, reason);
     }
 
-    private static RuntimeSteering Node(DiscoveryContext context, SteeringSubject subject, string healed)
+    private static RuntimeSteering Node(DiscoveryContext context, SteeringSubject subject, string healed, Dictionary<string, Version?> versions)
     {
         if (Get(subject, "NODE_EXTRA_CA_CERTS") is { } extra && SamePath(Path.GetFullPath(extra, subject.WorkingDirectory), healed))
         {
@@ -83,7 +90,11 @@ internal static partial class RuntimeSteerer
         {
             return None(subject, healed, $"Node reads extra roots only from a PEM file, not '{healed}': name a PEM bundle to steer it to.");
         }
-        var version = subject.Executable is { } exe ? ProcessRuntime.NodeVersion(context, exe) : null;
+        Version? version = null;
+        if (subject.Executable is { } exe && !versions.TryGetValue(exe, out version))
+        {
+            versions[exe] = version = ProcessRuntime.NodeVersion(context, exe);
+        }
         var versionText = version is null ? null : $"{version.Major}.{version.Minor}.{Math.Max(version.Build, 0)}";
         if (IsSystemBundle(context, healed) && version is not null && ProcessRuntime.KnowsUseSystemCa(version))
         {
@@ -111,8 +122,10 @@ internal static partial class RuntimeSteerer
             : "";
         if (requests || both)
         {
-            var decision = Get(subject, "REQUESTS_CA_BUNDLE") is { } bundle && SamePath(Path.GetFullPath(bundle, subject.WorkingDirectory), healed)
-                ? None(subject, healed, $"requests already reads '{healed}' (REQUESTS_CA_BUNDLE).")
+            // requests takes REQUESTS_CA_BUNDLE, else CURL_CA_BUNDLE, else certifi.
+            var variable = Get(subject, "REQUESTS_CA_BUNDLE") is not null ? "REQUESTS_CA_BUNDLE" : "CURL_CA_BUNDLE";
+            var decision = Get(subject, variable) is { } bundle && SamePath(Path.GetFullPath(bundle, subject.WorkingDirectory), healed)
+                ? None(subject, healed, $"requests already reads '{healed}' ({variable}).")
                 : FormatOf(healed) is not KeystoreFormat.PemBundle
                     ? None(subject, healed, $"requests reads only a PEM bundle, not '{healed}': name a PEM bundle to steer it to.")
                     : Switch(subject, SteeringKind.EnvironmentVariable, "REQUESTS_CA_BUNDLE", healed, healed,
@@ -228,6 +241,10 @@ internal static partial class RuntimeSteerer
     {
         try
         {
+            if (Directory.Exists(path))
+            {
+                return KeystoreFormat.Directory;
+            }
             if (File.Exists(path))
             {
                 return KeystoreFormats.Detect(path);

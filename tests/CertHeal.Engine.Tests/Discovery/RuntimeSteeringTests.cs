@@ -190,6 +190,22 @@ public sealed class RuntimeSteeringTests(SteeringLab lab) : IClassFixture<Steeri
     }
 
     [SkippableFact]
+    public void Java_steering_keeps_the_process_s_other_JAVA_TOOL_OPTIONS_and_says_when_the_command_line_wins()
+    {
+        Skip.IfNot(SteeringLab.Has("java"), "java is not installed (Debian package default-jdk-headless).");
+        var waiter = lab.Write("Wait.java", "public class Wait { public static void main(String[] a) throws Exception { System.in.read(); } }\n");
+        var tuned = lab.StartWaiting("java", [waiter], new Dictionary<string, string> { ["JAVA_TOOL_OPTIONS"] = "-Xmx64m" });
+        var pinned = lab.StartWaiting("java", ["-Djavax.net.ssl.trustStore=/etc/ssl/certs/java/cacerts", waiter]);
+
+        var keep = Assert.Single(Steering(tuned.Id, lab.HealedJks));
+        var wins = Assert.Single(Steering(pinned.Id, lab.HealedJks));
+
+        Assert.Contains("Its JAVA_TOOL_OPTIONS already holds '-Xmx64m': append the property to that rather than replace it.", keep.Reason);
+        Assert.EndsWith($"Its command line of process {pinned.Id} sets the property too and wins over JAVA_TOOL_OPTIONS: change it there instead.", wins.Reason);
+        Assert.Equal(SteeringKind.JvmProperty, wins.Kind);
+    }
+
+    [SkippableFact]
     public async Task Git_fails_then_runs_with_the_http_sslCAInfo_Find_Keystore_names()
     {
         Skip.IfNot(SteeringLab.Has("git"), "git is not installed.");
