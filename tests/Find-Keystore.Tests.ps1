@@ -108,6 +108,43 @@ Describe 'Find-Keystore' {
             }
         }
 
+        It 'steers a running node to the healed store: a node started with the printed switch connects where one without it fails' {
+            $node = Get-Command node -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+            if (-not $IsLinux -or -not $node) { Set-ItResult -Skipped -Because 'needs /proc (Linux) and node (Debian package nodejs)'; return }
+            $lab = Start-CertHealLab -Scenario UntrustedRoot
+            # This machine's own trust variables would reach node and the process Find-Keystore reads: none for this test.
+            $names = 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'PIP_CERT', 'NODE_EXTRA_CA_CERTS', 'NODE_USE_SYSTEM_CA', 'NODE_OPTIONS', 'GIT_SSL_CAINFO'
+            $saved = @{}
+            foreach ($name in $names) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); [Environment]::SetEnvironmentVariable($name, $null) }
+            $client = "const tls = require('tls'); if (process.argv[1] === 'wait') { setInterval(() => {}, 1000); } else { const [h, p] = process.argv[1].split(':'); " +
+                "tls.connect({ host: h, port: +p, servername: 'localhost' }, () => { console.log('verified'); process.exit(0); }).on('error', e => { console.error(e.code); process.exit(3); }); }"
+            $healed = Join-Path $TestDrive 'healed.pem'
+            $process = Start-Process -FilePath $node.Source -ArgumentList '-e', "`"$client`"", 'wait' -PassThru
+            try {
+                $target = $lab.Target('UntrustedRoot')
+                $null = Get-ServerCertificateChain $target | Merge-Keystore -Path $healed -TrustPolicy Pinned -TrustedFingerprint $lab.UntrustedRootFingerprint -ErrorAction Stop
+                $before = & $node.Source -e $client $target 2>&1
+                $beforeCode = $LASTEXITCODE
+
+                $steering = (Find-Keystore -ProcessId $process.Id -SteerTo $healed).Steering
+                Invoke-Expression $steering.Command
+                $after = & $node.Source -e $client $target 2>&1
+
+                $beforeCode | Should -Be 3 -Because "$before"
+                @($steering).Count | Should -Be 1
+                $steering.Runtime | Should -Be 'Node'
+                $steering.Command | Should -Be "`$env:NODE_EXTRA_CA_CERTS = '$healed'"
+                $LASTEXITCODE | Should -Be 0 -Because "$after"
+                "$after" | Should -Be 'verified'
+            }
+            finally {
+                $process.Kill()
+                $null = $process.WaitForExit(10000)
+                foreach ($name in $names) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+                $lab | Stop-CertHealLab
+            }
+        }
+
         It 'feeds Confirm-Keystore (Path by property name), one report per store' {
             $reports = @(Find-Keystore -Path $app | Where-Object Format -eq 'PemBundle' | Confirm-Keystore)
             $reports.Count | Should -Be 1

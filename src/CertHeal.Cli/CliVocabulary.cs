@@ -79,6 +79,15 @@ internal sealed class CliVocabulary : IHostVocabulary
             + $"--policy Pinned --trusted-fingerprint <the root's SHA-256 from certheal test>; then {remove}";
     }
 
+    /// <summary>A steering switch as sh exports it to the processes the shell starts next.</summary>
+    public string Render(RuntimeSteering steering) => steering.Kind switch
+    {
+        SteeringKind.EnvironmentVariable => $"export {steering.Name}={PosixQuote.Quote(steering.Value ?? "")}",
+        SteeringKind.JvmProperty => $"export {Discovery.SteeringText.JavaToolOptions}={PosixQuote.Quote(Discovery.SteeringText.JvmOption(steering))}",
+        SteeringKind.GitConfig => $"git config --global {steering.Name} {PosixQuote.Quote(steering.Value ?? "")}",
+        _ => "",
+    };
+
     private static string? Clause(Remedy remedy) => remedy.Kind switch
     {
         // The file and environment forms first: --password shows in process lists.

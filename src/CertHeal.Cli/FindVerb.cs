@@ -11,7 +11,7 @@ internal static class FindVerb
     public static readonly Dictionary<string, bool> Options = new()
     {
         ["--process-id"] = true, ["--all-processes"] = false, ["--path"] = true, ["--depth"] = true, ["--json"] = false,
-        ["--bypasses"] = false, ["--pid"] = true,
+        ["--bypasses"] = false, ["--pid"] = true, ["--steer-to"] = true,
     };
 
     public static async Task<int> RunAsync(CliArguments args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
@@ -33,6 +33,8 @@ internal static class FindVerb
             AllProcesses = args.Flag("--all-processes"),
             Paths = args.Values("--path").Select(p => Path.GetFullPath(p)).ToList(),
             MaxDepth = args.Int("--depth", 0, 64) ?? 6,
+            SteerTo = args.Value("--steer-to") is { } steerTo ? Path.GetFullPath(steerTo) : null,
+            Vocabulary = CliVocabulary.Instance,
         }, verbose: line =>
         {
             if (verbose)
@@ -50,6 +52,12 @@ internal static class FindVerb
             await stdout.WriteAsync(TableOutput.Format(["Kind", "Format", "Entries", "Writable", "Consumer", "Path"],
                 found.Select(l => (IReadOnlyList<string>)[l.Kind.ToString(), l.Format, l.EntryCount?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?",
                     l.Writable ? "yes" : "no", string.Join("; ", l.Consumer), l.Path]), 400)).ConfigureAwait(false);
+            // The switch is a command to paste: one line each, whole, after the table.
+            foreach (var steering in found.SelectMany(l => l.Steering).Distinct())
+            {
+                await stdout.WriteLineAsync($"steer process {steering.ProcessId} ({steering.Runtime}): {(steering.Kind == SteeringKind.None ? "nothing to switch. " + steering.Reason : steering.Command)}")
+                    .ConfigureAwait(false);
+            }
         }
         return found.Count > 0 ? CliApp.Success : CliApp.CheckFailed;
     }

@@ -65,7 +65,7 @@ internal static class Usage
           certheal request <https-url> [--method M] [--keystore PATH] [--password-file F | --password-env VAR]
                            [--policy ...] [--trusted-fingerprint SHA256]... [--renew-before DAYS] [--force]
                            [--out FILE] [--user-agent UA] [--what-if] [--json]
-          certheal find [--process-id N]... [--all-processes] [--path DIR]... [--depth N] [--json]
+          certheal find [--process-id N]... [--all-processes] [--path DIR]... [--depth N] [--steer-to STORE] [--json]
           certheal find --bypasses [--path P]... [--pid N]... [--all-processes] [--depth N] [--json]
                         where certificate validation is switched off (env, command lines, scripts, config);
                         read-only; exit 0 none found, 1 found, 2 a bad --path or --pid
@@ -80,6 +80,10 @@ internal static class Usage
         merge, request and ledger prune --json print one object, sync --json {"Changed": ..., "Changes": [...]};
           Changed is true when a store or the ledger was written (with --what-if: would be), false on a rerun.
         --verbose adds detail to errors (and, for find, the places skipped).
+        find --process-id names, per process whose runtime is known (node, python, java, git, openssl), the switch
+          that makes it read the healed store (--steer-to, default the per-user keystore; a JVM's own store), e.g.
+          certheal find --process-id 4242 --steer-to /etc/myapp/ca.pem
+            -> steer process 4242 (Node): export NODE_EXTRA_CA_CERTS=/etc/myapp/ca.pem
         merge never writes a certificate with a blocked key (Chromium's SPKI blocklist), whatever the policy or consent.
         merge records what it adds in the trust ledger (--ledger, $CERTHEAL_LEDGER, ~/.certheal/ledger.json);
         confirm --ledger reports ledger entries a keystore lacks (LedgerDrift) and the ledger's own health; sync re-applies them.

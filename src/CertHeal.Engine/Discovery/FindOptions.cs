@@ -19,4 +19,13 @@ public sealed class FindOptions
 
     /// <summary>Well-known default passwords tried on JKS and PKCS#12 stores; only the one that opens a store is reported.</summary>
     public IReadOnlyList<string> DefaultPasswords { get; init; } = WellKnownPasswords.Defaults;
+
+    /// <summary>
+    /// The healed store to steer processes' runtimes to; null: the per-user default keystore for
+    /// the PEM readers, and for a JVM the store it already reads (healed in place).
+    /// </summary>
+    public string? SteerTo { get; init; }
+
+    /// <summary>How the host words a steering switch (RuntimeSteering.Command).</summary>
+    public Handshake.IHostVocabulary Vocabulary { get; init; } = Handshake.NeutralVocabulary.Instance;
 }

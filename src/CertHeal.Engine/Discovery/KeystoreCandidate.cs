@@ -1,7 +1,11 @@
 namespace CertHeal.Discovery;
 
 /// <summary>One provider's claim: "this path is a trust store that <see cref="Consumer"/> reads, found by <see cref="FoundBy"/>".</summary>
-internal sealed record KeystoreCandidate(string Path, KeystoreKind Kind, string Consumer, string FoundBy);
+internal sealed record KeystoreCandidate(string Path, KeystoreKind Kind, string Consumer, string FoundBy)
+{
+    /// <summary>For a process's store: how to steer that process's runtime to the healed store.</summary>
+    public IReadOnlyList<RuntimeSteering> Steering { get; init; } = [];
+}
 
 /// <summary>One source of trust-store locations (a runtime, the OS, a tool's configuration, a process, a folder scan).</summary>
 internal interface IKeystoreSource

@@ -15,7 +15,7 @@ public static class KeystoreFinder
         var targeted = options.ProcessIds.Count > 0 || options.AllProcesses || options.Paths.Count > 0;
         if (options.ProcessIds.Count > 0 || options.AllProcesses)
         {
-            sources.Add(new ProcessSource(options.ProcessIds, options.AllProcesses));
+            sources.Add(new ProcessSource(options.ProcessIds, options.AllProcesses, options.SteerTo, options.Vocabulary));
         }
         if (options.Paths.Count > 0)
         {
@@ -51,6 +51,7 @@ public static class KeystoreFinder
                 Consumer = [.. claims.Select(c => c.Consumer).Distinct()],
                 FoundBy = [.. claims.Select(c => c.FoundBy).Distinct()],
                 SharedWith = [.. claims.Select(c => Path.GetFullPath(c.Path)).Where(p => p != real).Distinct().Order(StringComparer.Ordinal)],
+                Steering = [.. claims.SelectMany(c => c.Steering).Distinct()],
             };
             if (KeystoreInspector.Inspect(context, location, options.DefaultPasswords))
             {

@@ -9,9 +9,10 @@ namespace CertHeal.Discovery;
 /// cacerts), and the trust variables of its environment. A process we may not read is skipped
 /// with a verbose line.
 /// </summary>
-internal sealed class ProcessSource(IReadOnlyList<int> processIds, bool allProcesses) : IKeystoreSource
+internal sealed class ProcessSource(IReadOnlyList<int> processIds, bool allProcesses, string? steerTo = null, Handshake.IHostVocabulary? words = null) : IKeystoreSource
 {
     private const int MaxProcFileBytes = 1024 * 1024;
+    private readonly Dictionary<string, Version?> _nodeVersions = new(StringComparer.Ordinal);
 
     public IEnumerable<KeystoreCandidate> Find(DiscoveryContext context)
     {
@@ -29,15 +30,48 @@ internal sealed class ProcessSource(IReadOnlyList<int> processIds, bool allProce
         foreach (var pid in pids.Distinct())
         {
             context.CancellationToken.ThrowIfCancellationRequested();
-            foreach (var candidate in FromProcess(context, Path.Combine(proc, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)), pid, explicitPid: processIds.Contains(pid)))
+            foreach (var candidate in FromProcess(context, Path.Combine(proc, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)), pid, explicitPid: processIds.Contains(pid),
+                steerTo, words ?? Handshake.NeutralVocabulary.Instance, _nodeVersions))
             {
                 yield return candidate;
             }
         }
     }
 
-    private static IEnumerable<KeystoreCandidate> FromProcess(DiscoveryContext context, string folder, int pid, bool explicitPid)
+    /// <summary>
+    /// The stores one process reads, each carrying the switch that steers its runtime to the healed
+    /// store; a known runtime that names no store file (Node's built-in roots, a Python on its
+    /// defaults) is reported with the healed store, so the switch still reaches the caller.
+    /// </summary>
+    private static IEnumerable<KeystoreCandidate> FromProcess(DiscoveryContext context, string folder, int pid, bool explicitPid, string? steerTo, Handshake.IHostVocabulary words,
+        Dictionary<string, Version?> nodeVersions)
     {
+        var found = Stores(context, folder, pid, explicitPid, out var subject).ToList();
+        if (subject is null)
+        {
+            return found;
+        }
+        var steering = RuntimeSteerer.Steer(context, subject, steerTo, words, nodeVersions);
+        if (found.Count == 0 && steering.FirstOrDefault(s => s.Store.Length > 0) is { } first)
+        {
+            if (File.Exists(first.Store) || Directory.Exists(first.Store))
+            {
+                found.Add(new KeystoreCandidate(first.Store, KeystoreKind.ConfiguredBundle, $"process {pid} ({subject.Name}) once steered",
+                    $"the store CertHeal heals for process {pid} ({subject.Name}), which it does not read yet"));
+            }
+            else
+            {
+                context.Skip($"Process {pid} ({subject.Name}): CertHeal heals into '{first.Store}', which does not exist yet; merge into it, then: "
+                    + string.Join("; ", steering.Select(s => s.Kind == SteeringKind.None ? s.Reason : s.Command)));
+            }
+        }
+        return found.Select(c => c with { Steering = steering });
+    }
+
+    private static List<KeystoreCandidate> Stores(DiscoveryContext context, string folder, int pid, bool explicitPid, out SteeringSubject? subject)
+    {
+        subject = null;
+        var found = new List<KeystoreCandidate>();
         string[] arguments;
         Dictionary<string, string> environment;
         string cwd;
@@ -52,7 +86,7 @@ internal sealed class ProcessSource(IReadOnlyList<int> processIds, bool allProce
         {
             var message = $"Process {pid} cannot be inspected ({(e is FileNotFoundException or DirectoryNotFoundException ? "it does not exist" : e.Message.TrimEnd('.'))}); skipped.";
             context.Skip(message);
-            yield break;
+            return found;
         }
         var name = ReadName(folder) ?? (arguments.Length > 0 ? Path.GetFileName(arguments[0]) : "?");
         var consumer = $"process {pid} ({name})";
@@ -87,7 +121,7 @@ internal sealed class ProcessSource(IReadOnlyList<int> processIds, bool allProce
             var how = $"{store.Origin} (-Djavax.net.ssl.trustStore{(trustStoreType is null ? "" : ", type " + trustStoreType)})";
             if (File.Exists(path))
             {
-                yield return new KeystoreCandidate(path, KeystoreKind.JavaTrustStore, consumer + (javaHome is null ? " and the JVMs it starts" : $" on {JavaRuntimes.Describe(javaHome)}"), how);
+                found.Add(new KeystoreCandidate(path, KeystoreKind.JavaTrustStore, consumer + (javaHome is null ? " and the JVMs it starts" : $" on {JavaRuntimes.Describe(javaHome)}"), how));
             }
             else
             {
@@ -96,16 +130,22 @@ internal sealed class ProcessSource(IReadOnlyList<int> processIds, bool allProce
         }
         else if (javaHome is not null && JavaRuntimes.Effective(javaHome) is { } effective)
         {
-            yield return new KeystoreCandidate(effective.Path, effective.Kind, $"{consumer} on {JavaRuntimes.Describe(javaHome)}", $"the JDK process {pid} runs ({folder}/exe)");
+            found.Add(new KeystoreCandidate(effective.Path, effective.Kind, $"{consumer} on {JavaRuntimes.Describe(javaHome)}", $"the JDK process {pid} runs ({folder}/exe)"));
         }
-        foreach (var candidate in TrustVariables.Find(context, n => environment.GetValueOrDefault(n), cwd, $" in {consumer}", $" of process {pid}"))
+        found.AddRange(TrustVariables.Find(context, n => environment.GetValueOrDefault(n), cwd, $" in {consumer}", $" of process {pid}"));
+        var executable = Executable(folder);
+        if (ProcessRuntime.Of(executable) is { } runtime)
         {
-            yield return candidate;
+            var javaStore = trustStore is { } named && named.Value is not ("" or "NONE") ? Path.GetFullPath(named.Value, cwd)
+                : javaHome is not null ? JavaRuntimes.Effective(javaHome)?.Path : null;
+            subject = new SteeringSubject(pid, name, runtime, executable, arguments, environment, cwd, javaStore, trustStore?.Origin);
+            return found;
         }
         if (explicitPid && javaHome is null && trustStore is null && !TrustVariables.All.Any(v => environment.ContainsKey(v.Name)))
         {
             context.Skip($"Process {pid} ({name}) is not a JVM and names no trust store in its command line or environment; it uses the OS or its runtime's default stores.");
         }
+        return found;
     }
 
     internal static string[] ReadNulSeparated(string file)

@@ -16,4 +16,7 @@ public interface IHostVocabulary
     /// it), the closing words of the sentence that names this host's options.
     /// </summary>
     string Render(Remedy remedy);
+
+    /// <summary>The switch of <paramref name="steering"/> as a line of this host's shell; empty for SteeringKind.None.</summary>
+    string Render(RuntimeSteering steering);
 }

@@ -47,6 +47,14 @@ internal sealed class NeutralVocabulary : IHostVocabulary
         };
     }
 
+    public string Render(RuntimeSteering steering) => steering.Kind switch
+    {
+        SteeringKind.EnvironmentVariable => $"set {steering.Name}={steering.Value} in its environment",
+        SteeringKind.JvmProperty => $"add {Discovery.SteeringText.JvmOption(steering)} to {Discovery.SteeringText.JavaToolOptions} in its environment",
+        SteeringKind.GitConfig => $"git config --global {steering.Name} {steering.Value}",
+        _ => "",
+    };
+
     private static string Removal(Remedy remedy) => remedy.Line is { } line
         ? $"remove \"{remedy.Setting}\" from line {line} of {remedy.Location}"
         : $"restart {remedy.Location} without \"{remedy.Setting}\"";

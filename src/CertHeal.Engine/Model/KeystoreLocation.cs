@@ -28,4 +28,10 @@ public sealed class KeystoreLocation
 
     /// <summary>A well-known default password (e.g. Java's "changeit") that was checked to open it; never any other password.</summary>
     public string? PasswordHint { get; set; }
+
+    /// <summary>
+    /// For a store found through a process whose runtime is known: the switch that makes that
+    /// runtime read the healed store, or a None entry saying it already does. Empty otherwise.
+    /// </summary>
+    public RuntimeSteering[] Steering { get; set; } = [];
 }

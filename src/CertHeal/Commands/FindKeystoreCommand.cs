@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using CertHeal.Discovery;
+using CertHeal.Internal;
 
 namespace CertHeal.Commands;
 
@@ -30,6 +31,11 @@ public sealed class FindKeystoreCommand : PSCmdlet, IDisposable
     [ValidateRange(0, 64)]
     public int Depth { get; set; } = 6;
 
+    /// <summary>The healed store to steer each process's runtime to (its RuntimeSteering); default: the per-user keystore, and a JVM's own store.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SteerTo { get; set; }
+
     protected override void ProcessRecord()
     {
         _pids.AddRange(ProcessId);
@@ -50,11 +56,19 @@ public sealed class FindKeystoreCommand : PSCmdlet, IDisposable
     {
         try
         {
-            var found = KeystoreFinder.Find(new FindOptions { ProcessIds = _pids, AllProcesses = AllProcesses, Paths = _paths, MaxDepth = Depth },
+            var steerTo = SteerTo is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(SteerTo);
+            var found = KeystoreFinder.Find(new FindOptions
+            {
+                ProcessIds = _pids, AllProcesses = AllProcesses, Paths = _paths, MaxDepth = Depth, SteerTo = steerTo, Vocabulary = PowerShellVocabulary.Instance,
+            },
                 verbose: WriteVerbose, cancellationToken: _cancel.Token);
             foreach (var location in found)
             {
                 WriteVerbose($"{location.Path}: {location.Kind}, found by {string.Join("; ", location.FoundBy)}.");
+                foreach (var steering in location.Steering)
+                {
+                    WriteVerbose($"Process {steering.ProcessId} ({steering.Runtime}): {(steering.Kind == SteeringKind.None ? "" : steering.Command + " - ")}{steering.Reason}");
+                }
                 WriteObject(location);
             }
         }

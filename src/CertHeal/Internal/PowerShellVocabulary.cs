@@ -83,6 +83,18 @@ internal sealed class PowerShellVocabulary(string passwordParameters) : IHostVoc
             + $"-TrustedFingerprint <the root's SHA-256 from Test-TlsHandshake>; then {remove}";
     }
 
+    /// <summary>
+    /// A steering switch as PowerShell sets it for the processes this session starts; a service
+    /// takes the same Name=Value as a systemd Environment= line.
+    /// </summary>
+    public string Render(RuntimeSteering steering) => steering.Kind switch
+    {
+        SteeringKind.EnvironmentVariable => $"$env:{steering.Name} = {Quote(steering.Value ?? "")}",
+        SteeringKind.JvmProperty => $"$env:{Discovery.SteeringText.JavaToolOptions} = {Quote(Discovery.SteeringText.JvmOption(steering))}",
+        SteeringKind.GitConfig => $"git config --global {steering.Name} {Quote(steering.Value ?? "")}",
+        _ => "",
+    };
+
     private string? Clause(Remedy remedy) => remedy.Kind switch
     {
         RemedyKind.GivePassword => "pass " + passwordParameters,
