@@ -2,7 +2,7 @@
 
 # Remove-KeystoreEntry undoes a heal: each case heals a TestDrive: store from a real lab server
 # whose root nobody trusts (merged pinned), forgets the root, then checks that Sync-Keystore and a
-# TrustOnFirstUse merge leave it out. CERTHEAL_LEDGER points at TestDrive:.
+# TrustOnFirstUse merge leave it out. CERTHEAL_LEDGER points at a new TestDrive: ledger per case.
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../out/CertHeal/CertHeal.psd1') -Force
@@ -18,6 +18,8 @@ BeforeAll {
     function New-HealedStore {
         $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))) -Force
         $store = Join-Path $folder 'truststore.pem'
+        # The store already trusts another root (the lab's public one), as a real truststore does.
+        Copy-Item -LiteralPath $lab.TrustedRootPem -Destination $store
         $healed = Get-ServerCertificateChain $target -TimeoutSec 10 |
             Merge-Keystore -Path $store -TrustPolicy Pinned -TrustedFingerprint $rootSha -ErrorAction Stop
         if ($healed.Added -lt 1) { throw "The heal added nothing." }
@@ -31,6 +33,11 @@ AfterAll {
 }
 
 Describe 'Remove-KeystoreEntry' {
+    BeforeEach {
+        # A ledger per case: a mark one case leaves must not decide the next case's heal.
+        $env:CERTHEAL_LEDGER = Join-Path $TestDrive "$([guid]::NewGuid().ToString('N'))-ledger.json"
+    }
+
     It 'is exported with help that has three examples' {
         Get-Command Remove-KeystoreEntry -Module CertHeal | Should -Not -BeNullOrEmpty
         @((Get-Help Remove-KeystoreEntry -Examples).examples.example).Count | Should -Be 3
@@ -45,15 +52,15 @@ Describe 'Remove-KeystoreEntry' {
         (Get-FileHash -LiteralPath $store).Hash | Should -Be $hash
     }
 
-    It 'forgets the root piped from Get-ServerCertificateChain; the handshake with the store then fails' {
+    It 'forgets the healed CAs piped from Get-ServerCertificateChain; the handshake with the store then fails' {
         $store = New-HealedStore
         (Test-TlsHandshake $target -Keystore $store -TimeoutSec 10).Succeeded | Should -BeTrue
-        $changes = Get-ServerCertificateChain $target -Keystore $store -TimeoutSec 10 | Where-Object Sha256Fingerprint -eq $rootSha |
-            Remove-KeystoreEntry -Keystore $store
-        $change = @($changes)[0]
-        $change.Written | Should -BeTrue
-        $change.Removed | Should -Be 1
-        $change.Entries[0].Action | Should -Be 'Removed'
+        # Every entry of a trust store is an anchor: the undo takes the intermediate with the root.
+        $changes = @(Get-ServerCertificateChain $target -Keystore $store -TimeoutSec 10 | Where-Object Role -ne 'Leaf' |
+            Remove-KeystoreEntry -Keystore $store)
+        $changes.Count | Should -Be 2
+        $changes | ForEach-Object { $_.Written | Should -BeTrue; $_.Removed | Should -Be 1; $_.Entries[0].Action | Should -Be 'Removed' }
+        ($changes.Entries | Where-Object Sha256Fingerprint -eq $rootSha) | Should -Not -BeNullOrEmpty
         (Test-TlsHandshake $target -Keystore $store -TimeoutSec 10).Succeeded | Should -BeFalse
     }
 

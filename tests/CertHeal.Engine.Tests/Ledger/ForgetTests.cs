@@ -244,6 +244,22 @@ public sealed class ForgetTests(LabFixture fixture) : IClassFixture<LabFixture>
     }
 
     [Fact]
+    public void Forgetting_the_last_certificate_of_a_PEM_bundle_leaves_a_bundle_that_still_reads_and_merges()
+    {
+        var store = NewStore(KeystoreFormat.PemBundle);
+        File.WriteAllText(store, "\n" + CertificateMint.ToPem(Root) + "\n");
+        var ledger = NewPath("ledger.json");
+
+        var result = Forget(RootFingerprint, ledger, KeystoreFormat.PemBundle, whatIf: false, store);
+
+        Assert.True(Assert.Single(result.Changes).Written);
+        Assert.Empty(KeystoreFile.Open(store).Entries);
+        var merged = KeystoreMerger.Merge(store, null, null, [fixture.Lab.Trusted.Root],
+            new MergeOptions { Policy = TrustPolicy.Pinned, TrustedFingerprints = [CertificateFacts.Sha256Fingerprint(fixture.Lab.Trusted.Root)] }, new SaveOptions());
+        Assert.Equal(1, merged.Added);
+    }
+
+    [Fact]
     public async Task A_private_key_entry_with_that_certificate_is_refused_and_left_in_place()
     {
         var path = NewPath("kt.p12");
