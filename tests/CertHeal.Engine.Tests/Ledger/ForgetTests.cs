@@ -244,6 +244,37 @@ public sealed class ForgetTests(LabFixture fixture) : IClassFixture<LabFixture>
     }
 
     [Fact]
+    public void The_Windows_store_seam_loses_the_root_through_its_journaled_write_and_sync_leaves_it_out()
+    {
+        const string Store = @"Cert:\CurrentUser\Root";
+        var seam = Directory.CreateDirectory(NewPath("winstore")).FullName;
+        CertificateStoreSeam.TestRoot.Value = seam;
+        try
+        {
+            var ledger = NewPath("ledger.json");
+            var healed = KeystoreMerger.Merge(Store, null, null, [Root, Intermediate],
+                new MergeOptions { Policy = TrustPolicy.Pinned, TrustedFingerprints = [RootFingerprint], System = fixture.Trust, Recorder = new LedgerRecorder(ledger) }, new SaveOptions());
+            Assert.Equal(2, healed.Added);
+
+            var result = LedgerForget.Forget(RootFingerprint, null, new ForgetOptions { LedgerPath = ledger });
+
+            var change = Assert.Single(result.Changes);
+            Assert.Equal(Store, change.Path);
+            Assert.True(change.Written);
+            Assert.Equal(1, change.Removed);
+            var left = KeystoreFile.Open(Store).TrustedEntries.Select(e => CertificateFacts.Sha256Fingerprint(e.Certificate!)).ToList();
+            Assert.Equal([CertificateFacts.Sha256Fingerprint(Intermediate)], left);
+            var synced = LedgerSync.Sync(Store, null, null, TrustLedger.Read(ledger), new SyncOptions { System = fixture.Trust });
+            Assert.False(synced.Written);
+            Assert.StartsWith("forgotten on", Assert.Single(synced.Entries, e => e.Sha256Fingerprint == RootFingerprint).Reason);
+        }
+        finally
+        {
+            CertificateStoreSeam.TestRoot.Value = null;
+        }
+    }
+
+    [Fact]
     public void Forgetting_the_last_certificate_of_a_PEM_bundle_leaves_a_bundle_that_still_reads_and_merges()
     {
         var store = NewStore(KeystoreFormat.PemBundle);
