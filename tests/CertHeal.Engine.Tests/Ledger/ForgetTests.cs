@@ -275,6 +275,26 @@ public sealed class ForgetTests(LabFixture fixture) : IClassFixture<LabFixture>
     }
 
     [Fact]
+    public async Task A_heal_of_the_same_server_does_not_re_add_a_forgotten_intermediate()
+    {
+        await using var server = fixture.Lab.StartLeafOnlyWithAia(out _);
+        var spec = new CertHeal.Healing.RequestSpec { Uri = new Uri($"https://127.0.0.1:{server.Port}/") };
+        var keystore = NewPath("healed.pem");
+        var ledger = NewPath("ledger.json");
+        CertHeal.Healing.HealingOptions Options() => new() { KeystorePath = keystore, System = fixture.Trust, Recorder = new LedgerRecorder(ledger) };
+        var healed = await CertHeal.Healing.HealedRequest.SendAsync(spec, Options(), default);
+        Assert.True(healed.Healed);
+        var intermediate = CertificateFacts.Sha256Fingerprint(fixture.Lab.Trusted.Intermediate);
+
+        var forgotten = LedgerForget.Forget(intermediate, null, new ForgetOptions { LedgerPath = ledger });
+        Assert.Equal(1, Assert.Single(forgotten.Changes).Removed);
+        var refused = await Assert.ThrowsAsync<CertHeal.Healing.HealingException>(() => CertHeal.Healing.HealedRequest.SendAsync(spec, Options(), default));
+
+        Assert.Contains("forgotten on", refused.Message);
+        Assert.DoesNotContain(intermediate, Fingerprints(keystore, KeystoreFormat.PemBundle));
+    }
+
+    [Fact]
     public void Forgetting_the_last_certificate_of_a_PEM_bundle_leaves_a_bundle_that_still_reads_and_merges()
     {
         var store = NewStore(KeystoreFormat.PemBundle);
