@@ -295,6 +295,22 @@ public sealed class ForgetTests(LabFixture fixture) : IClassFixture<LabFixture>
     }
 
     [Fact]
+    public void A_ledger_prune_of_the_stores_keeps_the_forget_mark()
+    {
+        var store = NewStore(KeystoreFormat.PemBundle);
+        var ledger = NewPath("ledger.json");
+        Merge(store, KeystoreFormat.PemBundle, ledger, TrustPolicy.Pinned, RootFingerprint);
+        Forget(RootFingerprint, ledger, KeystoreFormat.PemBundle);
+        File.Delete(store);
+
+        var pruned = LedgerPrune.Prune(ledger, whatIf: false);
+
+        Assert.Equal([Path.GetFullPath(store)], pruned.StoresRemoved);
+        Assert.Equal(1, pruned.EntriesRemoved); // the intermediate, not forgotten, goes with its store
+        Assert.NotNull(Assert.Single(TrustLedger.Read(ledger).Entries).Forgotten);
+    }
+
+    [Fact]
     public void Forgetting_the_last_certificate_of_a_PEM_bundle_leaves_a_bundle_that_still_reads_and_merges()
     {
         var store = NewStore(KeystoreFormat.PemBundle);
