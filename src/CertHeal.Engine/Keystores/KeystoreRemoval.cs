@@ -14,7 +14,7 @@ public static class KeystoreRemoval
     public static KeystoreChange Remove(string path, KeystoreFormat? format, KeystorePassword? password, string fingerprint, SaveOptions write) =>
         Remove(path, format, password, fingerprint, write, out _);
 
-    /// <param name="found">The certificate as the store held it (null when it did not), so the ledger can keep it when it never knew it.</param>
+    /// <param name="found">The trusted certificate as the store held it (null when it did not), so the ledger can keep it when it never knew it.</param>
     internal static KeystoreChange Remove(string path, KeystoreFormat? format, KeystorePassword? password, string fingerprint, SaveOptions write, out X509Certificate2? found)
     {
         var full = KeystoreFormats.IsWindowsStorePath(path) ? path : Path.GetFullPath(path);
@@ -30,7 +30,6 @@ public static class KeystoreRemoval
             rows = [];
             foreach (var entry in keystore.Entries.Where(e => e.Certificate is not null && CertificateFacts.Sha256Fingerprint(e.Certificate).Equals(fingerprint, StringComparison.OrdinalIgnoreCase)).ToList())
             {
-                held ??= entry.Certificate;
                 var row = new KeystoreChangeEntry
                 {
                     Alias = entry.Alias,
@@ -42,6 +41,7 @@ public static class KeystoreRemoval
                 if (entry.EntryType == KeystoreEntryType.TrustedCertificate)
                 {
                     keystore.Entries.Remove(entry);
+                    held ??= entry.Certificate;
                     (row.Action, row.ApprovedBy, row.Reason) = (KeystoreChangeAction.Removed, ConsentSource.ForgetRequest, "removed on request (forget)");
                 }
                 else

@@ -75,7 +75,8 @@ public static class LedgerForget
         }
         if (entry is null && held is null)
         {
-            result.NotFound = result.Failures.Count == 0 || result.Changes.Count > 0;
+            // A private-key entry with that certificate is a match (its row says why it stayed), not a mark.
+            result.NotFound = !result.Changes.Any(c => c.Entries.Length > 0) && (result.Failures.Count == 0 || result.Changes.Count > 0);
             return result;
         }
         result.Forgotten = entry?.Forgotten;

@@ -345,6 +345,15 @@ public sealed class ForgetTests(LabFixture fixture) : IClassFixture<LabFixture>
         Assert.True(row.Refused);
         Assert.Contains("private key", row.Reason);
         Assert.False(result.Changes[0].Written);
+        Assert.False(result.NotFound || result.Marked);
+        Assert.Empty(TrustLedger.Read(ledger).Entries);
+        Assert.Equal(bytes, File.ReadAllBytes(path));
+
+        // The CLI: exit 1, the store kept it; the reason is printed, the password is not.
+        var cli = await CliProcess.RunAsync(["forget", "--fingerprint", CertificateFacts.Sha256Fingerprint(key.Certificate!), "--keystore", path, "--ledger", ledger, "--password", Password]);
+        Assert.True(cli.Code == 1, cli.Stdout + cli.Stderr);
+        Assert.Contains("holds a private key with this certificate", cli.Stdout);
+        Assert.DoesNotContain(Password, cli.Stdout + cli.Stderr);
         Assert.Equal(bytes, File.ReadAllBytes(path));
     }
 
