@@ -71,6 +71,16 @@ internal static class Usage
                         read-only; exit 0 none found, 1 found, 2 a bad --path or --pid
           certheal sync [<keystore>...] [--ledger PATH] [--password-file F | --password-env VAR | --password P]
                         [--what-if] [--json]
+          certheal forget --fingerprint SHA256 [--keystore PATH]... [--ledger PATH] [--format F]
+                          [--password-file F | --password-env VAR | --password P] [--what-if] [--json]
+                          undo a heal: remove a trusted certificate (never a private-key entry) from the
+                          stores named, else every store the ledger wrote it into, and mark it forgotten
+                          so sync and merges leave it out until a merge names it with --trusted-fingerprint;
+                          exit 0 forgotten, 1 a store kept it (private key), 2 matches nothing or a store failed
+                          examples:
+                            certheal forget --fingerprint 3F1A...C9 --what-if
+                            certheal forget --fingerprint 3F1A...C9 --keystore /etc/ssl/certs/ca-certificates.crt
+                            certheal forget --fingerprint 3F1A...C9 --keystore cacerts --password-env STOREPASS --json
           certheal ledger prune [--ledger PATH] [--absent-days N] [--what-if] [--json]
           certheal demo [--json]
 
@@ -87,6 +97,8 @@ internal static class Usage
         merge never writes a certificate with a blocked key (Chromium's SPKI blocklist), whatever the policy or consent.
         merge records what it adds in the trust ledger (--ledger, $CERTHEAL_LEDGER, ~/.certheal/ledger.json);
         confirm --ledger reports ledger entries a keystore lacks (LedgerDrift) and the ledger's own health; sync re-applies them.
+        forget marks the ledger entry Forgotten (when, by whom); sync skips it ("forgotten on <date>"), confirm --ledger
+          does not report it missing, and TrustOnFirstUse or ChainToTrusted merges refuse it.
         ledger prune forgets stores that no longer exist (only those missing for N days with --absent-days); merges never prune.
         Prefer --password-file or --password-env: --password is visible in process lists.
         test, chain, merge, confirm and request take --revocation off|soft|hard (default soft): OCSP, then CRL;

@@ -50,6 +50,9 @@ public static class ErrorIds
     /// <summary>Find-TlsBypass -ProcessId names no running process (the other processes are still scanned).</summary>
     public const string ProcessNotFound = "CertHeal.ProcessNotFound";
 
+    /// <summary>Remove-KeystoreEntry -Fingerprint matches nothing in the trust ledger or the stores named (the other fingerprints still run).</summary>
+    public const string FingerprintNotFound = "CertHeal.FingerprintNotFound";
+
     /// <summary>-OutFile could not be written (not a file-system path, a folder with no file name, access denied, disk full).</summary>
     public const string OutFileFailed = "CertHeal.OutFileFailed";
 }

@@ -135,6 +135,11 @@ public sealed partial class WordingTests(PsLab lab, ITestOutputHelper output) : 
             ("Sync-Keystore unreadable ledger", "param($P, $L) Sync-Keystore -Path $P -LedgerPath $L", new() { ["P"] = roots, ["L"] = ledger }),
             ("Sync-Keystore store needs password", "param($P, $L) Sync-Keystore -Path $P -LedgerPath $L", new() { ["P"] = p12, ["L"] = Path.Combine(folder, "empty-ledger.json") }),
             ("Sync-Keystore missing store", "param($P, $L) Sync-Keystore -Path $P -LedgerPath $L", new() { ["P"] = Fresh(), ["L"] = Path.Combine(folder, "empty-ledger.json") }),
+            ("Remove-KeystoreEntry a fingerprint that matches nothing", "param($P, $L) Remove-KeystoreEntry -Fingerprint ('C' * 64) -Keystore $P -LedgerPath $L -Verbose",
+                new() { ["P"] = Pem(folder, "forget-nothing.pem", Lab.Trusted.Root), ["L"] = Path.Combine(folder, "forget-ledger.json") }),
+            ("Merge-Keystore a forgotten root under TrustOnFirstUse",
+                "param($P, $L, $R, $F) Remove-KeystoreEntry -Fingerprint $F -Keystore $P -LedgerPath $L -Verbose | Out-Null; Merge-Keystore -Path $P -Certificate $R -TrustPolicy TrustOnFirstUse -LedgerPath $L -Force -Verbose",
+                new() { ["P"] = Pem(folder, "forget-root.pem", Lab.Untrusted.Root), ["L"] = Path.Combine(folder, "forget-ledger2.json"), ["R"] = Lab.Untrusted.Root, ["F"] = PsLab.Sha256(Lab.Untrusted.Root) }),
         };
 
         var failures = new List<string>();

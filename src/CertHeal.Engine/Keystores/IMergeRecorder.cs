@@ -9,4 +9,7 @@ namespace CertHeal.Keystores;
 public interface IMergeRecorder
 {
     void Record(KeystoreChange change, IReadOnlyList<X509Certificate2> incoming, IReadOnlyList<Handshake.TlsTarget> endpoints);
+
+    /// <summary>When the certificate of this SHA-256 was forgotten on purpose (the merge then refuses it unless it is named); null when it was not.</summary>
+    DateTime? ForgottenOn(string sha256Fingerprint) => null;
 }

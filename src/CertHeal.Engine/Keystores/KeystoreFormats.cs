@@ -38,6 +38,11 @@ public static class KeystoreFormats
             // An empty file (touch truststore.pem) is an empty keystore of the kind its name says.
             return FromExtension(path);
         }
+        if (bytes.All(b => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+        {
+            // What a PEM bundle keeps of its text when its last certificate is removed: still an (empty) PEM bundle.
+            return KeystoreFormat.PemBundle;
+        }
         var format = Detect(bytes);
         if (format is null && BouncyCastleKeystore.Identify(bytes) is { } bouncyCastle)
         {

@@ -47,6 +47,7 @@ public static class KeystoreMerge
         var anchorsForRevocation = options.System ?? TrustAnchors.System;
         var revocation = new Lazy<Revocation.MergeRevocationGate>(() => new Revocation.MergeRevocationGate(options,
             [.. unique, .. KeystoreFile.Certificates(keystore), .. anchorsForRevocation.Roots, .. anchorsForRevocation.Intermediates], now));
+        var forget = new ForgetRule(options);
         // One answer per anchor: a root is asked once, and the certificates below it follow that answer.
         var answers = new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
         bool Approved(string fingerprint, bool pinned)
@@ -74,6 +75,12 @@ public static class KeystoreMerge
             if (byContent.TryGetValue(change.Sha256Fingerprint, out var existing))
             {
                 (change.Action, change.Alias, change.Reason) = (KeystoreChangeAction.Unchanged, existing.Alias, "already in the keystore");
+                continue;
+            }
+            // Before the policy and any consent: a forgotten certificate is refused unless named (ForgetRule).
+            if (forget.Refusal(change.Sha256Fingerprint) is { } forgotten)
+            {
+                (change.Action, change.Reason, change.Refused, change.Consent) = (KeystoreChangeAction.Skipped, forgotten, true, AnchorConsentKind.Refused);
                 continue;
             }
             // Before the policy and before any consent is asked: no policy, pinned fingerprint,
@@ -119,6 +126,11 @@ public static class KeystoreMerge
             }
             else if (decision.IncomingRootFingerprint is { } root)
             {
+                if (forget.RootRefusal(root, decision.IncomingRootSubject ?? "") is { } forgottenRoot)
+                {
+                    (change.Action, change.Reason, change.Refused, change.Consent) = (KeystoreChangeAction.Skipped, forgottenRoot, true, AnchorConsentKind.Refused);
+                    continue;
+                }
                 (change.Consent, change.ApprovalFingerprint) = (AnchorConsentKind.NeedsApproval, root);
                 if (!Approved(root, pinned: false))
                 {

@@ -51,6 +51,12 @@ public sealed record MergeOptions
 
     /// <summary>Told after a merge that wrote the keystore (the trust ledger); null records nothing.</summary>
     public IMergeRecorder? Recorder { get; init; }
+
+    /// <summary>
+    /// When a SHA-256 was forgotten on purpose (null: not forgotten); see <see cref="Trust.ForgetRule"/>.
+    /// Null asks <see cref="Recorder"/> (the trust ledger the merge records into).
+    /// </summary>
+    public Func<string, DateTime?>? ForgottenOn { get; init; }
     /// <summary>How a PKCS#12 file the merge creates is encrypted; an existing one keeps its own protection. Null: certificates unencrypted under an HMAC-SHA256 MAC.</summary>
     public Pkcs12Encryption? Pkcs12Encryption { get; init; }
 

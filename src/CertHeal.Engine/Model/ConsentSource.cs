@@ -24,4 +24,6 @@ public enum ConsentSource
 
     /// <summary>An entry taken out because a distrust rule names it, at the caller's request; no trust was added.</summary>
     DistrustRemoval,
+    /// <summary>An entry taken out because the caller forgot it on purpose (a forget); no trust was added.</summary>
+    ForgetRequest,
 }

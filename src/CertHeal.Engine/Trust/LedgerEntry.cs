@@ -31,6 +31,18 @@ public sealed class LedgerEntry
     public string[] Stores { get; set; } = [];
 
     public string Pem { get; set; } = "";
+
+    /// <summary>
+    /// When someone removed it on purpose (a forget): Sync, drift checks and merges then leave it
+    /// out until a merge that names its SHA-256 re-adds it, which clears the mark. Null otherwise;
+    /// not written while null, so records of earlier versions stay byte-identical.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public DateTime? Forgotten { get; set; }
+
+    /// <summary>Who forgot it (user@host), for the audit trail; null while <see cref="Forgotten"/> is.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? ForgottenBy { get; set; }
 }
 
 /// <summary>The ledger file: a version and its entries, one per certificate (by SHA-256).</summary>

@@ -112,7 +112,8 @@ public static class LedgerPrune
             foreach (var fingerprint in removedFingerprints.Where(f => !referenced.Contains(f)))
             {
                 var file = TrustLedger.EntryFile(folder, fingerprint);
-                if (!File.Exists(file))
+                // A forget mark outlives the stores: it is what keeps a later merge from re-adding the certificate.
+                if (!File.Exists(file) || TrustLedger.TryReadRecord<LedgerEntry>(file)?.Forgotten is not null)
                 {
                     continue;
                 }

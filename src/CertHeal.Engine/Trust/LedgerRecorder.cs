@@ -17,6 +17,8 @@ public sealed class LedgerRecorder(string ledgerPath, IReadOnlyDictionary<string
 
     internal ISystemLog SystemLog { get; init; } = ISystemLog.ForThisPlatform();
 
+    public DateTime? ForgottenOn(string sha256Fingerprint) => TrustLedger.ForgottenOn(LedgerPath, sha256Fingerprint);
+
     public void Record(KeystoreChange change, IReadOnlyList<X509Certificate2> incoming, IReadOnlyList<Handshake.TlsTarget> endpoints)
     {
         var now = Clock.GetUtcNow().UtcDateTime;

@@ -21,8 +21,8 @@ public sealed class SyncOptions
 /// Sync-Keystore: re-applies the trust ledger to a keystore (after a JDK or certifi upgrade
 /// replaced it) through the one merge path, so it is atomic, locked, idempotent and read back.
 /// Anchors go in as pinned by their recorded SHA-256 (the ledger is the consent that was given);
-/// intermediates only where they chain to a trusted root, as when they were healed. Expired
-/// entries are skipped by the merge rules; entries already there are Unchanged. No handshakes.
+/// intermediates only where they chain to a trusted root, as when they were healed. Expired and
+/// forgotten entries are skipped by the merge rules; entries already there are Unchanged. No handshakes.
 /// </summary>
 public static class LedgerSync
 {
@@ -54,7 +54,7 @@ public static class LedgerSync
         return Sync(path, format, password, ledger, options);
     }
 
-    private static KeystorePassword? DefaultPassword(string path, KeystoreFormat? format) =>
+    internal static KeystorePassword? DefaultPassword(string path, KeystoreFormat? format) =>
         File.Exists(path) && Discovery.WellKnownPasswords.Find(path, format ?? KeystoreFormats.Detect(path)) is { } found ? KeystorePassword.FromString(found.Password) : null;
 
     public static KeystoreChange Sync(string path, KeystoreFormat? format, KeystorePassword? password, LedgerDocument ledger, SyncOptions options)
@@ -79,7 +79,9 @@ public static class LedgerSync
         }
         // Anchors first, so intermediates that chain to a pinned anchor are judged with it present.
         certificates = [.. certificates.OrderBy(c => CertificateFacts.IsSelfSigned(c) ? 0 : 1)];
-        var pins = ledger.Entries.Where(e => e.IsAnchor).Select(e => e.Sha256Fingerprint).ToList();
+        // A forgotten entry is neither pinned nor left out here: the merge's ForgetRule skips it with its date.
+        var pins = ledger.Entries.Where(e => e.IsAnchor && e.Forgotten is null).Select(e => e.Sha256Fingerprint).ToList();
+        var forgotten = ledger.Entries.Where(e => e.Forgotten is not null).ToDictionary(e => e.Sha256Fingerprint, e => e.Forgotten, StringComparer.OrdinalIgnoreCase);
         var merge = new MergeOptions
         {
             Policy = pins.Count > 0 ? TrustPolicy.Pinned : TrustPolicy.ChainToTrusted,
@@ -87,6 +89,7 @@ public static class LedgerSync
             System = options.System,
             Clock = options.Clock,
             Recorder = options.Recorder,
+            ForgottenOn = f => forgotten.GetValueOrDefault(f),
         };
         var change = KeystoreMerger.Merge(path, format, password, certificates, merge, new SaveOptions { WhatIf = options.WhatIf });
         foreach (var row in change.Entries.Where(r => r.Action == KeystoreChangeAction.Skipped && r.NotAfter < options.Clock.GetUtcNow().UtcDateTime))

@@ -218,6 +218,19 @@ public static class TrustLedger
 
     internal static void Merge(LedgerEntry into, LedgerEntry from)
     {
+        // A forget marks the entry; a merge recorded after it (only a named pin gets past the
+        // forget rule) clears the mark. Judged before LastRecorded moves on.
+        if (from.Forgotten is { } forgotten)
+        {
+            if (into.Forgotten is null)
+            {
+                (into.Forgotten, into.ForgottenBy) = (forgotten, from.ForgottenBy);
+            }
+        }
+        else if (into.Forgotten is { } marked && from.LastRecorded > marked)
+        {
+            (into.Forgotten, into.ForgottenBy) = (null, null);
+        }
         into.Sources = [.. into.Sources.Union(from.Sources)];
         into.Stores = [.. into.Stores.Union(from.Stores)];
         if (from.LastRecorded > into.LastRecorded)
@@ -232,6 +245,20 @@ public static class TrustLedger
         {
             (into.IsAnchor, into.Policy, into.ApprovedBy) = (true, from.Policy, from.ApprovedBy);
         }
+    }
+
+    /// <summary>
+    /// When the entry of <paramref name="fingerprint"/> was forgotten, or null: one record read,
+    /// so a merge's cost does not grow with the ledger. The legacy single file counts too.
+    /// </summary>
+    internal static DateTime? ForgottenOn(string path, string fingerprint)
+    {
+        var file = EntryFile(Folder(path), fingerprint);
+        if (File.Exists(file) && TryReadRecord<LedgerEntry>(file) is { } entry)
+        {
+            return entry.Forgotten;
+        }
+        return null;
     }
 
     private static LedgerEntry Clone(LedgerEntry entry) => JsonSerializer.Deserialize<LedgerEntry>(JsonSerializer.SerializeToUtf8Bytes(entry, Json), Json)!;
