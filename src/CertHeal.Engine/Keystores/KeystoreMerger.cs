@@ -61,6 +61,10 @@ public static class KeystoreMerger
                 LockTimeout = write.LockTimeout, WhatIf = write.WhatIf, Cancellation = write.Cancellation, Validate = candidate => EndpointsFailing(candidate, endpoints) is { } refusal ? Refusing(out endpointsRefused, refusal) : null,
             };
         }
+        // The Debian way: the generated OS bundle is planned, not patched; its sources are written instead.
+        var debian = write.WhatIf ? null : DebianCaCertificates.For(path);
+        var debianPlans = debian is not null && !DebianCaCertificates.InsideUpdate;
+        var planned = debianPlans ? new SaveOptions { LockTimeout = write.LockTimeout, WhatIf = true, Cancellation = write.Cancellation, Validate = write.Validate } : write;
         List<KeystoreChangeEntry> changes = [];
         KeystoreWriteResult result;
         try
@@ -72,7 +76,16 @@ public static class KeystoreMerger
                 changes = KeystoreMerge.Apply(keystore, incoming, options, decisions);
                 write.Cancellation.ThrowIfCancellationRequested();
                 return changes.Any(c => c.Action is KeystoreChangeAction.Added or KeystoreChangeAction.Replaced or KeystoreChangeAction.Removed);
-            }, write);
+            }, planned);
+            if (debian is not null && result.Changed)
+            {
+                debian.WriteSources(changes, incoming, write.Cancellation);
+                if (debianPlans)
+                {
+                    debian.Regenerate();
+                    result = result with { Written = true };
+                }
+            }
         }
         catch (KeystoreException e) when (endpointsRefused && e.Kind == KeystoreErrorKind.ValidationFailed)
         {
