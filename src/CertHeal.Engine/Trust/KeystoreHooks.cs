@@ -179,7 +179,9 @@ public static class KeystoreHooks
         if (File.Exists(path))
         {
             var info = new FileInfo(path);
-            state = info.Length <= MaxHookBytes && File.ReadAllBytes(path).AsSpan().SequenceEqual(Content(kind, options))
+            // Without a certheal to compare with (Get-KeystoreHook where none is on PATH), CertHeal's own file counts as installed.
+            state = options.Command.Count == 0 ? (IsOurs(path) ? KeystoreHookState.Installed : KeystoreHookState.Stale)
+                : info.Length <= MaxHookBytes && File.ReadAllBytes(path).AsSpan().SequenceEqual(Content(kind, options))
                 && (kind != KeystoreHookKind.UpdateCaCertificates || OperatingSystem.IsWindows() || (File.GetUnixFileMode(path) & UnixFileMode.UserExecute) != 0)
                 ? KeystoreHookState.Installed : KeystoreHookState.Stale;
         }
