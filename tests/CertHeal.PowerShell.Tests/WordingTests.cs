@@ -15,6 +15,7 @@ namespace CertHeal.PowerShell.Tests;
 /// Reason/Recommendation/Message of an output object names a certheal option. The engine hands out
 /// typed remedies; this catches the CLI's words reaching a cmdlet.
 /// </summary>
+[Collection(nameof(SystemRootCollection))]
 public sealed partial class WordingTests(PsLab lab, ITestOutputHelper output) : IClassFixture<PsLab>
 {
     [GeneratedRegex("--[a-z]")]
@@ -135,6 +136,10 @@ public sealed partial class WordingTests(PsLab lab, ITestOutputHelper output) : 
             ("Sync-Keystore unreadable ledger", "param($P, $L) Sync-Keystore -Path $P -LedgerPath $L", new() { ["P"] = roots, ["L"] = ledger }),
             ("Sync-Keystore store needs password", "param($P, $L) Sync-Keystore -Path $P -LedgerPath $L", new() { ["P"] = p12, ["L"] = Path.Combine(folder, "empty-ledger.json") }),
             ("Sync-Keystore missing store", "param($P, $L) Sync-Keystore -Path $P -LedgerPath $L", new() { ["P"] = Fresh(), ["L"] = Path.Combine(folder, "empty-ledger.json") }),
+            ("Register-KeystoreHook missing certheal", "param($C) Register-KeystoreHook -CliPath $C -WhatIf", new() { ["C"] = Fresh("") }),
+            // A system root of its own (never the machine's /etc) that has no APT folder.
+            ("Register-KeystoreHook no APT", "param($R, $C) $env:CERTHEAL_SYSTEM_ROOT = $R; try { Register-KeystoreHook DpkgPostInvoke -CliPath $C } finally { Remove-Item env:CERTHEAL_SYSTEM_ROOT }",
+                new() { ["R"] = Directory.CreateDirectory(Path.Combine(folder, "no-apt-root")).FullName, ["C"] = garbage }),
         };
 
         var failures = new List<string>();
