@@ -135,6 +135,21 @@ internal sealed class DebianCaCertificates
         return (text.Length == 0 ? "certheal" : text) + "-" + fingerprint + ".crt";
     }
 
+    /// <summary>
+    /// Keeps `&lt;bundle&gt;.bak` of the generated bundle before it is regenerated, as every other store's
+    /// write keeps its previous version; null for the hashed folder.
+    /// </summary>
+    internal string? Backup(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        var backup = path + ".bak";
+        StoreWrite.Replace(backup, File.ReadAllBytes(path));
+        return backup;
+    }
+
     /// <summary>Runs update-ca-certificates, bounded; a failure is one sentence.</summary>
     internal void Regenerate()
     {

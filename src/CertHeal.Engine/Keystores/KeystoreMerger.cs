@@ -79,11 +79,18 @@ public static class KeystoreMerger
             }, planned);
             if (debian is not null && result.Changed)
             {
+                if (debianPlans && File.Exists(path))
+                {
+                    // A bundle that cannot be replaced (chattr +i) refuses before any source is written:
+                    // update-ca-certificates would otherwise link the source into /etc/ssl/certs and half-trust it.
+                    KeystoreFile.EnsureWritable(path);
+                }
                 debian.WriteSources(changes, incoming, write.Cancellation);
                 if (debianPlans)
                 {
+                    var backup = debian.Backup(path);
                     debian.Regenerate();
-                    result = result with { Written = true };
+                    result = result with { Written = true, BackupPath = backup };
                 }
             }
         }
