@@ -69,14 +69,23 @@ public static class KeystoreMerger
         KeystoreWriteResult result;
         try
         {
-            result = KeystoreFile.Update(path, format, password, keystore =>
+            KeystoreWriteResult Update(SaveOptions how) => KeystoreFile.Update(path, format, password, keystore =>
             {
                 read?.Invoke(keystore);
                 keystore.NewPkcs12Encryption = options.Pkcs12Encryption;
                 changes = KeystoreMerge.Apply(keystore, incoming, options, decisions);
                 write.Cancellation.ThrowIfCancellationRequested();
                 return changes.Any(c => c.Action is KeystoreChangeAction.Added or KeystoreChangeAction.Replaced or KeystoreChangeAction.Removed);
-            }, planned);
+            }, how);
+            result = Update(planned);
+            if (debianPlans && result.Changed && changes.Any(c => c.Action == KeystoreChangeAction.Removed))
+            {
+                // Sources can only add: a removal (-RemoveDistrusted) is patched into the bundle as before
+                // rather than reported and then regenerated back in; deselecting the CA in
+                // /etc/ca-certificates.conf is what makes it last, and that is the administrator's call.
+                debian = null;
+                result = Update(write);
+            }
             if (debian is not null && result.Changed)
             {
                 if (debianPlans && File.Exists(path))

@@ -175,6 +175,20 @@ public sealed class HookCliTests : IDisposable
         Assert.Equal(before, await File.ReadAllBytesAsync(bundle));
     }
 
+    [Fact]
+    public async Task Hook_help_shows_its_usage_with_three_examples_and_sync_shows_hook_mode()
+    {
+        var (code, stdout, _) = await RunAsync("hook", "--help");
+
+        Assert.Equal(0, code);
+        Assert.Contains("certheal hook install|remove|status", stdout);
+        Assert.Equal(3, stdout.Split('\n').Count(l => l.TrimStart().StartsWith("sudo certheal hook", StringComparison.Ordinal) || l.TrimStart().StartsWith("certheal hook status", StringComparison.Ordinal)));
+        Assert.Contains("Exit codes", stdout);
+        (code, stdout, _) = await RunAsync("sync", "--help");
+        Assert.Equal(0, code);
+        Assert.Contains("certheal sync --hook", stdout);
+    }
+
     private static List<JsonElement> Hooks(string json) => [.. JsonDocument.Parse(json).RootElement.EnumerateArray()];
 
     private Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args) =>
