@@ -105,6 +105,27 @@ public sealed class KeystoreHookTests(PsLab lab) : IClassFixture<PsLab>
     }
 
     [Fact]
+    public void ConfirmImpact_Medium_runs_without_a_prompt_and_No_at_Confirm_writes_nothing()
+    {
+        var (root, cli) = NewRoot();
+        using var quiet = PsSession.WithHost();
+
+        var installed = Run(quiet, root, "Register-KeystoreHook UpdateCaCertificates -CliPath $Cli", new() { ["Cli"] = cli });
+
+        installed.AssertNoErrors();
+        Assert.Empty(quiet.Host!.Prompts);
+        Assert.True(installed.Single().Value<bool>("Changed"));
+
+        using var asked = PsSession.WithHost(PromptAnswer.No);
+        var declined = Run(asked, root, "Register-KeystoreHook DpkgPostInvoke -CliPath $Cli -Confirm", new() { ["Cli"] = cli });
+
+        declined.AssertNoErrors();
+        Assert.Single(asked.Host!.Prompts);
+        Assert.False(declined.Single().Value<bool>("Changed"));
+        Assert.False(File.Exists(Path.Combine(root, "etc", "apt", "apt.conf.d", "80certheal")));
+    }
+
+    [Fact]
     public void A_missing_certheal_or_a_system_without_APT_is_one_clear_error()
     {
         var (root, _) = NewRoot();

@@ -12,7 +12,7 @@ namespace CertHeal.Tests.Hooks;
 public sealed class HooksNamespaceTests
 {
     [SkippableFact]
-    public async Task A_patched_root_is_wiped_by_update_ca_certificates_the_Debian_way_survives_fresh_and_the_hook_brings_a_lost_one_back()
+    public async Task A_patched_root_is_wiped_by_update_ca_certificates_the_Debian_way_survives_fresh_and_the_hook_brings_a_lost_one_back_bundle_or_folder()
     {
         var steps = await RunAsync("bundle");
 
@@ -31,6 +31,9 @@ public sealed class HooksNamespaceTests
         Assert.Equal(steps["source-files"], steps["hook-source-files"]);
         Assert.Equal("yes", steps["hook-fresh-has-root"]);
         Assert.Equal("1", steps["log"]);
+        Assert.Equal("1", steps["folder-sources"]);
+        Assert.Equal("1", steps["folder-in-bundle"]);
+        Assert.Equal("1", steps["folder-link"]);
     }
 
     [SkippableFact]

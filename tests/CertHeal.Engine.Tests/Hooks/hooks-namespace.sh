@@ -74,6 +74,14 @@ bundle)
     update-ca-certificates --fresh >/dev/null 2>&1
     step hook-fresh-has-root "$(has_root)"
     step log "$(grep -c 're-applied' /var/log/certheal.log || true)"
+    # The hashed folder is the same generated store: a merge into it goes the Debian way too.
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/second.key" -out "$work/second.pem" -days 3650 \
+        -subj "/CN=Hooks Second Root CA/O=CertHeal Lab" -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+    second=$(openssl x509 -in "$work/second.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d ':')
+    certheal merge /etc/ssl/certs "$work/second.pem" --policy Pinned --trusted-fingerprint "$second" --ledger "$ledger" --json > "$work/folder.json"
+    step folder-sources "$(ls /usr/local/share/ca-certificates/certheal | grep -c '^hooks-second-root-ca-.*\.crt$')"
+    step folder-in-bundle "$(grep -cF "$(sed -n 2p "$work/second.pem")" "$bundle")"
+    step folder-link "$(find /etc/ssl/certs -maxdepth 1 -lname '/usr/local/share/ca-certificates/certheal/hooks-second-root-ca-*' | wc -l)"
     ;;
 unsafe-ledger)
     certheal merge "$bundle" "$work/root.pem" --policy Pinned --trusted-fingerprint "$fingerprint" --ledger "$ledger" --json > /dev/null
