@@ -2,13 +2,6 @@ using CertHeal.Keystores;
 
 namespace CertHeal.Trust;
 
-/// <summary>What one hook run did: the stores it synced and the lines it logged.</summary>
-public sealed class HookSyncResult
-{
-    public List<KeystoreChange> Changes { get; } = [];
-    public List<string> Log { get; } = [];
-}
-
 /// <summary>
 /// `certheal sync --hook`: what an upgrade hook runs. Every store the system ledger names, no
 /// prompt, every outcome logged (syslog through logger, tag certheal, and /var/log/certheal.log),
