@@ -13,7 +13,7 @@
     TypesToProcess       = @('CertHeal.Types.ps1xml')
     FileList             = @('CertHeal.psd1', 'CertHeal.dll', 'CertHeal.Engine.dll', 'BouncyCastle.Cryptography.dll', 'CertHeal.Format.ps1xml', 'CertHeal.Types.ps1xml',
         'en-US/CertHeal.dll-Help.xml', 'en-US/about_CertHeal.help.txt', 'LICENSE')
-    CmdletsToExport = @('Test-TlsHandshake', 'Get-ServerCertificateChain', 'Merge-Keystore', 'Confirm-Keystore', 'Invoke-HealedRequest', 'Find-Keystore', 'Sync-Keystore', 'Find-TlsBypass', 'Remove-KeystoreEntry')
+    CmdletsToExport = @('Test-TlsHandshake', 'Get-ServerCertificateChain', 'Merge-Keystore', 'Confirm-Keystore', 'Invoke-HealedRequest', 'Find-Keystore', 'Sync-Keystore', 'Find-TlsBypass', 'Remove-KeystoreEntry', 'Register-KeystoreHook', 'Unregister-KeystoreHook', 'Get-KeystoreHook')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()

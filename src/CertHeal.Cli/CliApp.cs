@@ -52,6 +52,7 @@ public static class CliApp
                 "sync" => await SyncVerb.RunAsync(CliArguments.Parse(rest, SyncVerb.Options), stdout, stderr, cancel.Token).ConfigureAwait(false),
                 "forget" => await ForgetVerb.RunAsync(CliArguments.Parse(rest, ForgetVerb.Options), stdout, stderr, cancel.Token).ConfigureAwait(false),
                 "ledger" => await LedgerVerb.RunAsync(CliArguments.Parse(rest, LedgerVerb.Options), stdout, cancel.Token).ConfigureAwait(false),
+                "hook" => await HookVerb.RunAsync(CliArguments.Parse(rest, HookVerb.Options), stdout).ConfigureAwait(false),
                 "demo" => await DemoVerb.RunAsync(CliArguments.Parse(rest, DemoVerb.Options), stdout, cancel.Token).ConfigureAwait(false),
                 _ => throw new UsageException($"'{args[0]}' is not a certheal verb; run 'certheal --help' for the list."),
             };

@@ -14,11 +14,15 @@ internal static class SyncVerb
     public static readonly Dictionary<string, bool> Options = new()
     {
         ["--ledger"] = true, ["--format"] = true, ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true,
-        ["--what-if"] = false, ["--json"] = false,
+        ["--what-if"] = false, ["--json"] = false, ["--hook"] = false,
     };
 
     public static async Task<int> RunAsync(CliArguments args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
+        if (args.Flag("--hook"))
+        {
+            return await HookAsync(args, stdout, cancellationToken).ConfigureAwait(false);
+        }
         var ledgerPath = Path.GetFullPath(args.Value("--ledger") ?? TrustLedger.DefaultPath());
         var ledger = TrustLedger.Read(ledgerPath);
         var format = MergeVerb.Parse<KeystoreFormat>(args.Value("--format"), "--format", "PemBundle, Der, Pkcs12, Jks or Directory");
@@ -62,6 +66,29 @@ internal static class SyncVerb
         }
         return failed ? CliApp.UsageError : CliApp.Success;
     }
+
+    /// <summary>
+    /// sync --hook: what an upgrade hook runs. The system ledger (not the caller's), every store it
+    /// names, no prompt, nothing on the terminal but --json; the engine logs each outcome. Exit 0
+    /// always: a hook never fails the upgrade that ran it.
+    /// </summary>
+    private static async Task<int> HookAsync(CliArguments args, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        if (args.Positionals.Count > 0 || args.Flag("--what-if"))
+        {
+            throw new UsageException("sync --hook syncs every store the system ledger names; it takes no keystores and no --what-if.");
+        }
+        var ledgerPath = Path.GetFullPath(args.Value("--ledger") ?? SystemLedger.DefaultPath);
+        var result = HookSync.Run(ledgerPath, new SyncOptions { Recorder = new LedgerRecorder(ledgerPath) }, cancellationToken);
+        if (args.Flag("--json"))
+        {
+            await JsonOutput.WriteOneAsync(stdout, new HookOutput(result.Changes.Any(c => c.Changed), [.. result.Changes], [.. result.Log])).ConfigureAwait(false);
+        }
+        return CliApp.Success;
+    }
+
+    /// <summary>sync --hook --json: the changes and the lines that were logged.</summary>
+    internal sealed record HookOutput(bool Changed, KeystoreChange[] Changes, string[] Log);
 
     /// <summary>sync --json: one store or many, the top-level Changed is whether any store changed (or, with --what-if, would).</summary>
     internal sealed record SyncOutput(bool Changed, KeystoreChange[] Changes);

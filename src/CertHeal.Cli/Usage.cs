@@ -81,6 +81,15 @@ internal static class Usage
                             certheal forget --fingerprint 3F1A...C9 --what-if
                             certheal forget --fingerprint 3F1A...C9 --keystore /etc/ssl/certs/ca-certificates.crt
                             certheal forget --fingerprint 3F1A...C9 --keystore cacerts --password-env STOREPASS --json
+          certheal sync --hook [--ledger PATH] [--json]   (what upgrade hooks run: every store of the system ledger, exit 0 always)
+          certheal hook install|remove|status [--kind UpdateCaCertificates|DpkgPostInvoke] [--ledger PATH]
+                        [--cli PATH] [--timeout S] [--what-if] [--json]
+                        re-apply the system ledger (/var/lib/certheal/ledger.json) after every update-ca-certificates
+                        and dpkg run, running this certheal (or --cli PATH) bounded by --timeout (default 300 s);
+                        status exits 1 when a hook is absent or stale. Examples:
+                          sudo certheal hook install
+                          sudo certheal hook install --kind DpkgPostInvoke --what-if --json
+                          certheal hook status --ledger /var/lib/certheal/ledger.json
           certheal ledger prune [--ledger PATH] [--absent-days N] [--what-if] [--json]
           certheal demo [--json]
 
@@ -99,6 +108,8 @@ internal static class Usage
         confirm --ledger reports ledger entries a keystore lacks (LedgerDrift) and the ledger's own health; sync re-applies them.
         forget marks the ledger entry Forgotten (when, by whom); sync skips it ("forgotten on <date>"), confirm --ledger
           does not report it missing, and TrustOnFirstUse or ChainToTrusted merges refuse it.
+        merge into /etc/ssl/certs/ca-certificates.crt (or /etc/ssl/certs) where update-ca-certificates exists writes
+          /usr/local/share/ca-certificates/certheal/<name>.crt and runs update-ca-certificates, so upgrades keep it.
         ledger prune forgets stores that no longer exist (only those missing for N days with --absent-days); merges never prune.
         Prefer --password-file or --password-env: --password is visible in process lists.
         test, chain, merge, confirm and request take --revocation off|soft|hard (default soft): OCSP, then CRL;

@@ -55,4 +55,10 @@ public static class ErrorIds
 
     /// <summary>-OutFile could not be written (not a file-system path, a folder with no file name, access denied, disk full).</summary>
     public const string OutFileFailed = "CertHeal.OutFileFailed";
+
+    /// <summary>A hook file could not be written or removed (not a Debian system, not CertHeal's file, no permission).</summary>
+    public const string HookFailed = "CertHeal.HookFailed";
+
+    /// <summary>The certheal a hook should run is not on PATH, or -CliPath names nothing.</summary>
+    public const string CliNotFound = "CertHeal.CliNotFound";
 }

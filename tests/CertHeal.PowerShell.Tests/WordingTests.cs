@@ -15,6 +15,7 @@ namespace CertHeal.PowerShell.Tests;
 /// Reason/Recommendation/Message of an output object names a certheal option. The engine hands out
 /// typed remedies; this catches the CLI's words reaching a cmdlet.
 /// </summary>
+[Collection(nameof(SystemRootCollection))]
 public sealed partial class WordingTests(PsLab lab, ITestOutputHelper output) : IClassFixture<PsLab>
 {
     [GeneratedRegex("--[a-z]")]
@@ -140,6 +141,10 @@ public sealed partial class WordingTests(PsLab lab, ITestOutputHelper output) : 
             ("Merge-Keystore a forgotten root under TrustOnFirstUse",
                 "param($P, $L, $R, $F) Remove-KeystoreEntry -Fingerprint $F -Keystore $P -LedgerPath $L -Verbose | Out-Null; Merge-Keystore -Path $P -Certificate $R -TrustPolicy TrustOnFirstUse -LedgerPath $L -Force -Verbose",
                 new() { ["P"] = Pem(folder, "forget-root.pem", Lab.Untrusted.Root), ["L"] = Path.Combine(folder, "forget-ledger2.json"), ["R"] = Lab.Untrusted.Root, ["F"] = PsLab.Sha256(Lab.Untrusted.Root) }),
+            ("Register-KeystoreHook missing certheal", "param($C) Register-KeystoreHook -CliPath $C -WhatIf", new() { ["C"] = Fresh("") }),
+            // A system root of its own (never the machine's /etc) that has no APT folder.
+            ("Register-KeystoreHook no APT", "param($R, $C) $env:CERTHEAL_SYSTEM_ROOT = $R; try { Register-KeystoreHook DpkgPostInvoke -CliPath $C } finally { Remove-Item env:CERTHEAL_SYSTEM_ROOT }",
+                new() { ["R"] = Directory.CreateDirectory(Path.Combine(folder, "no-apt-root")).FullName, ["C"] = garbage }),
         };
 
         var failures = new List<string>();

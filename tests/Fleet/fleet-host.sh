@@ -6,6 +6,8 @@
 #   HOSTDIR/home   over /root           (HOME: the ledger ~/.certheal, ~/.local/share/powershell/Modules,
 #                                         PSResourceGet's repository list, ~/.ssh/authorized_keys)
 #   HOSTDIR/certs  over /etc/ssl/certs  (ca-certificates.crt, which .NET and curl read, and java/cacerts)
+#   HOSTDIR/local-ca over /usr/local/share/ca-certificates (a copy: a merge into the bundle writes its
+#                                         source there and runs update-ca-certificates, the Debian way)
 #   HOSTDIR/dotnet-tmp over /tmp/.dotnet (.NET's named mutexes and shared memory)
 #   a tmpfs        over /run            (sshd's privilege-separation folder /run/sshd; nothing of the machine's)
 # The mounts live only in this namespace: they vanish with its last process, and the machine's
@@ -17,6 +19,11 @@ hostdir=$1
 config=$2
 mount --bind "$hostdir/home" /root
 mount --bind "$hostdir/certs" /etc/ssl/certs
+if [ -d /usr/local/share/ca-certificates ]; then
+    mkdir -p "$hostdir/local-ca"
+    cp -a /usr/local/share/ca-certificates/. "$hostdir/local-ca/"
+    mount --bind "$hostdir/local-ca" /usr/local/share/ca-certificates
+fi
 # .NET keeps named mutexes and shared memory in /tmp/.dotnet, keyed by session and process ids;
 # this host's ids repeat other hosts' (its own PID namespace), so each host has its own, as each
 # machine has its own /tmp (shared, concurrent `dotnet tool install`s failed with "Object

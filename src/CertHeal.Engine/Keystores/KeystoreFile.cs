@@ -210,7 +210,7 @@ public static class KeystoreFile
     /// A rename replaces even a read-only file on Unix, so the file's own write permission is
     /// checked first: a keystore someone made read-only is not silently replaced.
     /// </summary>
-    private static void EnsureWritable(string path)
+    internal static void EnsureWritable(string path)
     {
         try
         {

@@ -61,18 +61,47 @@ public static class KeystoreMerger
                 LockTimeout = write.LockTimeout, WhatIf = write.WhatIf, Cancellation = write.Cancellation, Validate = candidate => EndpointsFailing(candidate, endpoints) is { } refusal ? Refusing(out endpointsRefused, refusal) : null,
             };
         }
+        // The Debian way: the generated OS bundle is planned, not patched; its sources are written instead.
+        var debian = write.WhatIf ? null : DebianCaCertificates.For(path);
+        var debianPlans = debian is not null && !DebianCaCertificates.InsideUpdate;
+        var planned = debianPlans ? new SaveOptions { LockTimeout = write.LockTimeout, WhatIf = true, Cancellation = write.Cancellation, Validate = write.Validate } : write;
         List<KeystoreChangeEntry> changes = [];
         KeystoreWriteResult result;
         try
         {
-            result = KeystoreFile.Update(path, format, password, keystore =>
+            KeystoreWriteResult Update(SaveOptions how) => KeystoreFile.Update(path, format, password, keystore =>
             {
                 read?.Invoke(keystore);
                 keystore.NewPkcs12Encryption = options.Pkcs12Encryption;
                 changes = KeystoreMerge.Apply(keystore, incoming, options, decisions);
                 write.Cancellation.ThrowIfCancellationRequested();
                 return changes.Any(c => c.Action is KeystoreChangeAction.Added or KeystoreChangeAction.Replaced or KeystoreChangeAction.Removed);
-            }, write);
+            }, how);
+            result = Update(planned);
+            if (debianPlans && result.Changed && changes.Any(c => c.Action == KeystoreChangeAction.Removed))
+            {
+                // Sources can only add: a removal (-RemoveDistrusted) is patched into the bundle as before
+                // rather than reported and then regenerated back in; deselecting the CA in
+                // /etc/ca-certificates.conf is what makes it last, and that is the administrator's call.
+                debian = null;
+                result = Update(write);
+            }
+            if (debian is not null && result.Changed)
+            {
+                if (debianPlans && File.Exists(path))
+                {
+                    // A bundle that cannot be replaced (chattr +i) refuses before any source is written:
+                    // update-ca-certificates would otherwise link the source into /etc/ssl/certs and half-trust it.
+                    KeystoreFile.EnsureWritable(path);
+                }
+                debian.WriteSources(changes, incoming, write.Cancellation);
+                if (debianPlans)
+                {
+                    var backup = debian.Backup(path);
+                    debian.Regenerate();
+                    result = result with { Written = true, BackupPath = backup };
+                }
+            }
         }
         catch (KeystoreException e) when (endpointsRefused && e.Kind == KeystoreErrorKind.ValidationFailed)
         {
