@@ -162,7 +162,8 @@ public static class KeystoreMerge
                     : $"replaces the superseded entry '{first.Alias}' (valid until {old.NotAfter.ToUniversalTime():yyyy-MM-dd}); ") + reason;
                 continue;
             }
-            var alias = KeystoreAliases.Derive(certificate, aliases);
+            // NSS names a certificate by the nickname the backend derives from it, so the change reports that name.
+            var alias = keystore.Format == KeystoreFormat.Nss ? NssNickname.For(certificate, aliases) : KeystoreAliases.Derive(certificate, aliases);
             var added = new KeystoreEntry { Alias = alias, EntryType = KeystoreEntryType.TrustedCertificate, Certificate = certificate, CreationDate = now };
             keystore.Entries.Add(added);
             byContent[change.Sha256Fingerprint] = added;
