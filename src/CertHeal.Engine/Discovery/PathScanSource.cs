@@ -73,7 +73,8 @@ internal sealed class PathScanSource(IReadOnlyList<string> roots, int maxDepth =
                 }
                 if (depth < maxDepth)
                 {
-                    foreach (var sub in subfolders.Order(StringComparer.Ordinal).Where(s => new DirectoryInfo(s).LinkTarget is null))
+                    // CertHeal's own state (an NSS database's lock, journal and backup copies) is no store an app reads.
+                    foreach (var sub in subfolders.Order(StringComparer.Ordinal).Where(s => new DirectoryInfo(s).LinkTarget is null && Path.GetFileName(s) != ".certheal"))
                     {
                         queue.Enqueue((sub, depth + 1));
                     }
