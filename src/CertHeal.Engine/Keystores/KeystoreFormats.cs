@@ -72,6 +72,11 @@ public static class KeystoreFormats
         {
             return "it is empty";
         }
+        if (bytes.StartsWith("SQLite format 3\0"u8))
+        {
+            // Most often cert9.db named directly: NSS's database is its folder.
+            return "it is an SQLite database (for an NSS cert9.db, name its folder as sql:DIR)";
+        }
         if (bytes.StartsWith("PK\u0003\u0004"u8))
         {
             return "it looks like a ZIP or JAR archive";

@@ -59,6 +59,9 @@ public sealed class NssDatabaseTests : IDisposable
         Assert.True(report.IsValid, string.Join("; ", report.Findings.Select(f => f.Message)));
         Assert.Equal("Nss", report.Format);
         Assert.Equal(1, report.EntryCount);
+        // cert9.db named as a file: one sentence that points at the folder.
+        var file = Assert.Throws<KeystoreException>(() => KeystoreFile.Open(Path.Combine(db, "cert9.db")));
+        Assert.Contains("name its folder as sql:DIR", file.Message, StringComparison.Ordinal);
     }
 
     [SkippableFact]
