@@ -190,6 +190,20 @@ public sealed class NssDatabaseTests : IDisposable
         Assert.Equal("C,,", (await NssTestKit.Listing(db))[NssNickname.For(Root)]);
         Assert.True(confirmed.Code == 0, confirmed.Stderr);
         Assert.Contains("\"EntryCount\": 1", confirmed.Stdout, StringComparison.Ordinal);
+
+        // Drift: the root is deleted behind CertHeal's back (a profile reset); sync puts it back from the ledger.
+        var deleted = await Tools.RunAsync("certutil", ["-D", "-d", "sql:" + db, "-n", NssNickname.For(Root)]);
+        Assert.True(deleted.Code == 0, deleted.Stderr);
+        var synced = await Reliability.ReliabilityKit.RunCliAsync(["sync", "sql:" + db, "--json"], environment);
+
+        Assert.True(synced.Code == 0, synced.Stderr);
+        Assert.Contains("\"Changed\": true", synced.Stdout, StringComparison.Ordinal);
+        Assert.Equal("C,,", (await NssTestKit.Listing(db))[NssNickname.For(Root)]);
+
+        // The database as a probe's trust store: its C,, root is the anchor.
+        await using var server = await OpenSslServer.StartAsync(_folder, _lab.IssueLeaf(new LeafSpec()), [Intermediate]);
+        var probed = await Reliability.ReliabilityKit.RunCliAsync(["test", $"127.0.0.1:{server.Port}", "--sni", "localhost", "--keystore", "sql:" + db], environment);
+        Assert.True(probed.Code == 0, probed.Stdout + probed.Stderr);
     }
 
     public void Dispose()
