@@ -73,7 +73,11 @@ public static class KeystoreMerge
             changes.Add(change);
             if (byContent.TryGetValue(change.Sha256Fingerprint, out var existing))
             {
-                (change.Action, change.Alias, change.Reason) = (KeystoreChangeAction.Unchanged, existing.Alias, "already in the keystore");
+                // A root NSS holds without TLS trust (email only, or cached with none) is no anchor:
+                // "Unchanged" would promise a handshake that still fails, and CertHeal changes no trust it did not set.
+                (change.Action, change.Alias, change.Reason) = NssTrust.NotTlsTrusted(keystore.Path, existing, certificate) is { } untrusted
+                    ? (KeystoreChangeAction.Skipped, existing.Alias, untrusted)
+                    : (KeystoreChangeAction.Unchanged, existing.Alias, "already in the keystore");
                 continue;
             }
             // Before the policy and before any consent is asked: no policy, pinned fingerprint,

@@ -31,6 +31,12 @@ internal static class NssTrust
     public static bool TrustedOnlyBeyondTls(string trust) =>
         !IsTlsAnchor(trust) && (Column(trust, 1) + Column(trust, 2)).IndexOfAny(['C', 'P', 'T']) >= 0;
 
+    /// <summary>Why a root already in an NSS database does not anchor TLS although it is there; null when it does (or is no root).</summary>
+    public static string? NotTlsTrusted(string database, KeystoreEntry existing, X509Certificate2 incoming) =>
+        existing.Origin is NssEntryOrigin origin && existing.EntryType == KeystoreEntryType.Other && CertificateFacts.IsSelfSigned(incoming)
+            ? $"already in the NSS database as '{origin.Nickname}' but not trusted for TLS servers (trust '{origin.Trust}'), and CertHeal does not change trust it did not set; if it should be, run: certutil -M -n \"{origin.Nickname}\" -t C,{Column(origin.Trust, 1)},{Column(origin.Trust, 2)} -d {NssDatabase.Prefix}{NssDatabase.FolderOf(database)}"
+            : null;
+
     /// <summary>Looks like a trust column triple (`CT,C,C`, `,,`, `u,u,u`).</summary>
     public static bool IsTrust(string text) =>
         text.Count(c => c == ',') == 2 && text.All(c => c == ',' || char.IsAsciiLetter(c));

@@ -20,6 +20,6 @@ internal static class NssTrustFindings
                 Alias = e.Alias,
                 Subject = e.Certificate!.Subject,
                 Thumbprint = e.Certificate.Thumbprint,
-                Message = $"'{e.Alias}' is trusted in '{keystore.Path}' only for email or code signing (NSS trust '{((NssEntryOrigin)e.Origin!).Trust}'), so TLS clients reading this database do not accept it as an anchor; if it should be, set its trust with: certutil -M -n \"{e.Alias}\" -t C,, -d {KeystoreFormats.FullPath(keystore.Path)}",
+                Message = $"'{e.Alias}' is trusted in '{keystore.Path}' only for email or code signing (NSS trust '{((NssEntryOrigin)e.Origin!).Trust}'), so TLS clients reading this database do not accept it as an anchor; if it should be, set its trust with: certutil -M -n \"{e.Alias}\" -t C,, -d {NssDatabase.Prefix}{NssDatabase.FolderOf(keystore.Path)}",
             });
 }

@@ -158,6 +158,17 @@ public sealed class NssDatabaseTests : IDisposable
         Assert.Equal("Mail Only Root", finding.Alias);
         Assert.Equal(FindingSeverity.Info, finding.Severity);
         Assert.Contains("only for email or code signing", finding.Message, StringComparison.Ordinal);
+
+        // Merging that root again does not pretend it is trusted now, and changes no trust CertHeal did not set.
+        var before = NssTestKit.Snapshot(db);
+        var change = KeystoreMerger.Merge("sql:" + db, null, null, [Root], NssTestKit.Pinning(Root), new SaveOptions());
+        var skipped = Assert.Single(change.Entries);
+        Assert.Equal(KeystoreChangeAction.Skipped, skipped.Action);
+        Assert.Contains("not trusted for TLS servers (trust ',C,')", skipped.Reason, StringComparison.Ordinal);
+        Assert.Contains($"certutil -M -n \"Mail Only Root\" -t C,C, -d sql:{db}", skipped.Reason, StringComparison.Ordinal);
+        Assert.False(change.Written);
+        Assert.Equal(before, NssTestKit.Snapshot(db));
+        Assert.Equal(",C,", (await NssTestKit.Listing(db))["Mail Only Root"]);
     }
 
     [SkippableFact]
