@@ -27,7 +27,7 @@ internal static class MergeVerb
             throw new UsageException("merge needs a keystore and at least one certificate file (or - for PEM on stdin), or --remove-distrusted.");
         }
         // A Cert:\ path names a Windows certificate store, not a file under the current folder.
-        var path = Keystores.KeystoreFormats.IsWindowsStorePath(args.Positionals[0]) ? args.Positionals[0] : Path.GetFullPath(args.Positionals[0]);
+        var path = Keystores.KeystoreFormats.FullPath(args.Positionals[0]);
         var incoming = new List<System.Security.Cryptography.X509Certificates.X509Certificate2>();
         foreach (var source in args.Positionals.Skip(1))
         {

@@ -23,7 +23,7 @@ internal static class RequestVerb
         var policy = MergeVerb.Parse<TrustPolicy>(args.Value("--policy"), "--policy", "ChainToTrusted, Pinned or TrustOnFirstUse") ?? TrustPolicy.ChainToTrusted;
         var options = new HealingOptions
         {
-            KeystorePath = Path.GetFullPath(args.Value("--keystore") ?? KeystoreMerger.DefaultKeystorePath()),
+            KeystorePath = KeystoreFormats.FullPath(args.Value("--keystore") ?? KeystoreMerger.DefaultKeystorePath()),
             Format = MergeVerb.Parse<KeystoreFormat>(args.Value("--format"), "--format", "PemBundle, Der, Pkcs12, Jks or Directory"),
             Password = password,
             Policy = policy,

@@ -28,7 +28,7 @@ internal static class SyncVerb
         var format = MergeVerb.Parse<KeystoreFormat>(args.Value("--format"), "--format", "PemBundle, Der, Pkcs12, Jks or Directory");
         using var password = PasswordOption.Read(args);
         var stores = args.Positionals.Count > 0
-            ? args.Positionals.Select(p => Path.GetFullPath(p)).ToList()
+            ? args.Positionals.Select(KeystoreFormats.FullPath).ToList()
             : KeystoreFinder.Find(new FindOptions(), cancellationToken: cancellationToken).Where(l => l.Writable && l.Kind != KeystoreKind.WindowsStore)
                 .Select(l => l.Path).ToList();
         var options = new SyncOptions { WhatIf = args.Flag("--what-if"), Recorder = new LedgerRecorder(ledgerPath) };

@@ -94,6 +94,7 @@ internal static class Usage
           certheal demo [--json]
 
         Targets are host, host:port, [v6]:port or https://host:port/path.
+        A <keystore> may be sql:DIR: an NSS database (Firefox profile, ~/.pki/nssdb), changed by certutil.
         Exit codes: 0 success, 1 the check failed, 2 usage or input error.
         --json prints the objects with the same property names as the PowerShell cmdlets.
         merge, request and ledger prune --json print one object, sync --json {"Changed": ..., "Changes": [...]};

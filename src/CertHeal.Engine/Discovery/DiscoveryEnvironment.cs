@@ -25,6 +25,9 @@ public sealed record DiscoveryEnvironment
     /// <summary>Where local CAs go for update-ca-certificates / update-ca-trust.</summary>
     public IReadOnlyList<string> SystemSources { get; init; } = [];
 
+    /// <summary>The system-wide NSS databases (/etc/pki/nssdb); users' Firefox and Chromium databases are found under <see cref="Home"/>.</summary>
+    public IReadOnlyList<string> NssSystemDatabases { get; init; } = [];
+
     /// <summary>pip configuration files (null: the ones pip itself reads, from <see cref="Variables"/> and <see cref="Home"/>).</summary>
     public IReadOnlyList<string>? PipConfigFiles { get; init; }
 
@@ -91,6 +94,7 @@ public sealed record DiscoveryEnvironment
                 "/etc/ssl/ca-bundle.pem", "/etc/ssl/cert.pem"],
             SystemDirectories = ["/etc/ssl/certs", "/etc/pki/tls/certs"],
             SystemSources = ["/usr/local/share/ca-certificates", "/etc/pki/ca-trust/source/anchors"],
+            NssSystemDatabases = ["/etc/pki/nssdb"],
         };
     }
 }

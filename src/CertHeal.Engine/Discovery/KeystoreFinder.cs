@@ -23,7 +23,7 @@ public static class KeystoreFinder
         }
         if (!targeted || options.IncludeMachine)
         {
-            sources.AddRange([new JavaSource(), new OperatingSystemSource(), new EnvironmentSource(), new PythonSource(), new ToolConfigSource()]);
+            sources.AddRange([new JavaSource(), new OperatingSystemSource(), new NssSource(), new EnvironmentSource(), new PythonSource(), new ToolConfigSource()]);
         }
         var groups = new List<(string Real, List<KeystoreCandidate> Claims)>();
         var byReal = new Dictionary<string, List<KeystoreCandidate>>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
@@ -31,7 +31,9 @@ public static class KeystoreFinder
         {
             foreach (var candidate in source.Find(context))
             {
-                var real = Keystores.KeystoreFormats.IsWindowsStorePath(candidate.Path) ? candidate.Path : NativePaths.RealPath(candidate.Path);
+                var real = Keystores.KeystoreFormats.IsWindowsStorePath(candidate.Path) ? candidate.Path
+                    : Keystores.KeystoreFormats.IsNssPath(candidate.Path) ? Keystores.NssDatabase.Prefix + NativePaths.RealPath(Keystores.NssDatabase.FolderOf(candidate.Path))
+                    : NativePaths.RealPath(candidate.Path);
                 if (!byReal.TryGetValue(real, out var claims))
                 {
                     byReal[real] = claims = [];
@@ -50,7 +52,7 @@ public static class KeystoreFinder
                 Kind = claims[0].Kind,
                 Consumer = [.. claims.Select(c => c.Consumer).Distinct()],
                 FoundBy = [.. claims.Select(c => c.FoundBy).Distinct()],
-                SharedWith = [.. claims.Select(c => Path.GetFullPath(c.Path)).Where(p => p != real).Distinct().Order(StringComparer.Ordinal)],
+                SharedWith = [.. claims.Select(c => Keystores.KeystoreFormats.FullPath(c.Path)).Where(p => p != real).Distinct().Order(StringComparer.Ordinal)],
                 Steering = [.. claims.SelectMany(c => c.Steering).Distinct()],
             };
             if (KeystoreInspector.Inspect(context, location, options.DefaultPasswords))

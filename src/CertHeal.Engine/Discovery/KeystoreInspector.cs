@@ -58,6 +58,12 @@ internal static class KeystoreInspector
         {
             return NativePaths.CanWrite(path);
         }
+        if (format == KeystoreFormat.Nss)
+        {
+            // certutil changes cert9.db in place and CertHeal keeps its lock and journal in the folder.
+            var database = NssDatabase.FolderOf(path);
+            return NativePaths.CanWrite(database) && NativePaths.CanWrite(Path.Combine(database, "cert9.db"));
+        }
         // The write path renames a temporary file over the store, so its folder must be writable too.
         return NativePaths.CanWrite(path) && Path.GetDirectoryName(path) is { } folder && NativePaths.CanWrite(folder);
     }

@@ -59,6 +59,11 @@ internal sealed class PathScanSource(IReadOnlyList<string> roots, int maxDepth =
                         yield return candidate;
                     }
                 }
+                if (files.Any(f => Path.GetFileName(f) == "cert9.db"))
+                {
+                    // An NSS database is the folder, read through certutil; its SQLite files are no keystore on their own.
+                    yield return new KeystoreCandidate(Keystores.NssDatabase.Prefix + folder, KeystoreKind.NssDatabase, $"NSS tools and browsers using the database in {folder}", foundBy);
+                }
                 foreach (var file in files.Order(StringComparer.Ordinal).Where(f => !IsWritePathLeftover(f)))
                 {
                     if (LooksLikeKeystore(context, file))
@@ -68,7 +73,8 @@ internal sealed class PathScanSource(IReadOnlyList<string> roots, int maxDepth =
                 }
                 if (depth < maxDepth)
                 {
-                    foreach (var sub in subfolders.Order(StringComparer.Ordinal).Where(s => new DirectoryInfo(s).LinkTarget is null))
+                    // CertHeal's own state (an NSS database's lock, journal and backup copies) is no store an app reads.
+                    foreach (var sub in subfolders.Order(StringComparer.Ordinal).Where(s => new DirectoryInfo(s).LinkTarget is null && Path.GetFileName(s) != ".certheal"))
                     {
                         queue.Enqueue((sub, depth + 1));
                     }

@@ -24,6 +24,7 @@ internal static class KeystoreConsumers
         KeystoreFormat.Jks => [ClientFamily.Java],
         KeystoreFormat.Pkcs12 => [ClientFamily.Java, ClientFamily.DotNet],
         KeystoreFormat.WindowsStore => [ClientFamily.DotNet, ClientFamily.Browser],
+        KeystoreFormat.Nss => [ClientFamily.Browser],
         _ => [ClientFamily.OpenSsl],
     };
 

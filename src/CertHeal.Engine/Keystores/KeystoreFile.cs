@@ -49,8 +49,8 @@ public static class KeystoreFile
                     throw new KeystoreException(KeystoreErrorKind.NotFound, path, $"The keystore folder '{path}' does not exist; check the path.");
                 }
                 return DirectoryKeystore.Read(path);
-            case KeystoreFormat.WindowsStore:
-                return WindowsCertificateStore.Open(path, new SaveOptions().LockTimeout);
+            case KeystoreFormat.WindowsStore or KeystoreFormat.Nss:
+                return JournaledStoreOf(path, resolved).Open(new SaveOptions().LockTimeout);
         }
         if (Directory.Exists(path))
         {
@@ -79,7 +79,7 @@ public static class KeystoreFile
         var result = Update(keystore.Path, keystore.Format, password, current =>
         {
             live = current;
-            if (keystore.Format is not (KeystoreFormat.Directory or KeystoreFormat.WindowsStore) && current.Entries.Count > 0
+            if (keystore.Format is not (KeystoreFormat.Directory or KeystoreFormat.WindowsStore or KeystoreFormat.Nss) && current.Entries.Count > 0
                 && (keystore.SourceDigest is null || current.SourceDigest is null || !keystore.SourceDigest.AsSpan().SequenceEqual(current.SourceDigest)))
             {
                 throw new KeystoreException(KeystoreErrorKind.Locked, current.Path,
@@ -107,7 +107,7 @@ public static class KeystoreFile
         options ??= new SaveOptions();
         path = FullPath(path);
         var resolved = format ?? KeystoreFormats.Detect(path);
-        if (resolved is KeystoreFormat.Directory or KeystoreFormat.WindowsStore)
+        if (resolved is KeystoreFormat.Directory or KeystoreFormat.WindowsStore or KeystoreFormat.Nss)
         {
             return UpdateStore(path, resolved, mutate, options);
         }
@@ -253,19 +253,21 @@ public static class KeystoreFile
 
     private static KeystoreWriteResult UpdateStore(string path, KeystoreFormat format, Func<Keystore, bool> mutate, SaveOptions options)
     {
-        // Folder and Windows stores are re-read and changed under a lock too, so two merges into
-        // one folder both end up in it (each sees the files the other wrote).
-        using var storeLock = options.WhatIf ? null : AcquireStoreLock(path, format, options.LockTimeout);
-        if (storeLock is not null && format == KeystoreFormat.Directory)
+        // Folder, Windows and NSS stores are re-read and changed under a lock too, so two merges
+        // into one store both end up in it (each sees what the other wrote).
+        var journaled = format == KeystoreFormat.Directory ? null : JournaledStoreOf(path, format);
+        journaled?.EnsureAvailable();
+        using var storeLock = options.WhatIf ? null : AcquireStoreLock(path, journaled, options.LockTimeout);
+        if (storeLock is not null && journaled is null)
         {
             StoreWrite.RemoveStaleTemporaryFilesIn(path);
         }
-        if (storeLock is not null && format == KeystoreFormat.WindowsStore)
+        if (storeLock is not null)
         {
-            WindowsCertificateStore.Recover(path);
+            journaled?.Recover();
         }
-        var before = format == KeystoreFormat.Directory ? DirectoryKeystore.Read(path) : WindowsCertificateStore.Read(path);
-        var keystore = format == KeystoreFormat.Directory ? DirectoryKeystore.Read(path) : WindowsCertificateStore.Read(path);
+        var before = journaled is null ? DirectoryKeystore.Read(path) : journaled.Read();
+        var keystore = journaled is null ? DirectoryKeystore.Read(path) : journaled.Read();
         if (!mutate(keystore))
         {
             return new KeystoreWriteResult(false, false, null, format);
@@ -280,9 +282,13 @@ public static class KeystoreFile
         }
         try
         {
-            var written = format == KeystoreFormat.Directory ? DirectoryKeystore.Apply(before, keystore) : WindowsCertificateStore.Apply(before, keystore);
-            var backup = written && format == KeystoreFormat.WindowsStore ? WindowsStoreJournal.BackupPath(path) : null;
-            return new KeystoreWriteResult(written, written, backup, format);
+            if (journaled is null)
+            {
+                var written = DirectoryKeystore.Apply(before, keystore);
+                return new KeystoreWriteResult(written, written, null, format);
+            }
+            var backup = journaled.Apply(before, keystore);
+            return new KeystoreWriteResult(backup is not null, backup is not null, backup, format);
         }
         catch (UnauthorizedAccessException e)
         {
@@ -294,14 +300,18 @@ public static class KeystoreFile
         }
     }
 
+    /// <summary>The multi-step store behind a Cert:\ or NSS path.</summary>
+    internal static JournaledStore JournaledStoreOf(string path, KeystoreFormat format) =>
+        format == KeystoreFormat.Nss ? NssDatabase.For(path) : WindowsCertificateStore.For(path);
+
     /// <summary>
     /// A folder's lock lives inside it (`.certheal.lock`, ignored as a certificate file) because
-    /// its parent, e.g. /etc/ssl, may not be writable; a Windows store's lock lives in the
-    /// per-user CertHeal folder, since the store has no file of its own.
+    /// its parent, e.g. /etc/ssl, may not be writable; a journaled store's lock lives where the
+    /// store keeps its journal (the per-user CertHeal folder for a Windows store, the NSS database's folder).
     /// </summary>
-    private static KeystoreLock AcquireStoreLock(string path, KeystoreFormat format, TimeSpan timeout)
+    private static KeystoreLock AcquireStoreLock(string path, JournaledStore? journaled, TimeSpan timeout)
     {
-        if (format == KeystoreFormat.Directory)
+        if (journaled is null)
         {
             try
             {
@@ -313,7 +323,7 @@ public static class KeystoreFile
             }
             return KeystoreLock.Acquire(Path.Combine(path, ".certheal"), timeout);
         }
-        return KeystoreLock.Acquire(WindowsCertificateStore.LockPath(path), timeout);
+        return KeystoreLock.Acquire(journaled.LockPath, timeout);
     }
 
     /// <summary>
@@ -335,7 +345,7 @@ public static class KeystoreFile
             .ToList();
     }
 
-    private static string FullPath(string path) => KeystoreFormats.IsWindowsStorePath(path) ? path : Path.GetFullPath(path);
+    private static string FullPath(string path) => KeystoreFormats.FullPath(path);
 
     private static byte[] ReadBounded(string path)
     {

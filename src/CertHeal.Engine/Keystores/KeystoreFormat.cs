@@ -9,4 +9,7 @@ public enum KeystoreFormat
     Jks,
     Directory,
     WindowsStore,
+
+    /// <summary>An NSS "sql:" database (cert9.db: Firefox profiles, Chromium's ~/.pki/nssdb, /etc/pki/nssdb), changed only through NSS's certutil.</summary>
+    Nss,
 }

@@ -10,11 +10,29 @@ public static class KeystoreFormats
 {
     public static bool IsWindowsStorePath(string path) => path.StartsWith("Cert:", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>NSS's own syntax for a database folder (`sql:/home/u/.pki/nssdb`), as certutil and Firefox's pkcs11.txt write it.</summary>
+    public static bool IsNssPath(string path) => path.StartsWith(NssDatabase.Prefix, StringComparison.Ordinal);
+
+    /// <summary>
+    /// A keystore path made absolute: a Cert:\ path stays as it is, an NSS `sql:` path keeps its
+    /// prefix with the folder made absolute, anything else is a file or folder path.
+    /// </summary>
+    public static string FullPath(string path) =>
+        IsWindowsStorePath(path) ? path
+        : IsNssPath(path) ? NssDatabase.Prefix + Path.GetFullPath(path[NssDatabase.Prefix.Length..])
+        : Path.GetFullPath(path);
+
     public static KeystoreFormat Detect(string path)
     {
         if (IsWindowsStorePath(path))
         {
             return KeystoreFormat.WindowsStore;
+        }
+        // Before the generic folder store: a folder holding cert9.db is an NSS database, whose
+        // files are SQLite and must only be changed through NSS itself.
+        if (IsNssPath(path) || NssDatabase.IsDatabaseFolder(path))
+        {
+            return KeystoreFormat.Nss;
         }
         if (Directory.Exists(path))
         {
@@ -58,6 +76,11 @@ public static class KeystoreFormats
         if (bytes.Length == 0)
         {
             return "it is empty";
+        }
+        if (bytes.StartsWith("SQLite format 3\0"u8))
+        {
+            // Most often cert9.db named directly: NSS's database is its folder.
+            return "it is an SQLite database (for an NSS cert9.db, name its folder as sql:DIR)";
         }
         if (bytes.StartsWith("PK\u0003\u0004"u8))
         {
@@ -133,6 +156,10 @@ public static class KeystoreFormats
     /// <summary>The format a new keystore gets from its name: .jks, .p12/.pfx, .der/.cer, a trailing slash for a folder, else PEM.</summary>
     public static KeystoreFormat FromExtension(string path)
     {
+        if (IsNssPath(path))
+        {
+            return KeystoreFormat.Nss;
+        }
         if (path.EndsWith('/') || path.EndsWith('\\'))
         {
             return KeystoreFormat.Directory;

@@ -74,7 +74,11 @@ public static class KeystoreMerge
             changes.Add(change);
             if (byContent.TryGetValue(change.Sha256Fingerprint, out var existing))
             {
-                (change.Action, change.Alias, change.Reason) = (KeystoreChangeAction.Unchanged, existing.Alias, "already in the keystore");
+                // A root NSS holds without TLS trust (email only, or cached with none) is no anchor:
+                // "Unchanged" would promise a handshake that still fails, and CertHeal changes no trust it did not set.
+                (change.Action, change.Alias, change.Reason) = NssTrust.NotTlsTrusted(keystore.Path, existing, certificate) is { } untrusted
+                    ? (KeystoreChangeAction.Skipped, existing.Alias, untrusted)
+                    : (KeystoreChangeAction.Unchanged, existing.Alias, "already in the keystore");
                 continue;
             }
             // Before the policy and any consent: a forgotten certificate is refused unless named (ForgetRule).
@@ -174,7 +178,8 @@ public static class KeystoreMerge
                     : $"replaces the superseded entry '{first.Alias}' (valid until {old.NotAfter.ToUniversalTime():yyyy-MM-dd}); ") + reason;
                 continue;
             }
-            var alias = KeystoreAliases.Derive(certificate, aliases);
+            // NSS names a certificate by the nickname the backend derives from it, so the change reports that name.
+            var alias = keystore.Format == KeystoreFormat.Nss ? NssNickname.For(certificate, aliases) : KeystoreAliases.Derive(certificate, aliases);
             var added = new KeystoreEntry { Alias = alias, EntryType = KeystoreEntryType.TrustedCertificate, Certificate = certificate, CreationDate = now };
             keystore.Entries.Add(added);
             byContent[change.Sha256Fingerprint] = added;

@@ -115,7 +115,7 @@ public static class KeystoreMerger
         }
         var change = new KeystoreChange
         {
-            Path = KeystoreFormats.IsWindowsStorePath(path) ? path : Path.GetFullPath(path),
+            Path = KeystoreFormats.FullPath(path),
             Format = result.Format.ToString(),
             Policy = options.Policy,
             WhatIf = write.WhatIf,

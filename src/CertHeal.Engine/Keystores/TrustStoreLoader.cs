@@ -10,7 +10,7 @@ public static class TrustStoreLoader
 {
     public static TrustAnchors Load(string path, KeystorePassword? password = null, KeystoreFormat? format = null)
     {
-        var full = Path.GetFullPath(path);
+        var full = KeystoreFormats.FullPath(path);
         var keystore = KeystoreFile.Open(full, format, password);
         if (!keystore.TrustedEntries.Any())
         {

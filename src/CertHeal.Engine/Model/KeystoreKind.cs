@@ -23,6 +23,8 @@ public enum KeystoreKind
     NodeExtraCaCerts,
     /// <summary>A Windows certificate store (Cert:\CurrentUser\Root).</summary>
     WindowsStore,
+    /// <summary>An NSS database (cert9.db): a Firefox profile's, Chromium's ~/.pki/nssdb, the system's /etc/pki/nssdb.</summary>
+    NssDatabase,
     /// <summary>A keystore found by content under a -Path folder (an app's own truststore).</summary>
     Application,
 }

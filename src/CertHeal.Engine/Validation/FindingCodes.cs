@@ -36,4 +36,7 @@ public static class FindingCodes
 
     /// <summary>A store the ledger recorded no longer exists (Info: `certheal ledger prune` forgets it).</summary>
     public const string LedgerStoreMissing = nameof(LedgerStoreMissing);
+
+    /// <summary>An NSS entry trusted for email or code signing only, which TLS clients do not accept as an anchor (Info).</summary>
+    public const string NotTrustedForTls = nameof(NotTrustedForTls);
 }

@@ -58,7 +58,7 @@ public static class KeystoreValidator
     public static async Task<KeystoreReport> ValidateFileAsync(string path, Keystores.KeystoreFormat? format, Keystores.KeystorePassword? password,
         ValidationOptions options, CancellationToken cancellationToken)
     {
-        path = Path.GetFullPath(path);
+        path = Keystores.KeystoreFormats.FullPath(path);
         var integrity = new List<KeystoreFinding>();
         Keystores.Keystore keystore;
         try
@@ -100,6 +100,7 @@ public static class KeystoreValidator
                 Message = $"The keystore '{keystore.Path}' is empty: it holds no certificates, so as a trust store it trusts nothing.",
             });
         }
+        integrityFindings = integrityFindings.Concat(NssTrustFindings.For(keystore));
         return ValidateAsync(keystore.Path, keystore.Format.ToString(), entries, integrityFindings, options, cancellationToken);
     }
 

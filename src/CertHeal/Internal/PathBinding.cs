@@ -6,6 +6,8 @@ namespace CertHeal.Internal;
 /// <summary>-Path (wildcards, exactly one match) / -LiteralPath / the per-user default keystore, through the provider.</summary>
 internal static class PathBinding
 {
+    private const string NssPrefix = "sql:";
+
     public static string Keystore(PSCmdlet cmdlet, string? path, string? literalPath)
     {
         // The certificate provider would turn Cert:\CurrentUser\Root into "CurrentUser\Root" (and
@@ -13,6 +15,11 @@ internal static class PathBinding
         if ((literalPath ?? path) is { } store && KeystoreFormats.IsWindowsStorePath(store))
         {
             return store;
+        }
+        // NSS's `sql:/dir` is no PowerShell drive: only the folder goes through the provider.
+        if ((literalPath ?? path) is { } nss && KeystoreFormats.IsNssPath(nss))
+        {
+            return NssPrefix + cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(nss[NssPrefix.Length..]);
         }
         if (literalPath is not null)
         {

@@ -13,7 +13,8 @@ internal static class TrustBinding
         {
             return null;
         }
-        var path = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(keystore);
+        // An NSS sql:DIR (no PowerShell drive) resolves only its folder through the provider.
+        var path = KeystoreFormats.IsNssPath(keystore) ? PathBinding.Keystore(cmdlet, null, keystore) : cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(keystore);
         using var keystorePassword = PasswordBinding.From(password, credential);
         try
         {

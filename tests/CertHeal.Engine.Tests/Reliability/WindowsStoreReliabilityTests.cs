@@ -316,9 +316,9 @@ public sealed class WindowsStoreReliabilityTests(ITestOutputHelper output)
             .Where(Directory.Exists)
             .SelectMany(f => Directory.GetFiles(f, ".*.tmp", SearchOption.AllDirectories))];
 
-    private static string JournalPath(string root) => InSeam(root, () => WindowsStoreJournal.JournalPath(Store));
+    private static string JournalPath(string root) => InSeam(root, () => WindowsCertificateStore.For(Store).JournalPath());
 
-    private static string BackupPath(string root) => InSeam(root, () => WindowsStoreJournal.BackupPath(Store));
+    private static string BackupPath(string root) => InSeam(root, () => WindowsCertificateStore.For(Store).BackupPath());
 
     private static T InSeam<T>(string root, Func<T> action)
     {

@@ -4,37 +4,21 @@ using System.Security.Cryptography.X509Certificates;
 namespace CertHeal.Keystores;
 
 /// <summary>
-/// Makes a change to a Windows certificate store, which is a sequence of single adds and removes,
-/// crash-safe: the set the store must end up with is written first (a file of concatenated DER
-/// certificates, through StoreWrite, so it is whole or absent), then the store is brought to it,
-/// then the journal is deleted. A writer killed after the journal is in place leaves it behind,
-/// and the next open or update (under the same lock) finishes the change. A killed writer thus
-/// leaves the old set (no journal yet) or, after recovery, the new one; never a mix.
+/// Makes a change to a <see cref="JournaledStore"/>, which is a sequence of single adds and
+/// removes, crash-safe: the set the store must end up with is written first (a file of
+/// concatenated DER certificates, through StoreWrite, so it is whole or absent), then the store is
+/// brought to it, then the journal is deleted. A writer killed after the journal is in place
+/// leaves it behind, and the next open or update (under the same lock) finishes the change. A
+/// killed writer thus leaves the old set (no journal yet) or, after recovery, the new one; never a mix.
 /// Roll-forward makes the store equal to the journal, so a certificate someone else added to the
 /// store between the crash and the recovery would be removed again; that window is the length of a crash.
 /// </summary>
-internal static class WindowsStoreJournal
+internal static class StoreJournal
 {
-    public static string JournalPath(string storePath, bool create = false) =>
-        Path.Combine(CertificateStoreSeam.StateFolder("stores", create), CertificateStoreSeam.FileStem(storePath) + ".journal");
-
-    /// <summary>The whole store before CertHeal's last change, as a PEM bundle a user can import again.</summary>
-    public static string BackupPath(string storePath, bool create = false) =>
-        Path.Combine(CertificateStoreSeam.StateFolder("stores", create), CertificateStoreSeam.FileStem(storePath) + ".bak.pem");
-
-    public static bool Pending(string storePath) => File.Exists(JournalPath(storePath));
-
-    /// <summary>Brings the store from <paramref name="before"/> to <paramref name="after"/>; the caller holds the store's lock.</summary>
-    public static bool Apply(string storePath, ICertificateStoreBackend backend, IReadOnlyCollection<X509Certificate2> before, IReadOnlyCollection<X509Certificate2> after)
+    /// <summary>Journals <paramref name="after"/> and brings the store to it; the caller holds the store's lock and has checked that something changes.</summary>
+    public static void Apply(JournaledStore store, ICertificateStoreBackend backend, IReadOnlyCollection<X509Certificate2> after)
     {
-        var beforeThumbprints = before.Select(c => c.Thumbprint).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var afterThumbprints = after.Select(c => c.Thumbprint).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        if (beforeThumbprints.SetEquals(afterThumbprints))
-        {
-            return false;
-        }
-        StoreWrite.Replace(BackupPath(storePath, create: true), System.Text.Encoding.ASCII.GetBytes(string.Concat(before.Select(c => NonCanonicalCertificate.Pem(c) + "\n"))));
-        var journal = JournalPath(storePath, create: true);
+        var journal = store.JournalPath(create: true);
         var bytes = Encode(after);
         StoreWrite.Replace(journal, bytes, written =>
         {
@@ -43,17 +27,16 @@ internal static class WindowsStoreJournal
                 throw new IOException($"the journal '{journal}' did not read back as written");
             }
         });
-        Complete(storePath, backend, journal, after);
-        return true;
+        Complete(store.Path, backend, journal, after);
     }
 
     /// <summary>Finishes the change a killed writer journaled; the caller holds the store's lock.</summary>
-    public static void RollForward(string storePath, ICertificateStoreBackend backend)
+    public static void RollForward(JournaledStore store, ICertificateStoreBackend backend)
     {
-        var journal = JournalPath(storePath);
+        var journal = store.JournalPath();
         if (File.Exists(journal))
         {
-            Complete(storePath, backend, journal, Decode(File.ReadAllBytes(journal), journal));
+            Complete(store.Path, backend, journal, Decode(File.ReadAllBytes(journal), journal));
         }
     }
 
