@@ -71,6 +71,15 @@ internal static class Usage
                         read-only; exit 0 none found, 1 found, 2 a bad --path or --pid
           certheal sync [<keystore>...] [--ledger PATH] [--password-file F | --password-env VAR | --password P]
                         [--what-if] [--json]
+          certheal sync --hook [--ledger PATH] [--json]   (what upgrade hooks run: every store of the system ledger, exit 0 always)
+          certheal hook install|remove|status [--kind UpdateCaCertificates|DpkgPostInvoke] [--ledger PATH]
+                        [--cli PATH] [--timeout S] [--what-if] [--json]
+                        re-apply the system ledger (/var/lib/certheal/ledger.json) after every update-ca-certificates
+                        and dpkg run, running this certheal (or --cli PATH) bounded by --timeout (default 300 s);
+                        status exits 1 when a hook is absent or stale. Examples:
+                          sudo certheal hook install
+                          sudo certheal hook install --kind DpkgPostInvoke --what-if --json
+                          certheal hook status --ledger /var/lib/certheal/ledger.json
           certheal forget --fingerprint SHA256 [--keystore PATH]... [--ledger PATH] [--format F]
                           [--password-file F | --password-env VAR | --password P] [--what-if] [--json]
                           undo a heal: remove a trusted certificate (never a private-key entry) from the
@@ -81,15 +90,6 @@ internal static class Usage
                             certheal forget --fingerprint 3F1A...C9 --what-if
                             certheal forget --fingerprint 3F1A...C9 --keystore /etc/ssl/certs/ca-certificates.crt
                             certheal forget --fingerprint 3F1A...C9 --keystore cacerts --password-env STOREPASS --json
-          certheal sync --hook [--ledger PATH] [--json]   (what upgrade hooks run: every store of the system ledger, exit 0 always)
-          certheal hook install|remove|status [--kind UpdateCaCertificates|DpkgPostInvoke] [--ledger PATH]
-                        [--cli PATH] [--timeout S] [--what-if] [--json]
-                        re-apply the system ledger (/var/lib/certheal/ledger.json) after every update-ca-certificates
-                        and dpkg run, running this certheal (or --cli PATH) bounded by --timeout (default 300 s);
-                        status exits 1 when a hook is absent or stale. Examples:
-                          sudo certheal hook install
-                          sudo certheal hook install --kind DpkgPostInvoke --what-if --json
-                          certheal hook status --ledger /var/lib/certheal/ledger.json
           certheal ledger prune [--ledger PATH] [--absent-days N] [--what-if] [--json]
           certheal demo [--json]
 

@@ -61,7 +61,7 @@ internal sealed class NssDatabase : JournaledStore
             {
                 Alias = listed.Nickname,
                 EntryType = NssTrust.HasPrivateKey(listed.Trust) ? KeystoreEntryType.PrivateKey
-                    : NssTrust.IsTlsAnchor(listed.Trust) ? KeystoreEntryType.TrustedCertificate
+                    : NssTrust.IsTlsAnchor(listed.Trust, listed.Certificate) ? KeystoreEntryType.TrustedCertificate
                     : KeystoreEntryType.Other,
                 Certificate = listed.Certificate,
                 Origin = new NssEntryOrigin(listed.Nickname, listed.Trust),

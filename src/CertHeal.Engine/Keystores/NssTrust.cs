@@ -22,14 +22,21 @@ internal static class NssTrust
         : CertificateFacts.IsCertificateAuthority(certificate) ? Intermediate
         : Peer;
 
-    public static bool IsTlsAnchor(string trust) => Column(trust, 0).IndexOfAny(['C', 'P']) >= 0;
+    /// <remarks>
+    /// NSS's `P` (trusted peer) trusts that certificate as the server's own, never as an issuer, so
+    /// a CA certificate flagged only `P` anchors nothing: reading it as an anchor would accept chains
+    /// below it that tstclnt and Firefox refuse.
+    /// </remarks>
+    public static bool IsTlsAnchor(string trust, X509Certificate2 certificate) =>
+        Column(trust, 0).Contains('C', StringComparison.Ordinal)
+        || (Column(trust, 0).Contains('P', StringComparison.Ordinal) && !CertificateFacts.IsCertificateAuthority(certificate));
 
     /// <summary>A user certificate: NSS holds its private key (u in any column).</summary>
     public static bool HasPrivateKey(string trust) => trust.Contains('u', StringComparison.Ordinal);
 
     /// <summary>Trusted as an issuer or peer for email or code signing, but not for TLS.</summary>
     public static bool TrustedOnlyBeyondTls(string trust) =>
-        !IsTlsAnchor(trust) && (Column(trust, 1) + Column(trust, 2)).IndexOfAny(['C', 'P', 'T']) >= 0;
+        Column(trust, 0).IndexOfAny(['C', 'P']) < 0 && (Column(trust, 1) + Column(trust, 2)).IndexOfAny(['C', 'P', 'T']) >= 0;
 
     /// <summary>Why a root already in an NSS database does not anchor TLS although it is there; null when it does (or is no root).</summary>
     public static string? NotTlsTrusted(string database, KeystoreEntry existing, X509Certificate2 incoming) =>

@@ -172,6 +172,29 @@ public sealed class NssDatabaseTests : IDisposable
     }
 
     [SkippableFact]
+    public async Task A_root_flagged_only_as_a_trusted_peer_anchors_nothing_for_tstclnt_nor_for_CertHeal_while_a_peer_leaf_is_trusted_as_itself()
+    {
+        Skip.IfNot(NssTestKit.Available, NssTestKit.Missing);
+        var db = await NssTestKit.NewDatabase(_folder);
+        await NssTestKit.Add(db, Root, "Peer Flagged Root", "P,,");
+        await NssTestKit.Add(db, Intermediate, "Lab Intermediate", ",,");
+        var leaf = _lab.IssueLeaf(new LeafSpec());
+        await NssTestKit.Add(db, leaf, "Pinned Leaf", "P,,");
+        await using var server = await OpenSslServer.StartAsync(_folder, _lab.IssueLeaf(new LeafSpec()), [Intermediate]);
+        var port = server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        // NSS's own client: P on a CA is no issuer trust, so a chain below it is refused.
+        var tstclnt = await Tools.RunAsync("tstclnt", ["-h", "127.0.0.1", "-p", port, "-d", "sql:" + db, "-a", "localhost", "-Q"], stdin: "", timeoutSeconds: 30);
+        var keystore = KeystoreFile.Open("sql:" + db);
+        var probed = await Reliability.ReliabilityKit.RunCliAsync(["test", $"127.0.0.1:{port}", "--sni", "localhost", "--keystore", "sql:" + db]);
+
+        Assert.NotEqual(0, tstclnt.Code);
+        Assert.NotEqual(0, probed.Code);
+        var trusted = Assert.Single(keystore.TrustedEntries);
+        Assert.Equal("Pinned Leaf", trusted.Alias);
+    }
+
+    [SkippableFact]
     public async Task Without_certutil_the_cli_says_to_install_libnss3_tools_in_one_line_with_exit_code_2()
     {
         Skip.IfNot(NssTestKit.Available, NssTestKit.Missing);
