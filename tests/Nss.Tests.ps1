@@ -60,6 +60,22 @@ Describe 'NSS databases' -Skip:$noCertutil {
         $found[0].Path | Should -Be "sql:$db"
     }
 
+    It 'Remove-KeystoreEntry -Keystore sql:DIR takes the root out (certutil -L no longer lists it), -WhatIf first writes nothing' {
+        $forgetDb = Join-Path $TestDrive 'forget'
+        New-NssDatabase $forgetDb
+        $ledger = Join-Path $TestDrive 'forget-ledger.json'
+        $null = $root | Merge-Keystore -Path "sql:$forgetDb" -TrustPolicy Pinned -TrustedFingerprint $pin -LedgerPath $ledger -ErrorAction Stop
+
+        $null = Remove-KeystoreEntry -Fingerprint $pin -Keystore "sql:$forgetDb" -LedgerPath $ledger -WhatIf -ErrorAction Stop
+        @(certutil -L -d "sql:$forgetDb" | Where-Object { $_ -like 'Pester Nss Root *' }).Count | Should -Be 1
+
+        $removed = Remove-KeystoreEntry -Fingerprint $pin -Keystore "sql:$forgetDb" -LedgerPath $ledger -ErrorAction Stop
+        $removed.Path | Should -Be "sql:$forgetDb"
+        $removed.Written | Should -BeTrue
+        $removed.Removed | Should -Be 1
+        @(certutil -L -d "sql:$forgetDb" | Where-Object { $_ -like 'Pester Nss Root *' }).Count | Should -Be 0
+    }
+
     It 'a folder that is no NSS database is one KeystoreNotFound error and stays empty' {
         $plain = Join-Path $TestDrive 'plain'
         New-Item -ItemType Directory -Path $plain | Out-Null

@@ -32,7 +32,8 @@ internal static class ForgetVerb
         cancellationToken.ThrowIfCancellationRequested();
         var ledgerPath = Path.GetFullPath(args.Value("--ledger") ?? TrustLedger.DefaultPath());
         using var password = PasswordOption.Read(args);
-        var stores = args.Values("--keystore").Select(Path.GetFullPath).ToList();
+        // KeystoreFormats.FullPath: an NSS `sql:DIR` keeps its prefix and a Cert:\ path stays as it is.
+        var stores = args.Values("--keystore").Select(KeystoreFormats.FullPath).ToList();
         var result = LedgerForget.Forget(fingerprint, stores, new ForgetOptions
         {
             LedgerPath = ledgerPath,

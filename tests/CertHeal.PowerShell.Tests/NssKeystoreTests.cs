@@ -79,6 +79,37 @@ public sealed class NssKeystoreTests(PsLab lab) : IClassFixture<PsLab>
     }
 
     [SkippableFact]
+    public void Remove_KeystoreEntry_takes_a_healed_root_out_of_a_sql_path_from_the_ledger_and_WhatIf_leaves_it()
+    {
+        Skip.IfNot(HasCertutil, "needs NSS's certutil: install libnss3-tools");
+        var folder = lab.NewFolder();
+        var db = NewDatabase(folder);
+        using var ps = PsSession.NoUi();
+        ps.SetLocation(folder);
+
+        var result = ps.Run("""
+            param($Root, $Intermediate, $Pin, $Ledger)
+            $null = Merge-Keystore -Path sql:./nssdb -Certificate $Root, $Intermediate -TrustPolicy Pinned -TrustedFingerprint $Pin -LedgerPath $Ledger
+            $planned = Remove-KeystoreEntry -Fingerprint $Pin -Keystore sql:./nssdb -LedgerPath $Ledger -WhatIf
+            $listed = certutil -L -d sql:./nssdb | Out-String
+            $removed = Remove-KeystoreEntry -Fingerprint $Pin -LedgerPath $Ledger
+            [pscustomobject]@{ Planned = $planned; Listed = $listed; Removed = $removed }
+            """, new() { ["Root"] = lab.Lab.Trusted.Root, ["Intermediate"] = lab.Lab.Trusted.Intermediate, ["Pin"] = PsLab.Sha256(lab.Lab.Trusted.Root),
+                ["Ledger"] = Path.Combine(folder, "ledger.json") });
+
+        result.AssertNoErrors();
+        var all = result.Single();
+        Assert.Contains("CertHeal Lab Root", (string)all.Properties["Listed"].Value, StringComparison.Ordinal);
+        var removed = System.Management.Automation.PSObject.AsPSObject(all.Properties["Removed"].Value);
+        Assert.Equal("sql:" + db, removed.Properties["Path"].Value);
+        Assert.Equal(true, removed.Properties["Written"].Value);
+        Assert.Equal(1, removed.Properties["Removed"].Value);
+        var listing = Certutil("-L", "-d", "sql:" + db);
+        Assert.DoesNotContain(listing.Split('\n'), l => l.StartsWith("CertHeal Lab Root", StringComparison.Ordinal));
+        Assert.Contains(listing.Split('\n'), l => l.TrimEnd().EndsWith(" ,,", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
     public void A_password_protected_database_is_a_KeystorePassword_error_naming_it_and_a_plain_folder_a_KeystoreNotFound()
     {
         Skip.IfNot(HasCertutil, "needs NSS's certutil: install libnss3-tools");

@@ -28,6 +28,13 @@ internal sealed class DebianCaCertificates
 
     internal const string InsideUpdateValue = "update-ca-certificates";
 
+    /// <summary>
+    /// The SHA-256 a forget is taking out, set for the update-ca-certificates it runs: that run's
+    /// hook syncs the ledger before the forget's mark is written, and must not put the certificate
+    /// back (<see cref="Trust.HookSync"/>). It can only keep a certificate out, never add one.
+    /// </summary>
+    internal const string ForgettingVariable = "CERTHEAL_FORGETTING";
+
     /// <summary>The folder under /usr/local/share/ca-certificates that holds only what CertHeal wrote.</summary>
     internal const string SourceFolderName = "certheal";
 
@@ -111,7 +118,122 @@ internal sealed class DebianCaCertificates
         }
     }
 
-    private static string Joined(string reason, string more) => string.IsNullOrEmpty(reason) ? more : reason.TrimEnd('.') + "; " + more;
+    /// <summary>
+    /// Forgets a certificate the generated bundle (or hashed folder) holds, so that the next
+    /// update-ca-certificates does not bring it back. CertHeal's own source is retired (renamed to
+    /// `.crt.bak`, which update-ca-certificates does not read) and the bundle regenerated without
+    /// it; inside the hook, where that tool must not run again, the bundle it just generated is
+    /// patched through <paramref name="patch"/>. A certificate another source supplies (a distro
+    /// root under /usr/share/ca-certificates, an administrator's own file) is patched out as any
+    /// store's would be, and <paramref name="notes"/> (for the removed rows' Reason) and <paramref name="warnings"/> say how to keep it out:
+    /// /etc/ca-certificates.conf is the administrator's file, so CertHeal never edits it.
+    /// </summary>
+    /// <param name="planned">The removal as planned against the store (nothing written yet).</param>
+    internal KeystoreWriteResult Forget(string path, string fingerprint, KeystoreWriteResult planned, Func<KeystoreWriteResult> patch,
+        List<string> notes, List<string> warnings, CancellationToken cancellation)
+    {
+        var ours = SourcesOf(SourceFolder, fingerprint);
+        var others = OtherSources(fingerprint);
+        List<(string File, string Retired)> retired = [];
+        if (ours.Count > 0)
+        {
+            if (!InsideUpdate && File.Exists(Bundle))
+            {
+                // A bundle that cannot be replaced refuses before the source goes, as the merge's does.
+                KeystoreFile.EnsureWritable(Bundle);
+            }
+            using (KeystoreLock.Acquire(Path.Combine(SourceFolder, ".certheal"), TimeSpan.FromSeconds(30)))
+            {
+                foreach (var file in ours)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    StoreWrite.Retire(file, file + ".bak");
+                    retired.Add((file, file + ".bak"));
+                }
+            }
+        }
+        KeystoreWriteResult result;
+        string? how;
+        if (retired.Count > 0 && others.Count == 0 && !InsideUpdate)
+        {
+            var backup = Backup(path);
+            Regenerate(forgetting: fingerprint);
+            result = planned with { Written = true, BackupPath = backup };
+            how = "update-ca-certificates regenerated the OS bundle without it";
+        }
+        else
+        {
+            result = patch();
+            how = retired.Count == 0 ? null
+                : InsideUpdate ? "the bundle update-ca-certificates had just generated was patched (inside its hook, so it was not run again)"
+                : "the bundle was patched";
+        }
+        if (how is not null)
+        {
+            notes.Add($"source {string.Join(", ", retired.Select(r => r.File))} retired to {string.Join(", ", retired.Select(r => r.Retired))}; {how}");
+        }
+        foreach (var other in others)
+        {
+            var warning = other.ConfLine is { } line
+                ? $"'{other.File}' supplies this certificate, so the next update-ca-certificates puts it back into '{Bundle}'; to keep it out, deselect it with the line '{line}' in '{CertsConf}' and run update-ca-certificates"
+                : $"'{other.File}' (not CertHeal's) supplies this certificate, so the next update-ca-certificates puts it back into '{Bundle}'; to keep it out, remove that file and run update-ca-certificates";
+            warnings.Add(warning + ".");
+            notes.Add(warning);
+        }
+        return result;
+    }
+
+    internal string CertsConf => Path.Combine(Root, "etc", "ca-certificates.conf");
+
+    internal string DistroSources => Path.Combine(Root, "usr", "share", "ca-certificates");
+
+    /// <summary>
+    /// The sources update-ca-certificates reads that are not CertHeal's and hold the certificate:
+    /// for one under /usr/share/ca-certificates, the `!` line of ca-certificates.conf that deselects it.
+    /// </summary>
+    private List<(string File, string? ConfLine)> OtherSources(string fingerprint)
+    {
+        List<(string, string?)> found = [];
+        foreach (var file in SourcesOf(DistroSources, fingerprint))
+        {
+            found.Add((file, "!" + Path.GetRelativePath(DistroSources, file).Replace(Path.DirectorySeparatorChar, '/')));
+        }
+        var ours = Path.TrimEndingDirectorySeparator(SourceFolder) + Path.DirectorySeparatorChar;
+        foreach (var file in SourcesOf(LocalSources, fingerprint).Where(f => !f.StartsWith(ours, StringComparison.Ordinal)))
+        {
+            found.Add((file, null));
+        }
+        return found;
+    }
+
+    /// <summary>Every `*.crt` under <paramref name="folder"/> (as update-ca-certificates finds them) whose certificate has this SHA-256.</summary>
+    private static List<string> SourcesOf(string folder, string fingerprint)
+    {
+        List<string> matches = [];
+        if (!Directory.Exists(folder))
+        {
+            return matches;
+        }
+        foreach (var file in Directory.EnumerateFiles(folder, "*.crt", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 8, IgnoreInaccessible = true }))
+        {
+            try
+            {
+                var certificates = new X509Certificate2Collection();
+                certificates.ImportFromPemFile(file);
+                if (certificates.Any(c => CertificateFacts.Sha256Fingerprint(c).Equals(fingerprint, StringComparison.OrdinalIgnoreCase)))
+                {
+                    matches.Add(file);
+                }
+            }
+            catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException)
+            {
+                // update-ca-certificates would skip or reject it too: it cannot be what supplies the certificate.
+            }
+        }
+        return matches;
+    }
+
+    internal static string Joined(string reason, string more) => string.IsNullOrEmpty(reason) ? more : reason.TrimEnd('.') + "; " + more;
 
     /// <summary>
     /// A name that is the same for the same certificate on every run and every machine (so a rerun
@@ -151,7 +273,8 @@ internal sealed class DebianCaCertificates
     }
 
     /// <summary>Runs update-ca-certificates, bounded; a failure is one sentence.</summary>
-    internal void Regenerate()
+    /// <param name="forgetting">The SHA-256 whose source a forget retired (the failure then says the bundle still has it).</param>
+    internal void Regenerate(string? forgetting = null)
     {
         var info = new ProcessStartInfo(Tool)
         {
@@ -164,13 +287,17 @@ internal sealed class DebianCaCertificates
         {
             foreach (var (option, value) in new[]
             {
-                ("--certsconf", Path.Combine(Root, "etc", "ca-certificates.conf")), ("--certsdir", Path.Combine(Root, "usr", "share", "ca-certificates")),
+                ("--certsconf", CertsConf), ("--certsdir", DistroSources),
                 ("--localcertsdir", LocalSources), ("--etccertsdir", CertsFolder), ("--hooksdir", Path.Combine(Root, "etc", "ca-certificates", "update.d")),
             })
             {
                 info.ArgumentList.Add(option);
                 info.ArgumentList.Add(value);
             }
+        }
+        if (forgetting is not null)
+        {
+            info.Environment[ForgettingVariable] = forgetting;
         }
         var errors = new StringBuilder();
         string failure;
@@ -220,7 +347,8 @@ internal sealed class DebianCaCertificates
         {
             failure = $"could not be started ({e.Message.TrimEnd('.')})";
         }
-        throw new KeystoreException(KeystoreErrorKind.ReadOnly, Bundle,
-            $"The certificates were written to '{SourceFolder}', but {Tool} {failure}, so '{Bundle}' does not have them yet; fix that and run update-ca-certificates.");
+        throw new KeystoreException(KeystoreErrorKind.ReadOnly, Bundle, forgetting is not null
+            ? $"The certificate's source was retired from '{SourceFolder}', but {Tool} {failure}, so '{Bundle}' still has it; fix that and run update-ca-certificates."
+            : $"The certificates were written to '{SourceFolder}', but {Tool} {failure}, so '{Bundle}' does not have them yet; fix that and run update-ca-certificates.");
     }
 }

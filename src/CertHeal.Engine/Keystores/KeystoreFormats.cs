@@ -22,6 +22,14 @@ public static class KeystoreFormats
         : IsNssPath(path) ? NssDatabase.Prefix + Path.GetFullPath(path[NssDatabase.Prefix.Length..])
         : Path.GetFullPath(path);
 
+    /// <summary>
+    /// Whether the store at a <see cref="FullPath"/> is there: an NSS `sql:` path names a folder,
+    /// a Cert:\ path always is (its store is opened, never created).
+    /// </summary>
+    internal static bool Exists(string full) =>
+        IsWindowsStorePath(full) || File.Exists(full) || Directory.Exists(full)
+        || IsNssPath(full) && Directory.Exists(NssDatabase.FolderOf(full));
+
     public static KeystoreFormat Detect(string path)
     {
         if (IsWindowsStorePath(path))

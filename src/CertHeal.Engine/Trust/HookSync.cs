@@ -22,6 +22,15 @@ public static class HookSync
                 return result;
             }
             var ledger = TrustLedger.Read(ledgerPath);
+            if (Environment.GetEnvironmentVariable(DebianCaCertificates.ForgettingVariable) is { Length: > 0 } forgetting)
+            {
+                // A forget's update-ca-certificates runs this hook before the forget marks the ledger:
+                // the certificate it is taking out counts as forgotten already, or this would put it back.
+                foreach (var entry in ledger.Entries.Where(e => e.Sha256Fingerprint.Equals(forgetting, StringComparison.OrdinalIgnoreCase)))
+                {
+                    entry.Forgotten ??= DateTime.UtcNow;
+                }
+            }
             var stores = ledger.Entries.SelectMany(e => e.Stores).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
             if (stores.Count == 0)
             {
@@ -31,7 +40,8 @@ public static class HookSync
             foreach (var store in stores)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (!File.Exists(store) && !Directory.Exists(store))
+                // A `sql:` NSS database names a folder, which File/Directory.Exists would call gone.
+                if (!KeystoreFormats.Exists(store))
                 {
                     Log(result, $"hook ({context}): '{store}' is gone; skipped.");
                     continue;

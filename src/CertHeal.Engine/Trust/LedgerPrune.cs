@@ -133,7 +133,5 @@ public static class LedgerPrune
     }
 
     /// <summary>A Windows store path cannot be checked from here and always counts as present.</summary>
-    internal static bool Exists(string store) =>
-        KeystoreFormats.IsWindowsStorePath(store) || File.Exists(store) || Directory.Exists(store)
-        || KeystoreFormats.IsNssPath(store) && Directory.Exists(NssDatabase.FolderOf(store));
+    internal static bool Exists(string store) => KeystoreFormats.Exists(store);
 }

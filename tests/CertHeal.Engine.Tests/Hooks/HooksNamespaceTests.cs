@@ -73,6 +73,34 @@ public sealed class HooksNamespaceTests
         Assert.Equal("1", steps["hook-log"]);
     }
 
+    [SkippableFact]
+    public async Task Forget_takes_the_root_s_source_so_neither_update_ca_certificates_nor_the_JDK_upgrade_brings_it_back_while_the_other_healed_root_returns()
+    {
+        var steps = await RunAsync("forget");
+
+        Assert.Equal("yes yes yes yes", steps["healed"]);
+        Assert.Equal("0", steps["install-exit"]);
+        Assert.Equal("yes", steps["whatif-untouched"]);
+        Assert.Equal("0", steps["forget-exit"]);
+        Assert.Equal("2", steps["forget-stores"]);
+        Assert.Equal("1", steps["forget-regenerated"]);
+        Assert.Equal("0", steps["forget-sources"]);
+        Assert.Equal("1", steps["forget-retired"]);
+        Assert.Equal("0", steps["forget-link"]);
+        Assert.Equal("no yes no yes", steps["forgotten"]);
+        Assert.Equal("no yes", steps["after-update"]);
+        Assert.Equal("no yes", steps["after-fresh"]);
+        Assert.Equal("2", steps["v2-installed"]);
+        Assert.Equal("no yes no yes", steps["after-upgrade"]);
+        Assert.Equal("yes", steps["vendor-kept"]);
+        // A distro root: patched out now, the exact `!` line named, ca-certificates.conf left alone, and back after the next run.
+        Assert.Equal("0", steps["distro-exit"]);
+        Assert.Equal("no", steps["distro-in-bundle"]);
+        Assert.Equal("1", steps["distro-line"]);
+        Assert.Equal("0", steps["distro-conf-untouched"]);
+        Assert.Equal("yes", steps["distro-back"]);
+    }
+
     private static async Task<Dictionary<string, string>> RunAsync(string scenario)
     {
         Skip.IfNot(OperatingSystem.IsLinux() && Environment.UserName == "root", "the wipes need root: mount namespaces, update-ca-certificates and apt-get");

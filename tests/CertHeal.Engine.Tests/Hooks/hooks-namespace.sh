@@ -131,4 +131,65 @@ jdk)
     step hook-list "$(keytool -list -keystore "$cacerts" -storepass changeit 2>/dev/null | grep -ci 'trustedCertEntry' || true)"
     step hook-log "$(grep -c 're-applied' /var/log/certheal.log || true)"
     ;;
+forget)
+    # Two lab roots healed the Debian way into the bundle and into a JDK's cacerts, the hooks
+    # installed, then the first forgotten: it must stay out through both wipes, the second come back.
+    build_jdk 1
+    build_jdk 2
+    cacerts=/opt/certheal-test-jdk/lib/security/cacerts
+    export STOREPASS=changeit
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$work/jdk1.deb" >"$work/apt1.out" 2>&1
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/second.key" -out "$work/second.pem" -days 3650 \
+        -subj "/CN=Hooks Second Root CA/O=CertHeal Lab" -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+    second=$(openssl x509 -in "$work/second.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d ':')
+    in_bundle() { if grep -qF "$(sed -n 2p "$1")" "$bundle"; then echo yes; else echo no; fi; }
+    # keytool prints each entry's SHA-256 with colons.
+    in_cacerts() { if keytool -list -keystore "$cacerts" -storepass changeit 2>/dev/null | tr -d ':' | grep -qi "$1"; then echo yes; else echo no; fi; }
+    for pem in "$work/root.pem" "$work/second.pem"; do
+        pin=$(openssl x509 -in "$pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d ':')
+        certheal merge "$bundle" "$pem" --policy Pinned --trusted-fingerprint "$pin" --ledger "$ledger" --json > /dev/null
+        certheal merge "$cacerts" "$pem" --password-env STOREPASS --policy Pinned --trusted-fingerprint "$pin" --ledger "$ledger" --json > /dev/null
+    done
+    step healed "$(in_bundle "$work/root.pem") $(in_bundle "$work/second.pem") $(in_cacerts "$fingerprint") $(in_cacerts "$second")"
+    certheal hook install --ledger "$ledger" --json > "$work/install.json"
+    step install-exit $?
+    # -WhatIf runs nothing: the source stays and update-ca-certificates is not run.
+    before=$(stat -c %y "$bundle" | tr '\n' ' ')
+    certheal forget --fingerprint "$fingerprint" --ledger "$ledger" --what-if --json > "$work/whatif.json"
+    step whatif-untouched "$( [ "$before" = "$(stat -c %y "$bundle" | tr '\n' ' ')" ] && ls /usr/local/share/ca-certificates/certheal/hooks-namespace-root-ca-*.crt >/dev/null 2>&1 && echo yes || echo no)"
+    set +e
+    certheal forget --fingerprint "$fingerprint" --ledger "$ledger" --json > "$work/forget.json" 2>"$work/forget.err"
+    step forget-exit $?
+    set -e
+    step forget-stores "$(grep -cE '"Removed": *1,?$' "$work/forget.json" || true)"
+    step forget-regenerated "$(grep -c 'update-ca-certificates regenerated the OS bundle without it' "$work/forget.json" || true)"
+    step forget-sources "$(ls /usr/local/share/ca-certificates/certheal | grep -c '^hooks-namespace-root-ca-.*\.crt$' || true)"
+    step forget-retired "$(ls /usr/local/share/ca-certificates/certheal | grep -c '^hooks-namespace-root-ca-.*\.crt\.bak$' || true)"
+    # update-ca-certificates may leave the link dangling; what matters is that none leads to the root any more.
+    step forget-link "$(find /etc/ssl/certs -maxdepth 1 -lname '/usr/local/share/ca-certificates/certheal/hooks-namespace-root-ca-*' -exec test -e {} \; -print | wc -l)"
+    step forgotten "$(in_bundle "$work/root.pem") $(in_bundle "$work/second.pem") $(in_cacerts "$fingerprint") $(in_cacerts "$second")"
+    # The wipe of the bundle, with the hook firing inside it.
+    update-ca-certificates >/dev/null 2>"$work/update.err"
+    step after-update "$(in_bundle "$work/root.pem") $(in_bundle "$work/second.pem")"
+    update-ca-certificates --fresh >/dev/null 2>&1
+    step after-fresh "$(in_bundle "$work/root.pem") $(in_bundle "$work/second.pem")"
+    # The JDK upgrade replaces cacerts with the vendor's; DPkg::Post-Invoke re-applies the ledger.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$work/jdk2.deb" >"$work/apt2.out" 2>&1
+    step v2-installed "$(dpkg-query -W -f '${Version}' certheal-test-jdk)"
+    step after-upgrade "$(in_cacerts "$fingerprint") $(in_cacerts "$second") $(in_bundle "$work/root.pem") $(in_bundle "$work/second.pem")"
+    step vendor-kept "$(keytool -list -keystore "$cacerts" -storepass changeit -alias vendorroot >/dev/null 2>&1 && echo yes || echo no)"
+    # A distro root (from /usr/share/ca-certificates) is patched out, with the exact line that keeps it out.
+    distro=$(find /usr/share/ca-certificates -name '*.crt' | sort | head -1)
+    distro_fp=$(openssl x509 -in "$distro" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d ':')
+    set +e
+    certheal forget --fingerprint "$distro_fp" --keystore "$bundle" --ledger "$ledger" --json > "$work/distro.json" 2>"$work/distro.err"
+    step distro-exit $?
+    set -e
+    step distro-in-bundle "$(in_bundle "$distro")"
+    line="!${distro#/usr/share/ca-certificates/}"
+    step distro-line "$(grep -cF "the line '$line' in '/etc/ca-certificates.conf'" "$work/distro.err" || true)"
+    step distro-conf-untouched "$(grep -cxF "$line" /etc/ca-certificates.conf || true)"
+    update-ca-certificates >/dev/null 2>&1
+    step distro-back "$(in_bundle "$distro")"
+    ;;
 esac
