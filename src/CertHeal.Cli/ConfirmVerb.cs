@@ -24,7 +24,7 @@ internal static class ConfirmVerb
         endpoints = await ConnectionOptions.TargetsAsync(args, endpoints, connector, cancellationToken).ConfigureAwait(false);
         using var password = PasswordOption.Read(args);
         var report = await KeystoreValidator.ValidateFileAsync(args.Positionals[0],
-            MergeVerb.Parse<Keystores.KeystoreFormat>(args.Value("--format"), "--format", "PemBundle, Der, Pkcs12, Jks or Directory"), password,
+            MergeVerb.Parse<Keystores.KeystoreFormat>(args.Value("--format"), "--format", MergeVerb.FormatChoices), password,
             new ValidationOptions
             {
                 ExpiringWithinDays = args.Int("--expiring-within", 0, 36500) ?? 30,

@@ -37,7 +37,7 @@ internal static class ForgetVerb
         var result = LedgerForget.Forget(fingerprint, stores, new ForgetOptions
         {
             LedgerPath = ledgerPath,
-            Format = MergeVerb.Parse<KeystoreFormat>(args.Value("--format"), "--format", "PemBundle, Der, Pkcs12, Jks or Directory"),
+            Format = MergeVerb.Parse<KeystoreFormat>(args.Value("--format"), "--format", MergeVerb.FormatChoices),
             Password = password,
             WhatIf = args.Flag("--what-if"),
         });

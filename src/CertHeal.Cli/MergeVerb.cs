@@ -10,6 +10,9 @@ namespace CertHeal.Cli;
 /// </summary>
 internal static class MergeVerb
 {
+    /// <summary>The --format values every verb that opens a keystore accepts, for its error sentence.</summary>
+    internal const string FormatChoices = "PemBundle, Der, Pkcs12, Jks, Directory or Nss";
+
     public static readonly Dictionary<string, bool> Options = new()
     {
         ["--format"] = true, ["--password"] = true, ["--password-file"] = true, ["--password-env"] = true,
@@ -62,7 +65,7 @@ internal static class MergeVerb
         {
             endpoints.Clear();
         }
-        var format = Parse<KeystoreFormat>(args.Value("--format"), "--format", "PemBundle, Der, Pkcs12, Jks or Directory");
+        var format = Parse<KeystoreFormat>(args.Value("--format"), "--format", MergeVerb.FormatChoices);
         // Plan without the lock, run the approval command with no lock held (it may wait minutes on a
         // person, where other writers give up after 30 s), then commit with the approvals.
         var plan = KeystoreMerger.Plan(path, format, password, incoming, options, cancellationToken);

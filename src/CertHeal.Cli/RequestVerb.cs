@@ -24,7 +24,7 @@ internal static class RequestVerb
         var options = new HealingOptions
         {
             KeystorePath = KeystoreFormats.FullPath(args.Value("--keystore") ?? KeystoreMerger.DefaultKeystorePath()),
-            Format = MergeVerb.Parse<KeystoreFormat>(args.Value("--format"), "--format", "PemBundle, Der, Pkcs12, Jks or Directory"),
+            Format = MergeVerb.Parse<KeystoreFormat>(args.Value("--format"), "--format", MergeVerb.FormatChoices),
             Password = password,
             Policy = policy,
             TrustedFingerprints = args.Values("--trusted-fingerprint"),

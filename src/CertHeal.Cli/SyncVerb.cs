@@ -25,7 +25,7 @@ internal static class SyncVerb
         }
         var ledgerPath = Path.GetFullPath(args.Value("--ledger") ?? TrustLedger.DefaultPath());
         var ledger = TrustLedger.Read(ledgerPath);
-        var format = MergeVerb.Parse<KeystoreFormat>(args.Value("--format"), "--format", "PemBundle, Der, Pkcs12, Jks or Directory");
+        var format = MergeVerb.Parse<KeystoreFormat>(args.Value("--format"), "--format", MergeVerb.FormatChoices);
         using var password = PasswordOption.Read(args);
         var stores = args.Positionals.Count > 0
             ? args.Positionals.Select(KeystoreFormats.FullPath).ToList()
