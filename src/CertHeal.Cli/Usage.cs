@@ -68,7 +68,10 @@ internal static class Usage
           certheal find [--process-id N]... [--all-processes] [--path DIR]... [--depth N] [--steer-to STORE] [--json]
           certheal find --bypasses [--path P]... [--pid N]... [--all-processes] [--depth N] [--json]
                         where certificate validation is switched off (env, command lines, scripts, config);
-                        read-only; exit 0 none found, 1 found, 2 a bad --path or --pid
+                        read-only; exit 0 none found, 1 found, 2 a bad --path or --pid. Examples:
+                          certheal find --bypasses --path /etc/systemd/system --path ~/.config
+                          certheal find --bypasses --all-processes --json | jq -r '.[] | .Location'
+                          certheal find --bypasses --pid 4242 --path /srv/app --depth 4
           certheal sync [<keystore>...] [--ledger PATH] [--password-file F | --password-env VAR | --password P]
                         [--what-if] [--json]
           certheal sync --hook [--ledger PATH] [--json]   (what upgrade hooks run: every store of the system ledger, exit 0 always)
