@@ -80,6 +80,7 @@ if (-not $SkipTests) {
     # log names the tests that were running. Such a crash reruns that project once, loudly; a
     # second crash, or any failed test, fails the run.
     $testProjects = Get-ChildItem (Join-Path $root 'tests') -Filter '*.Tests.csproj' -Recurse | Sort-Object Name
+    $failedProjects = @()
     foreach ($project in $testProjects) {
         $log = Join-Path ([IO.Path]::GetTempPath()) "certheal-$($project.BaseName)-$PID.log"
         foreach ($attempt in 1, 2) {
@@ -88,12 +89,15 @@ if (-not $SkipTests) {
             if ($exit -eq 0) { break }
             $crashed = Select-String -Path $log -Pattern 'Test host process crashed|host process exited unexpectedly' -Quiet
             if (-not $crashed -or $attempt -eq 2) {
-                throw "dotnet test $($project.BaseName) failed with exit code $exit; see the output above."
+                $failedProjects += "$($project.BaseName) (exit code $exit)"
+                break
             }
             Write-Warning "The test host of $($project.BaseName) crashed natively (the tests it was running are named above); running that project once more."
         }
         Remove-Item $log -ErrorAction SilentlyContinue
     }
+    # Every project runs before the verdict, so one run reports every failure.
+    if ($failedProjects) { throw "dotnet test failed: $($failedProjects -join ', '); see the output above." }
 
     # tools/test.sh hands over the pinned Pester it restored from NuGet.
     $pester = if ($env:CERTHEAL_PESTER) { Get-Item $env:CERTHEAL_PESTER } else {

@@ -53,11 +53,30 @@ public sealed class SteeringLab : IAsyncLifetime
         var process = Process.Start(info)!;
         _started.Add(process);
         // Find-Keystore reads /proc/pid/exe: wait (bounded) until the process is the runtime, not the launcher it was forked from.
-        for (var i = 0; i < 100 && ProcessRuntime.Of(new FileInfo($"/proc/{process.Id}/exe").LinkTarget) is null; i++)
+        // And until its environ holds what was given: under CI load one run judged a node as lacking
+        // the NODE_EXTRA_CA_CERTS this test gave it (read too early, before its own environment).
+        for (var i = 0; i < 400 && !(ProcessRuntime.Of(new FileInfo($"/proc/{process.Id}/exe").LinkTarget) is not null && HasEnvironment(process.Id, environment)); i++)
         {
             Thread.Sleep(50);
         }
         return process;
+    }
+
+    private static bool HasEnvironment(int pid, IDictionary<string, string>? wanted)
+    {
+        if (wanted is null || wanted.Count == 0)
+        {
+            return true;
+        }
+        try
+        {
+            var entries = File.ReadAllText($"/proc/{pid}/environ").Split('\0');
+            return wanted.All(w => entries.Contains($"{w.Key}={w.Value}", StringComparer.Ordinal));
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>A client run, bounded to 60 s, with a clean environment plus <paramref name="environment"/>.</summary>
