@@ -99,7 +99,7 @@ public sealed class NssKeystoreTests(PsLab lab) : IClassFixture<PsLab>
 
         result.AssertNoErrors();
         var all = result.Single();
-        Assert.Contains("CertHeal Lab Root", (string)all.Properties["Listed"].Value, StringComparison.Ordinal);
+        Assert.Contains("CertHeal Lab Root", all.Properties["Listed"].Value?.ToString(), StringComparison.Ordinal);
         var removed = System.Management.Automation.PSObject.AsPSObject(all.Properties["Removed"].Value);
         Assert.Equal("sql:" + db, removed.Properties["Path"].Value);
         Assert.Equal(true, removed.Properties["Written"].Value);

@@ -18,7 +18,7 @@ public sealed class FindTlsBypassTests(BypassTree tree) : IClassFixture<BypassTr
     }
 
     private static Dictionary<string, (string Hash, DateTime Modified)> Snapshot(string root) =>
-        Directory.GetFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+        Directory.GetFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint })
             .Where(f => new FileInfo(f).LinkTarget is null && new FileInfo(f).Length > 0)
             .ToDictionary(f => f, f => (Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))), File.GetLastWriteTimeUtc(f)));
 
