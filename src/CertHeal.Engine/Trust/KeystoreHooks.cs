@@ -42,6 +42,11 @@ public static class KeystoreHooks
         _ => SystemRoot.Under(root, "etc", "apt", "apt.conf.d", "80certheal"),
     };
 
+    /// <summary>The certheal on PATH (the dotnet tool shim), which hooks run when no CLI is named; null when there is none.</summary>
+    public static string? InstalledCli() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(d => Path.Combine(d, OperatingSystem.IsWindows() ? "certheal.exe" : "certheal")).FirstOrDefault(File.Exists);
+
     /// <summary>
     /// The words that run the certheal at <paramref name="cliPath"/>: a certheal.dll runs under the
     /// dotnet that runs this process (or the one on PATH), the tool shim or an apphost as it is.

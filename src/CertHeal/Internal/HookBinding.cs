@@ -17,7 +17,7 @@ internal static class HookBinding
         IReadOnlyList<string> command = [];
         try
         {
-            var cli = cliPath is not null ? cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(cliPath) : OnPath();
+            var cli = cliPath is not null ? cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(cliPath) : KeystoreHooks.InstalledCli();
             if (cli is null)
             {
                 if (cliRequired)
@@ -43,8 +43,4 @@ internal static class HookBinding
         new(e, ErrorIds.HookFailed, e.Kind == KeystoreErrorKind.NotFound ? ErrorCategory.ObjectNotFound : ErrorCategory.PermissionDenied, e.Path);
 
     public static ErrorRecord Record(Exception e, string path) => new(e, ErrorIds.HookFailed, ErrorCategory.WriteError, path);
-
-    private static string? OnPath() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(d => Path.Combine(d, OperatingSystem.IsWindows() ? "certheal.exe" : "certheal")).FirstOrDefault(File.Exists);
 }
