@@ -11,7 +11,10 @@ namespace CertHeal.Tests;
 /// </summary>
 public sealed class NativeCliTests(LabFixture fixture) : IClassFixture<LabFixture>
 {
-    /// <summary>CERTHEAL_CLI when build.ps1 -Native set it, else out/native/certheal when it was published.</summary>
+    /// <summary>
+    /// CERTHEAL_CLI when build.ps1 -Native set it, else out/native/certheal when it was published
+    /// after this test's certheal.dll was built (an older one would test stale code).
+    /// </summary>
     private static string? Native
     {
         get
@@ -22,7 +25,8 @@ public sealed class NativeCliTests(LabFixture fixture) : IClassFixture<LabFixtur
                 return named;
             }
             var published = Path.Combine(Tools.RepoRoot, "out", "native", "certheal");
-            return File.Exists(published) ? published : null;
+            var tool = Path.Combine(AppContext.BaseDirectory, "certheal.dll");
+            return File.Exists(published) && File.GetLastWriteTimeUtc(published) >= File.GetLastWriteTimeUtc(tool) ? published : null;
         }
     }
 
