@@ -180,7 +180,7 @@ if (only.Contains("startup"))
         var imported = ImportModuleTimer.Median(pwsh, module, imports);
         var shipped = ImportModuleTimer.Median(pwsh, "Microsoft.PowerShell.PSResourceGet", imports);
         rows.Add(new Row("Start-up: `Import-Module CertHeal` (assembled module folder) in a fresh pwsh vs `Import-Module Microsoft.PowerShell.PSResourceGet`", 1,
-            imported, shipped, "PSResourceGet", null, maxMs: 300, note: $"median of {imports} fresh pwsh processes, timed inside pwsh; peak MB: that pwsh"));
+            imported, shipped, "PSResourceGet", null, maxMs: 300, note: $"median of {imports} fresh pwsh processes, timed inside pwsh; peak MB: that pwsh's engine"));
     }
 }
 
