@@ -30,5 +30,6 @@ dotnet build -c Release src/CertHeal >/dev/null
 only=$(printf '%s\n' "$@" | sed -n '/^--only$/{n;p}')
 if [ -z "$only" ] || [[ ",$only," == *,startup,* ]]; then
   dotnet publish src/CertHeal.Cli -c Release -r linux-x64 -p:PublishAot=true --artifacts-path out/native-build -o out/native >/dev/null
+  dotnet publish tests/CertHeal.Benchmarks.BareClient -c Release -r linux-x64 -p:PublishAot=true --artifacts-path out/bare-build -o out/bareclient >/dev/null
 fi
 exec dotnet tests/CertHeal.Benchmarks/bin/Release/net10.0/CertHeal.Benchmarks.dll "$@"
