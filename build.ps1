@@ -16,6 +16,11 @@
     4. With -Package: publishes out/CertHeal to a temporary local repository in out/repo and
        prints the path of the .nupkg.
 
+    With -Native (tools/test.sh and CI pass it), step 2 also publishes the second artifact, the
+    native certheal for linux-x64 (NativeAOT, self-contained, one file) to out/native/certheal,
+    and step 3 runs the CLI tests that start the real certheal process once more against it
+    (CERTHEAL_CLI). The normal dev build skips it: the ahead-of-time compile takes minutes.
+
 .EXAMPLE
     ./build.ps1
 
@@ -24,13 +29,17 @@
 
 .EXAMPLE
     ./build.ps1 -Package
+
+.EXAMPLE
+    ./build.ps1 -Configuration Debug -Native
 #>
 [CmdletBinding()]
 param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
     [switch] $Package,
-    [switch] $SkipTests
+    [switch] $SkipTests,
+    [switch] $Native
 )
 
 $ErrorActionPreference = 'Stop'
@@ -73,6 +82,21 @@ Write-Host "Module assembled in $moduleOut"
 $tested = Test-ModuleManifest -Path (Join-Path $moduleOut 'CertHeal.psd1') -ErrorAction Stop
 Write-Host "Test-ModuleManifest: $($tested.Name) $($tested.Version), $($tested.ExportedCmdlets.Count) cmdlets"
 
+# The native certheal: always Release, with its own intermediate folders (--artifacts-path), so
+# the dev build's obj/ and bin/ stay as they were.
+$nativeCli = Join-Path $root 'out/native/certheal'
+if ($Native) {
+    if (-not $IsLinux) { throw 'The native certheal is published for linux-x64; run -Native on Linux.' }
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    Invoke-Native 'dotnet publish (native certheal)' {
+        dotnet publish (Join-Path $root 'src/CertHeal.Cli') -c Release -r linux-x64 -p:PublishAot=true `
+            --artifacts-path (Join-Path $root 'out/native-build') -o (Split-Path $nativeCli)
+    }
+    $version = & $nativeCli --version
+    if ($LASTEXITCODE -ne 0 -or $version -ne $tested.Version.ToString()) { throw "The native certheal at $nativeCli does not run (exit $LASTEXITCODE, version '$version')." }
+    Write-Host ("Native certheal {0} in {1} ({2:0} s)" -f $version, $nativeCli, $clock.Elapsed.TotalSeconds)
+}
+
 # 3. Tests.
 if (-not $SkipTests) {
     # One project at a time, each with --blame: when a test host dies natively (no managed stack,
@@ -95,6 +119,19 @@ if (-not $SkipTests) {
             Write-Warning "The test host of $($project.BaseName) crashed natively (the tests it was running are named above); running that project once more."
         }
         Remove-Item $log -ErrorAction SilentlyContinue
+    }
+    if ($Native) {
+        # The real-process CLI tests once more, each certheal a native one (CliProcess reads
+        # CERTHEAL_CLI), and NativeCliTests beside the dotnet tool.
+        $cliClasses = 'CliUsageTests', 'NamedFingerprintCliTests', 'ChangedCliTests', 'ForgetTests', 'NssForgetTests', 'LedgerSyncTests',
+            'DistrustMergeTests', 'RevokedNeverWrittenTests', 'RequestWebOptionsTests', 'NativeCliTests'
+        $filter = ($cliClasses | ForEach-Object { "FullyQualifiedName~.$_." }) -join '|'
+        $engineTests = Join-Path $root 'tests/CertHeal.Engine.Tests'
+        $savedCli = $env:CERTHEAL_CLI
+        $env:CERTHEAL_CLI = $nativeCli
+        try { dotnet test $engineTests -c $Configuration --no-build --filter $filter 2>&1 | Out-Host }
+        finally { $env:CERTHEAL_CLI = $savedCli }
+        if ($LASTEXITCODE -ne 0) { $failedProjects += "CertHeal.Engine.Tests against the native certheal (exit code $LASTEXITCODE)" }
     }
     # Every project runs before the verdict, so one run reports every failure.
     if ($failedProjects) { throw "dotnet test failed: $($failedProjects -join ', '); see the output above." }

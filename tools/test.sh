@@ -23,8 +23,9 @@ if [ ! -f "$pester" ]; then
 fi
 echo "test: pwsh $("$pwsh" -NoProfile -Command '$PSVersionTable.PSVersion.ToString()') at $pwsh, Pester $pester_version"
 
-# build.ps1: build, assemble out/CertHeal, dotnet test (every xunit suite), then Pester.
-CERTHEAL_PESTER="$pester" CERTHEAL_PWSH="$pwsh" "$pwsh" -NoProfile -NonInteractive -File ./build.ps1 -Configuration Debug
+# build.ps1: build, assemble out/CertHeal, publish the native certheal (out/native), dotnet test
+# (every xunit suite, then the real-process CLI tests against the native certheal), then Pester.
+CERTHEAL_PESTER="$pester" CERTHEAL_PWSH="$pwsh" "$pwsh" -NoProfile -NonInteractive -File ./build.ps1 -Configuration Debug -Native
 
 # The Gallery round trip: package, publish to a local repository, install into a fresh HOME, use, update, uninstall.
 "$pwsh" -NoProfile -NonInteractive -File ./tools/GalleryRoundTrip.ps1

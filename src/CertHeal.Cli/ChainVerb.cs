@@ -66,7 +66,7 @@ internal static class ChainVerb
         }
         if (args.Flag("--json"))
         {
-            await JsonOutput.WriteAsync(stdout, certificates).ConfigureAwait(false);
+            await JsonOutput.WriteAsync(stdout, certificates, JsonOutput.Types.IReadOnlyListChainCertificate).ConfigureAwait(false);
         }
         else
         {

@@ -40,7 +40,7 @@ internal static class ConfirmVerb
             }, cancellationToken).ConfigureAwait(false);
         if (args.Flag("--json"))
         {
-            await JsonOutput.WriteAsync(stdout, [report]).ConfigureAwait(false);
+            await JsonOutput.WriteAsync(stdout, [report], JsonOutput.Types.IReadOnlyListKeystoreReport).ConfigureAwait(false);
         }
         else
         {

@@ -40,7 +40,7 @@ internal static class DemoVerb
         var rows = endpoints.Zip(results, (e, r) => (e.Scenario, e.Expected, Result: r)).ToList();
         if (args.Flag("--json"))
         {
-            await JsonOutput.WriteAsync(stdout, results).ConfigureAwait(false);
+            await JsonOutput.WriteAsync(stdout, results, JsonOutput.Types.IReadOnlyListHandshakeResult).ConfigureAwait(false);
         }
         else
         {

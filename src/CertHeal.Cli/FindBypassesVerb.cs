@@ -51,7 +51,7 @@ internal static class FindBypassesVerb
         }, cancellationToken: cancellationToken).ToList();
         if (args.Flag("--json"))
         {
-            await JsonOutput.WriteAsync(stdout, found).ConfigureAwait(false);
+            await JsonOutput.WriteAsync(stdout, found, JsonOutput.Types.IReadOnlyListTlsBypass).ConfigureAwait(false);
         }
         else
         {

@@ -44,7 +44,7 @@ internal static class FindVerb
         }, cancellationToken: cancellationToken);
         if (args.Flag("--json"))
         {
-            await JsonOutput.WriteAsync(stdout, found).ConfigureAwait(false);
+            await JsonOutput.WriteAsync(stdout, found, JsonOutput.Types.IReadOnlyListKeystoreLocation).ConfigureAwait(false);
         }
         else
         {

@@ -57,7 +57,7 @@ internal static class ForgetVerb
         var refused = result.Changes.Any(c => c.Entries.Any(e => e.Refused));
         if (args.Flag("--json"))
         {
-            await JsonOutput.WriteOneAsync(stdout, new ForgetOutput(result.Changes.Any(c => c.Changed) || result.Marked, result.Sha256Fingerprint, result.Forgotten, result.Marked, [.. result.Changes]))
+            await JsonOutput.WriteOneAsync(stdout, new ForgetOutput(result.Changes.Any(c => c.Changed) || result.Marked, result.Sha256Fingerprint, result.Forgotten, result.Marked, [.. result.Changes]), JsonOutput.Types.ForgetOutput)
                 .ConfigureAwait(false);
         }
         else

@@ -45,7 +45,7 @@ internal static class HookVerb
         }
         if (args.Flag("--json"))
         {
-            await JsonOutput.WriteAsync(stdout, hooks).ConfigureAwait(false);
+            await JsonOutput.WriteAsync(stdout, hooks, JsonOutput.Types.IReadOnlyListKeystoreHook).ConfigureAwait(false);
         }
         else
         {
@@ -72,7 +72,7 @@ internal static class HookVerb
     {
         var process = Environment.ProcessPath ?? "dotnet";
         return Path.GetFileNameWithoutExtension(process) == "dotnet"
-            ? KeystoreHooks.CommandFor(typeof(HookVerb).Assembly.Location, process)
+            ? KeystoreHooks.CommandFor(Path.Combine(AppContext.BaseDirectory, typeof(HookVerb).Assembly.GetName().Name + ".dll"), process)
             : KeystoreHooks.CommandFor(process);
     }
 }

@@ -24,7 +24,7 @@ internal static class LedgerVerb
         var result = await LedgerPrune.PruneAsync(ledgerPath, args.Flag("--what-if"), args.Int("--absent-days", 0, 36500), cancellation: cancellationToken).ConfigureAwait(false);
         if (args.Flag("--json"))
         {
-            await JsonOutput.WriteOneAsync(stdout, result).ConfigureAwait(false);
+            await JsonOutput.WriteOneAsync(stdout, result, JsonOutput.Types.LedgerPruneResult).ConfigureAwait(false);
             return CliApp.Success;
         }
         var verb = result.WhatIf ? "would forget" : "forgot";

@@ -81,7 +81,7 @@ internal static class MergeVerb
         }
         if (args.Flag("--json"))
         {
-            await JsonOutput.WriteOneAsync(stdout, change).ConfigureAwait(false);
+            await JsonOutput.WriteOneAsync(stdout, change, JsonOutput.Types.KeystoreChange).ConfigureAwait(false);
         }
         else
         {

@@ -69,7 +69,7 @@ internal static class RequestVerb
         }
         if (args.Flag("--json"))
         {
-            await JsonOutput.WriteOneAsync(stdout, response).ConfigureAwait(false);
+            await JsonOutput.WriteOneAsync(stdout, response, JsonOutput.Types.HealedResponse).ConfigureAwait(false);
         }
         else
         {

@@ -54,7 +54,7 @@ internal static class SyncVerb
         }
         if (args.Flag("--json"))
         {
-            await JsonOutput.WriteOneAsync(stdout, new SyncOutput(changes.Any(c => c.Changed), [.. changes])).ConfigureAwait(false);
+            await JsonOutput.WriteOneAsync(stdout, new SyncOutput(changes.Any(c => c.Changed), [.. changes]), JsonOutput.Types.SyncOutput).ConfigureAwait(false);
         }
         else
         {
@@ -82,7 +82,7 @@ internal static class SyncVerb
         var result = HookSync.Run(ledgerPath, new SyncOptions { Recorder = new LedgerRecorder(ledgerPath) }, cancellationToken);
         if (args.Flag("--json"))
         {
-            await JsonOutput.WriteOneAsync(stdout, new HookOutput(result.Changes.Any(c => c.Changed), [.. result.Changes], [.. result.Log])).ConfigureAwait(false);
+            await JsonOutput.WriteOneAsync(stdout, new HookOutput(result.Changes.Any(c => c.Changed), [.. result.Changes], [.. result.Log]), JsonOutput.Types.HookOutput).ConfigureAwait(false);
         }
         return CliApp.Success;
     }

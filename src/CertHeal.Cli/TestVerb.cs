@@ -63,7 +63,7 @@ internal static class TestVerb
         {
             allSucceeded &= result.Succeeded;
             await stdout.WriteAsync(json
-                ? (first ? "\n" : ",\n") + System.Text.Json.JsonSerializer.Serialize(result, JsonOutput.Options)
+                ? (first ? "\n" : ",\n") + System.Text.Json.JsonSerializer.Serialize(result, JsonOutput.Types.HandshakeResult)
                 : table.Row([
                     allAddresses && result.Address is not null ? $"{result.Target} ({result.Address})" : result.Target, result.Succeeded.ToString(), result.Failure.ToString(), result.Protocol ?? result.RequestedProtocol?.ToString() ?? "",
                     result.HandshakeTime.TotalMilliseconds.ToString("0 'ms'", CultureInfo.InvariantCulture), result.Reason,

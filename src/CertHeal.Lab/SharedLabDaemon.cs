@@ -85,7 +85,7 @@ public sealed class SharedLabDaemon : IAsyncDisposable
         }
         var state = new State(Environment.ProcessId, owned.Daemon.Port, owned.Hierarchy.Root.RawData, owned.Hierarchy.Intermediate.RawData);
         // Written in place: every reader holds the lock.
-        File.WriteAllText(Path.Combine(folder, "state.json"), JsonSerializer.Serialize(state));
+        File.WriteAllText(Path.Combine(folder, "state.json"), JsonSerializer.Serialize(state, LabStateJson.Default.State));
         File.WriteAllText(lease, "");
         return new SharedLabDaemon(folder, lease, owned.Daemon.Port, owned.Hierarchy.Root, owned.Hierarchy.Intermediate, owned);
     }
@@ -158,7 +158,7 @@ public sealed class SharedLabDaemon : IAsyncDisposable
     {
         try
         {
-            return JsonSerializer.Deserialize<State>(File.ReadAllText(Path.Combine(folder, "state.json")));
+            return JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(folder, "state.json")), LabStateJson.Default.State);
         }
         catch (Exception e) when (e is IOException or JsonException)
         {
@@ -183,7 +183,7 @@ public sealed class SharedLabDaemon : IAsyncDisposable
         }
     }
 
-    private sealed record State(int Pid, int Port, byte[] Root, byte[] Intermediate);
+    internal sealed record State(int Pid, int Port, byte[] Root, byte[] Intermediate);
 
     private sealed class Owned : IAsyncDisposable
     {

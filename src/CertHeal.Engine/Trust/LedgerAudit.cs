@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using CertHeal.Keystores;
 
 namespace CertHeal.Trust;
@@ -13,9 +12,6 @@ namespace CertHeal.Trust;
 /// </summary>
 internal static class LedgerAudit
 {
-    /// <summary>Enums by name: an auditor reads "PinnedFingerprint", and a later enum member never renumbers history.</summary>
-    internal static readonly JsonSerializerOptions Json = new(TrustLedger.Json) { Converters = { new JsonStringEnumConverter() } };
-
     internal static string Folder(string ledgerPath) => Path.Combine(TrustLedger.Folder(ledgerPath), "audit");
 
     /// <summary>The record of a write that happened: the entries it changed and the consent each leaned on.</summary>
@@ -72,8 +68,8 @@ internal static class LedgerAudit
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             // Audit names are never reused, so a killed writer's temporary is swept from the month's folder (under the lock).
             StoreWrite.RemoveStaleTemporaryFilesIn(Path.GetDirectoryName(file)!);
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(record, Json);
-            StoreWrite.Replace(file, bytes, written => JsonSerializer.Deserialize<AuditRecord>(written, Json), flush: TrustLedger.FlushRecords);
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(record, AuditJson.Default.AuditRecord);
+            StoreWrite.Replace(file, bytes, written => JsonSerializer.Deserialize(written, AuditJson.Default.AuditRecord), flush: TrustLedger.FlushRecords);
             Interlocked.Add(ref TrustLedger.BytesWritten, bytes.Length);
         });
         return file;
@@ -92,7 +88,7 @@ internal static class LedgerAudit
     {
         try
         {
-            return JsonSerializer.Deserialize<AuditRecord>(File.ReadAllBytes(file), Json);
+            return JsonSerializer.Deserialize(File.ReadAllBytes(file), AuditJson.Default.AuditRecord);
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {

@@ -23,7 +23,7 @@ public static class TrustLedger
     private const long MaxRecordBytes = 16L * 1024 * 1024;
     private const long MaxLegacyBytes = 1024L * 1024 * 1024;
 
-    internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    internal static readonly JsonSerializerOptions Json = LedgerJson.Default.Options;
 
     /// <summary>Ledger bytes read and written by this process; tests show a small merge's cost does not grow with the ledger.</summary>
     internal static long BytesRead;
@@ -160,11 +160,11 @@ public static class TrustLedger
             record.Stores = [];
             if (existing is not null)
             {
-                var before = JsonSerializer.Serialize(existing, Json);
+                var before = JsonSerializer.Serialize(existing, LedgerJson.Default.LedgerEntry);
                 Merge(existing, record);
                 existing.Stores = [];
                 record = existing;
-                if (JsonSerializer.Serialize(existing, Json) == before)
+                if (JsonSerializer.Serialize(existing, LedgerJson.Default.LedgerEntry) == before)
                 {
                     record = null;
                 }
@@ -261,7 +261,7 @@ public static class TrustLedger
         return null;
     }
 
-    private static LedgerEntry Clone(LedgerEntry entry) => JsonSerializer.Deserialize<LedgerEntry>(JsonSerializer.SerializeToUtf8Bytes(entry, Json), Json)!;
+    private static LedgerEntry Clone(LedgerEntry entry) => JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(entry, LedgerJson.Default.LedgerEntry), LedgerJson.Default.LedgerEntry)!;
 
     /// <summary>
     /// Moves a legacy ledger.json into records, then retires it to `ledger.json.imported` by
@@ -292,7 +292,7 @@ public static class TrustLedger
             }
             var bytes = File.ReadAllBytes(legacy);
             Interlocked.Add(ref BytesRead, bytes.Length);
-            return bytes.Length == 0 ? new LedgerDocument() : JsonSerializer.Deserialize<LedgerDocument>(bytes, Json) ?? new LedgerDocument();
+            return bytes.Length == 0 ? new LedgerDocument() : JsonSerializer.Deserialize(bytes, LedgerJson.Default.LedgerDocument) ?? new LedgerDocument();
         }
         catch (JsonException e)
         {
@@ -330,7 +330,7 @@ public static class TrustLedger
             }
             var bytes = File.ReadAllBytes(file);
             Interlocked.Add(ref BytesRead, bytes.Length);
-            return JsonSerializer.Deserialize<T>(bytes, Json);
+            return JsonSerializer.Deserialize(bytes, LedgerJson.Info<T>(Json));
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
@@ -341,8 +341,9 @@ public static class TrustLedger
     internal static void WriteRecord<T>(string file, T record)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(record, Json);
-        StoreWrite.Replace(file, bytes, written => JsonSerializer.Deserialize<T>(written, Json), flush: FlushRecords);
+        var info = LedgerJson.Info<T>(Json);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(record, info);
+        StoreWrite.Replace(file, bytes, written => JsonSerializer.Deserialize(written, info), flush: FlushRecords);
         Interlocked.Add(ref BytesWritten, bytes.Length);
     }
 
