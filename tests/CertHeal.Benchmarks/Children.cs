@@ -25,6 +25,9 @@ internal static class Children
             "http" => await GetsAsync(args[1] == "keepalive", int.Parse(args[2]), args[3], args[4], heal: false),
             "heal" => await GetsAsync(args[1] == "keepalive", int.Parse(args[2]), args[3], args[4], heal: true),
             "heal-once" => await HealOnceAsync(),
+            // The probe section's peers over many leaves (ProbeChildren.cs): ports comma-separated, the root for the revocation peer.
+            "raw-targets" => await ProbeChildren.RawAsync(int.Parse(args[1]), int.Parse(args[2]), args[3].Split(',').Select(int.Parse).ToList(), null),
+            "raw-revocation" => await ProbeChildren.RawAsync(int.Parse(args[1]), int.Parse(args[2]), args[3].Split(',').Select(int.Parse).ToList(), args[4]),
             _ => throw new ArgumentException($"unknown child '{args[0]}'"),
         };
         Console.WriteLine($"loop-ms={Loop.TotalMilliseconds:0.0} elapsed-ms={clock.Elapsed.TotalMilliseconds:0} done={done}");

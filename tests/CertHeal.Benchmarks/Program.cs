@@ -44,14 +44,41 @@ Measured Cli(string[] cliArgs, string? stdin = null) => Measured.Run("dotnet", [
     new Dictionary<string, string> { ["BENCH_PASSWORD"] = "changeit", ["CERTHEAL_LEDGER"] = Path.Combine(work, "ledger.json") });
 Measured Tool(string file, params string[] toolArgs) => Check(Measured.Run(file, toolArgs, TimeSpan.FromMinutes(10)));
 
-// 1. Probe throughput and memory: certheal test over N targets vs a bare SslStream loop, same concurrency.
-foreach (var n in !only.Contains("probe") ? [] : quick ? new[] { 1_000 } : [1_000, 10_000])
+// 1. Probe throughput and memory: certheal test over N targets vs a bare SslStream loop over the same targets, same
+// concurrency, table and --json output; then with revocation checking (soft-fail) vs the same loop that also fetches OCSP
+// once per certificate and each issuer's CRL once. The targets are 256 distinct leaves under 4 issuers (ProbeTargets.cs),
+// so every leaf is judged and checked; revocation is explicit on every row (certheal's default is soft).
+if (only.Contains("probe"))
 {
     const int throttle = 256;
-    var raw = Self("raw", n.ToString(), throttle.ToString(), nginx.Port.ToString());
-    var probe = Cli(["test", .. Enumerable.Repeat(target, n), "--throttle", throttle.ToString(), "--keystore", rootPem, "--no-aia"]);
-    RequireAllSucceeded(probe, n);
-    rows.Add(new Row("Probe (`certheal test`, throttle 256) vs bare SslStream loop", n, probe, raw, "SslStream loop", 0.8, maxMb: 200));
+    using var probeTargets = ProbeTargets.Start(Path.Combine(work, "probe"), root);
+    var ports = string.Join(',', probeTargets.Ports);
+    foreach (var n in quick ? new[] { 1_000 } : [1_000, 10_000])
+    {
+        var targets = probeTargets.Targets(n).ToArray();
+        Measured Probe(string revocation, bool json)
+        {
+            var m = Cli(["test", .. targets, "--throttle", throttle.ToString(), "--keystore", rootPem, "--no-aia", "--revocation", revocation, .. json ? new[] { "--json" } : []]);
+            RequireAllSucceeded(m, n);
+            return m;
+        }
+        var raw = Self("raw-targets", n.ToString(), throttle.ToString(), ports);
+        var table = Probe("off", json: false);
+        rows.Add(new Row($"Probe (`certheal test`, throttle {throttle}, {ProbeTargets.Leaves} leaves, revocation off, table) vs bare SslStream loop", n, table, raw, "SslStream loop", 0.9, maxMb: 150));
+        raw = Self("raw-targets", n.ToString(), throttle.ToString(), ports);
+        var json = Probe("off", json: true);
+        rows.Add(new Row($"Probe (`certheal test --json`, throttle {throttle}, {ProbeTargets.Leaves} leaves, revocation off) vs bare SslStream loop", n, json, raw, "SslStream loop", 0.9, maxMb: 150));
+        var rawRevocation = Self("raw-revocation", n.ToString(), throttle.ToString(), ports, rootPem);
+        var revocation = Probe("soft", json: true);
+        // Every leaf and intermediate must have been answered (Good): a soft-fail Unknown would measure less work.
+        var good = revocation.Stdout.Split("\"Revocation\": \"Good\"").Length - 1;
+        if (good != 2 * n)
+        {
+            throw new InvalidOperationException($"certheal test --revocation soft answered {good} of {2 * n} revocation checks Good: {revocation.Stdout[..Math.Min(1500, revocation.Stdout.Length)]}");
+        }
+        rows.Add(new Row($"Probe with revocation (`certheal test --revocation soft --json`, OCSP + CRL on loopback) vs SslStream loop + OCSP per certificate + CRL per issuer", n, revocation, rawRevocation,
+            "SslStream loop + fetches", 0.8, maxMb: 150));
+    }
 }
 
 // 2. Chain capture per target: one certheal chain over M targets vs a loop of openssl s_client -showcerts (and keytool -printcert -sslserver).

@@ -28,6 +28,11 @@ internal static class PresentedChain
         {
             sent.Insert(0, leaf);
         }
+        else
+        {
+            // The server's own copy stands for the leaf: ours would only wait for the finalizer.
+            leaf.Dispose();
+        }
         return sent;
     }
 

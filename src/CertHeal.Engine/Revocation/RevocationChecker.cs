@@ -26,6 +26,10 @@ internal static class RevocationChecker
     internal static readonly RevocationCache<CertificateRevocation> OcspAnswers = new(4096);
     internal static readonly RevocationCache<X509Crl> Crls = new(64);
 
+    /// <summary>Good and Revoked answers per certificate and issuer (their bytes), until the answer's nextUpdate.</summary>
+    internal static readonly RevocationCache<CertificateRevocation> Answers = new(4096);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task<CertificateRevocation>> InFlight = new(StringComparer.Ordinal);
+
     /// <summary>One answer per path element, same order; all NotChecked when <paramref name="mode"/> is Off.</summary>
     public static async Task<CertificateRevocation[]> CheckPathAsync(IReadOnlyList<X509Certificate2> path, RevocationCheckMode mode, TimeSpan timeout,
         DateTime nowUtc, CancellationToken cancellationToken)
@@ -46,6 +50,13 @@ internal static class RevocationChecker
     }
 
     /// <summary>One certificate against its issuer (null when the path has none above it).</summary>
+    /// <remarks>
+    /// A batch presents the same certificates again and again (10,000 targets behind a few
+    /// hundred leaves and a handful of intermediates): a certificate answered Good or Revoked is
+    /// answered from memory, keyed by its and its issuer's bytes, before anything is parsed, and
+    /// probes that ask for the same certificate at the same time share one check (the first 256
+    /// probes of a batch asked the responder for the same intermediate 256 times).
+    /// </remarks>
     public static async Task<CertificateRevocation> CheckAsync(X509Certificate2 certificate, X509Certificate2? issuer, TimeSpan timeout, DateTime nowUtc,
         FetchBudget budget, CancellationToken cancellationToken)
     {
@@ -53,6 +64,47 @@ internal static class RevocationChecker
         {
             return CertificateRevocation.NotChecked("a self-signed certificate is an anchor; anchors are not checked for revocation");
         }
+        if (issuer is null)
+        {
+            return await CheckUncachedAsync(certificate, issuer, timeout, nowUtc, budget, cancellationToken).ConfigureAwait(false);
+        }
+        var key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(certificate.RawDataMemory.Span))
+            + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(issuer.RawDataMemory.Span));
+        if (Answers.Get(key, nowUtc) is { } known)
+        {
+            return known;
+        }
+        var mine = new TaskCompletionSource<CertificateRevocation>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var flight = InFlight.GetOrAdd(key, mine.Task);
+        if (flight != mine.Task)
+        {
+            return await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        try
+        {
+            var answer = await CheckUncachedAsync(certificate, issuer, timeout, nowUtc, budget, cancellationToken).ConfigureAwait(false);
+            if (answer.Status is RevocationStatus.Good or RevocationStatus.Revoked && answer.ValidUntil is { } until)
+            {
+                Answers.Put(key, answer, until, nowUtc);
+            }
+            mine.SetResult(answer);
+            return answer;
+        }
+        catch (Exception e)
+        {
+            mine.SetException(e);
+            _ = mine.Task.Exception; // observed here; a sharer that awaits it sees it too
+            throw;
+        }
+        finally
+        {
+            InFlight.TryRemove(new KeyValuePair<string, Task<CertificateRevocation>>(key, mine.Task));
+        }
+    }
+
+    private static async Task<CertificateRevocation> CheckUncachedAsync(X509Certificate2 certificate, X509Certificate2? issuer, TimeSpan timeout, DateTime nowUtc,
+        FetchBudget budget, CancellationToken cancellationToken)
+    {
         var ocspUrls = RevocationUrls.Ocsp(certificate);
         var crlUrls = RevocationUrls.Crl(certificate);
         if (ocspUrls.Count + crlUrls.Count == 0)

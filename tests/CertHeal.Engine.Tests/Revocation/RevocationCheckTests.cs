@@ -174,6 +174,21 @@ public sealed class RevocationCheckTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Probes_at_the_same_time_share_one_fetch_per_certificate()
+    {
+        // A batch starts its first probes together: a certificate's check already under way is
+        // joined, not repeated (the benchmark's 256 first probes asked for one intermediate 256 times).
+        await using var lab = (await RevocationLab.CreateAsync(leafOcsp: Answer.None, leafCrl: Answer.Real, name: "flight")).WithServer();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => ProbeAsync(lab)));
+
+        Assert.All(results, r => Assert.Equal(RevocationStatus.Good, Leaf(r).Revocation));
+        Assert.All(results, r => Assert.Equal(RevocationStatus.Good, Intermediate(r).Revocation));
+        Assert.Equal(1, lab.Http.Hits("intermediate.crl"));
+        Assert.Equal(1, lab.Http.Hits("root.crl"));
+    }
+
+    [Fact]
     public async Task A_crl_signed_by_another_key_is_not_believed()
     {
         await using var lab = await RevocationLab.CreateAsync(leafOcsp: Answer.None, intermediateCrl: Answer.None, name: "forged");
