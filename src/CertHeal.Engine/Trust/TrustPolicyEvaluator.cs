@@ -16,6 +16,7 @@ internal sealed class TrustPolicyEvaluator
     private readonly HashSet<string> _trustedBefore;
     private readonly Lazy<Classified> _classified;
     private readonly List<X509Certificate2> _incoming;
+    private readonly Lazy<Dictionary<string, List<TrustVerdict>>> _throughPaths;
 
     /// <summary>One chain evaluation per certificate (the engine's verdict over the path to the trusted roots).</summary>
     private readonly ConcurrentDictionary<string, TrustVerdict> _verdicts = new(StringComparer.Ordinal);
@@ -45,6 +46,7 @@ internal sealed class TrustPolicyEvaluator
         _trustedBefore = keystoreList.Concat(system.Roots.Cast<X509Certificate2>())
             .Select(CertificateFacts.Sha256Fingerprint).ToHashSet(StringComparer.Ordinal);
         _classified = new Lazy<Classified>(() => Classify(keystoreList, system, incomingList), LazyThreadSafetyMode.ExecutionAndPublication);
+        _throughPaths = new Lazy<Dictionary<string, List<TrustVerdict>>>(IndexThroughPaths, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     private Classified Classify(List<X509Certificate2> keystore, TrustAnchors system, List<X509Certificate2> incoming)
@@ -106,15 +108,48 @@ internal sealed class TrustPolicyEvaluator
         {
             return own;
         }
-        foreach (var other in _incoming)
+        // Only the incoming paths that pass through this certificate can show a violation below it;
+        // an index of them (built once) replaces a scan of every incoming path per certificate,
+        // which made a 10,000-certificate merge quadratic (100 million path lookups).
+        foreach (var verdict in _throughPaths.Value.GetValueOrDefault(CertificateFacts.Sha256Fingerprint(certificate)) ?? [])
         {
-            if (!ReferenceEquals(other, certificate) && Evaluate(other) is var verdict && AnchorFitness.IndexOf(verdict.Path, certificate) > 0
-                && AnchorFitness.Unfit(certificate, verdict, _now) is { } through)
+            if (AnchorFitness.IndexOf(verdict.Path, certificate) > 0 && AnchorFitness.Unfit(certificate, verdict, _now) is { } through)
             {
                 return through;
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// Per fingerprint, the verdicts of the other incoming certificates whose path holds it above
+    /// their own place, in incoming order (so the first violation reported is the one a scan finds).
+    /// </summary>
+    private Dictionary<string, List<TrustVerdict>> IndexThroughPaths()
+    {
+        var index = new Dictionary<string, List<TrustVerdict>>(StringComparer.Ordinal);
+        foreach (var other in _incoming)
+        {
+            var verdict = Evaluate(other);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 1; i < verdict.Path.Count; i++)
+            {
+                if (ReferenceEquals(verdict.Path[i], other) || verdict.Path[i].RawDataMemory.Span.SequenceEqual(other.RawDataMemory.Span))
+                {
+                    continue;
+                }
+                var fingerprint = CertificateFacts.Sha256Fingerprint(verdict.Path[i]);
+                if (seen.Add(fingerprint))
+                {
+                    if (!index.TryGetValue(fingerprint, out var list))
+                    {
+                        index[fingerprint] = list = [];
+                    }
+                    list.Add(verdict);
+                }
+            }
+        }
+        return index;
     }
 
     private (bool Allowed, string Reason, bool NewAnchor) DecidePolicy(X509Certificate2 certificate)
