@@ -23,7 +23,7 @@ internal sealed class TrustPolicyEvaluator
 
     /// <summary>Anchors and path material, sorted by signature checks: only chain decisions need them.</summary>
     private sealed record Classified(X509Certificate2Collection Anchors, X509Certificate2Collection Material, HashSet<string> Known,
-        X509Certificate2Collection IncomingRoots, TrustAnchors Trusted);
+        X509Certificate2Collection IncomingRoots, TrustAnchors Trusted, HashSet<string> AnchorFingerprints);
 
     /// <summary>Words the remedies in skip reasons in the calling host's option names.</summary>
     public IHostVocabulary Words { get; init; } = NeutralVocabulary.Instance;
@@ -78,7 +78,8 @@ internal sealed class TrustPolicyEvaluator
         var known = anchors.Cast<X509Certificate2>().Concat(material.Cast<X509Certificate2>())
             .Select(CertificateFacts.Sha256Fingerprint).ToHashSet(StringComparer.Ordinal);
         // Every family judges: the store's own consumers are not known here, and the strictest decides.
-        return new Classified(anchors, material, known, incomingRoots, TrustAnchors.FromCertificates("trust policy", anchors.Cast<X509Certificate2>()));
+        return new Classified(anchors, material, known, incomingRoots, TrustAnchors.FromCertificates("trust policy", anchors.Cast<X509Certificate2>()),
+            anchors.Cast<X509Certificate2>().Select(CertificateFacts.Sha256Fingerprint).ToHashSet(StringComparer.Ordinal));
     }
 
     public static string NormalizeFingerprint(string fingerprint) =>
@@ -240,6 +241,7 @@ internal sealed class TrustPolicyEvaluator
             // all the material (a chain build over thousands of roots per incoming root made a
             // 100-into-2,000 merge ten times slower). Trusted or not, as the full set says.
             ? ChainTrustEvaluator.Evaluate([certificate], TrustAnchors.FromCertificates(_classified.Value.Trusted.Name,
-                _classified.Value.Trusted.Contains(certificate) ? [certificate] : [], consumers: _classified.Value.Trusted.Consumers), _now)
+                // By fingerprint: a scan of every anchor per incoming root was quadratic (TrustAnchors.Contains).
+                _classified.Value.AnchorFingerprints.Contains(CertificateFacts.Sha256Fingerprint(certificate)) ? [certificate] : [], consumers: _classified.Value.Trusted.Consumers), _now)
             : ChainTrustEvaluator.Evaluate([certificate], _classified.Value.Trusted, _now, _classified.Value.Material.Cast<X509Certificate2>()));
 }
