@@ -67,10 +67,12 @@ public static class KeystoreMerger
         var planned = debianPlans ? new SaveOptions { LockTimeout = write.LockTimeout, WhatIf = true, Cancellation = write.Cancellation, Validate = write.Validate } : write;
         List<KeystoreChangeEntry> changes = [];
         KeystoreWriteResult result;
+        var parsed = new List<Keystore>();
         try
         {
             KeystoreWriteResult Update(SaveOptions how) => KeystoreFile.Update(path, format, password, keystore =>
             {
+                parsed.Add(keystore);
                 read?.Invoke(keystore);
                 keystore.NewPkcs12Encryption = options.Pkcs12Encryption;
                 changes = KeystoreMerge.Apply(keystore, incoming, options, decisions);
@@ -108,6 +110,10 @@ public static class KeystoreMerger
             // Only the caller's command can skip the endpoint check, so the refusal carries that remedy for its host to word.
             throw new KeystoreException(e.Kind, e.Path, e.Message.TrimEnd('.') + "; ", RemedyKind.SkipValidation, e);
         }
+        finally
+        {
+            Release(parsed, incoming);
+        }
         if (!result.Written)
         {
             // Nothing was written, so nothing consented to anything yet: a plan must not read as an approval.
@@ -141,6 +147,23 @@ public static class KeystoreMerger
             }
         }
         return change;
+    }
+
+    /// <summary>
+    /// Frees the certificates parsed from the store (never the caller's incoming ones): nothing of
+    /// a merge's result holds them, and left to the finalizer their native copies kept a
+    /// 20,000-entry merge's plan and commit in memory at once.
+    /// </summary>
+    private static void Release(List<Keystore> parsed, IReadOnlyList<X509Certificate2> incoming)
+    {
+        var callers = new HashSet<X509Certificate2>(incoming, ReferenceEqualityComparer.Instance);
+        foreach (var certificate in parsed.SelectMany(k => k.Entries).Select(e => e.Certificate).OfType<X509Certificate2>())
+        {
+            if (!callers.Contains(certificate))
+            {
+                certificate.Dispose();
+            }
+        }
     }
 
     private static string Refusing(out bool refused, string refusal)
