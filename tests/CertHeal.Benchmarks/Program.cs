@@ -95,47 +95,67 @@ if (only.Contains("chain"))
         note: $"keytool measured over {k} targets, CertHeal's time scaled to the same count"));
 }
 
-// 3. Merge N new certificates into an N-entry store; JKS compared with keytool -importkeystore doing the same work.
+// 3. Merge N new certificates into an N-entry store (PEM bundle, PKCS#12, JKS), each compared with
+// keytool -importkeystore doing the JKS work at the same size (one keytool run per size, the peer of
+// all three rows). Every measured merge records into a ledger in a stated state (MergeLedgers): empty,
+// and at 10,000 also a copy of a seeded 100,000-entry ledger. Memory flatness: peak at the largest
+// size minus peak at the smallest (MergeFlatness).
 if (only.Contains("merge"))
 {
     var sizes = quick ? new[] { 2_500 } : [2_500, 5_000, 10_000, 20_000];
     var certificates = MintMany(2 * sizes.Max());
     var password = KeystorePassword.FromString("changeit");
+    var ledgers = new MergeLedgers(work);
+    var peaks = new Dictionary<(string, int), Measured>();
+    const string emptyLedger = "empty ledger";
+    var seededLedger = $"{MergeLedgers.SeededEntries:N0}-entry ledger";
     foreach (var n in sizes)
     {
         var incomingPem = Path.Combine(work, $"incoming-{n}.pem");
         File.WriteAllText(incomingPem, string.Join("\n", certificates.Skip(n).Take(n).Select(c => c.ExportCertificatePem())) + "\n");
         var incomingP12 = Path.Combine(work, $"incoming-{n}.p12");
         WriteStore(incomingP12, KeystoreFormat.Pkcs12, password, certificates.Skip(n).Take(n));
+        var stores = new Dictionary<KeystoreFormat, string>();
         foreach (var format in new[] { KeystoreFormat.PemBundle, KeystoreFormat.Pkcs12, KeystoreFormat.Jks })
         {
             var ext = format switch { KeystoreFormat.PemBundle => "pem", KeystoreFormat.Pkcs12 => "p12", _ => "jks" };
-            var store = Path.Combine(work, $"store-{n}.{ext}");
-            WriteStore(store, format, password, certificates.Take(n));
-            var baseCopy = store + ".orig";
-            File.Copy(store, baseCopy, overwrite: true);
-            var merge = Cli(["merge", store, incomingPem, "--policy", "TrustOnFirstUse", "--force", "--password-env", "BENCH_PASSWORD", "--json"]);
-            Check(merge);
-            var stamp = File.GetLastWriteTimeUtc(store);
-            var again = Cli(["merge", store, incomingPem, "--policy", "TrustOnFirstUse", "--force", "--password-env", "BENCH_PASSWORD", "--json"]);
-            Check(again);
-            if (File.GetLastWriteTimeUtc(store) != stamp)
+            stores[format] = Path.Combine(work, $"store-{n}.{ext}");
+            WriteStore(stores[format], format, password, certificates.Take(n));
+            File.Copy(stores[format], stores[format] + ".orig", overwrite: true);
+        }
+        var keytoolStore = Path.Combine(work, $"keytool-{n}.jks");
+        File.Copy(stores[KeystoreFormat.Jks] + ".orig", keytoolStore, overwrite: true);
+        var keytool = Tool("keytool", "-importkeystore", "-srckeystore", incomingP12, "-srcstoretype", "PKCS12", "-srcstorepass", "changeit",
+            "-destkeystore", keytoolStore, "-deststoretype", "JKS", "-deststorepass", "changeit", "-noprompt");
+        File.Delete(keytoolStore);
+        foreach (var (format, store) in stores)
+        {
+            foreach (var (ledgerName, ledger) in n == 10_000 ? new[] { (emptyLedger, ledgers.Empty()), (seededLedger, ledgers.Seeded()) } : [(emptyLedger, ledgers.Empty())])
             {
-                throw new InvalidOperationException($"A merge that changed nothing rewrote {store}.");
+                File.Copy(store + ".orig", store, overwrite: true);
+                string[] mergeArgs = ["merge", store, incomingPem, "--policy", "TrustOnFirstUse", "--force", "--password-env", "BENCH_PASSWORD", "--ledger", ledger, "--json"];
+                var merge = Check(Cli(mergeArgs));
+                if (!merge.Stdout.Contains($"\"Added\": {n}", StringComparison.Ordinal))
+                {
+                    throw new InvalidOperationException($"The merge into {store} did not add {n} certificates: {merge.Stdout[..Math.Min(400, merge.Stdout.Length)]}");
+                }
+                var stamp = File.GetLastWriteTimeUtc(store);
+                var again = Check(Cli(mergeArgs));
+                if (File.GetLastWriteTimeUtc(store) != stamp)
+                {
+                    throw new InvalidOperationException($"A merge that changed nothing rewrote {store}.");
+                }
+                if (ledgerName == emptyLedger)
+                {
+                    peaks[(format.ToString(), n)] = merge;
+                }
+                rows.Add(new Row($"Merge into {format} (`certheal merge`, {ledgerName}) vs `keytool -importkeystore` (JKS)", n, merge, keytool, "keytool", 3.0, maxMb: 200));
+                rows.Add(new Row($"Merge into {format} that changes nothing (read only, no write; {ledgerName})", n, again, null, "-", null));
             }
-            Measured? peer = null;
-            if (format == KeystoreFormat.Jks)
-            {
-                var dest = Path.Combine(work, $"keytool-{n}.jks");
-                File.Copy(baseCopy, dest, overwrite: true);
-                peer = Tool("keytool", "-importkeystore", "-srckeystore", incomingP12, "-srcstoretype", "PKCS12", "-srcstorepass", "changeit",
-                    "-destkeystore", dest, "-deststoretype", "JKS", "-deststorepass", "changeit", "-noprompt");
-            }
-            rows.Add(new Row($"Merge into {format} (`certheal merge`) vs `keytool -importkeystore` (JKS)", n, merge, peer, peer is null ? "-" : "keytool", peer is null ? null : 3.0, maxMb: 200));
-            rows.Add(new Row($"Merge into {format} that changes nothing (read only, no write)", n, again, null, "-", null));
-            File.Delete(baseCopy);
+            File.Delete(store + ".orig");
         }
     }
+    rows.AddRange(MergeFlatness.Rows(peaks, emptyLedger));
 }
 
 // 4. The heal handler's happy path vs a plain HttpClient; time-to-heal of an incomplete chain.

@@ -133,8 +133,12 @@ internal static class CertificateFacts
         }
     }
 
+    // GetCertHash hashes the DER anew on every call, and the merge asks for the same instances'
+    // fingerprints over and over (indexes, verdict caches, the ledger): kept with the instance too.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<X509Certificate2, string> Fingerprints = new();
+
     public static string Sha256Fingerprint(X509Certificate2 certificate) =>
-        Convert.ToHexString(certificate.GetCertHash(HashAlgorithmName.SHA256));
+        Fingerprints.GetValue(certificate, static c => Convert.ToHexString(c.GetCertHash(HashAlgorithmName.SHA256)));
 
     public static string[] DnsNames(X509Certificate2 certificate)
     {

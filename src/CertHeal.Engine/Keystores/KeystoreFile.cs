@@ -173,18 +173,30 @@ public static class KeystoreFile
             StoreWrite.Replace(path, bytes, written =>
             {
                 Keystore readBack;
-                using (CertificateReuse.Open(intended.Entries.Select(e => e.Certificate).OfType<X509Certificate2>()))
+                var intendedCertificates = new HashSet<X509Certificate2>(intended.Entries.Select(e => e.Certificate).OfType<X509Certificate2>(), ReferenceEqualityComparer.Instance);
+                using (CertificateReuse.Open(intendedCertificates))
                 {
                     readBack = codec.Read(written, path, password);
                 }
-                if (!SameEntries(intended, readBack))
+                try
                 {
-                    throw new KeystoreException(KeystoreErrorKind.Corrupt, path,
-                        $"The new version of '{path}' did not read back as written, so the keystore was left unchanged; this is a bug to report.");
+                    if (!SameEntries(intended, readBack))
+                    {
+                        throw new KeystoreException(KeystoreErrorKind.Corrupt, path,
+                            $"The new version of '{path}' did not read back as written, so the keystore was left unchanged; this is a bug to report.");
+                    }
+                    if (validate?.Invoke(readBack) is { } refusal)
+                    {
+                        throw Refused(path, refusal);
+                    }
                 }
-                if (validate?.Invoke(readBack) is { } refusal)
+                finally
                 {
-                    throw Refused(path, refusal);
+                    // The read-back copy is only compared: its own parsed certificates are freed now, not by the finalizer.
+                    foreach (var certificate in readBack.Entries.Select(e => e.Certificate).OfType<X509Certificate2>().Where(c => !intendedCertificates.Contains(c)))
+                    {
+                        certificate.Dispose();
+                    }
                 }
             }, backup);
         }

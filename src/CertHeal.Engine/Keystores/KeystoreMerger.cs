@@ -11,7 +11,7 @@ public static class KeystoreMerger
     /// </param>
     public static KeystoreChange Merge(string path, KeystoreFormat? format, KeystorePassword? password,
         IReadOnlyList<X509Certificate2> incoming, MergeOptions options, SaveOptions write, IReadOnlyList<Handshake.TlsTarget>? endpoints = null) =>
-        Run(path, format, password, incoming, options, write, endpoints, new MergeDecisions(), null);
+        Run(path, format, password, incoming, options, write, endpoints, new MergeDecisions(), null, null);
 
     /// <summary>
     /// Plans a merge without the store's lock and without asking anyone: every incoming certificate
@@ -23,9 +23,10 @@ public static class KeystoreMerger
         var decisions = new MergeDecisions();
         byte[]? digest = null;
         var existed = false;
+        var parsed = new List<X509Certificate2>();
         var change = Run(path, format, password, incoming, options.WithApproval(null, options.Approver), new SaveOptions { WhatIf = true, Cancellation = cancellationToken }, null, decisions,
-            keystore => (digest, existed) = (keystore.SourceDigest, !keystore.IsNew));
-        return new MergePlan(path, format, password, incoming, options, change, digest, existed, decisions);
+            keystore => (digest, existed) = (keystore.SourceDigest, !keystore.IsNew), parsed);
+        return new MergePlan(path, format, password, incoming, options, change, digest, existed, decisions) { Parsed = parsed };
     }
 
     /// <summary>
@@ -40,18 +41,37 @@ public static class KeystoreMerger
     {
         var approvedSet = approved?.ToHashSet(StringComparer.OrdinalIgnoreCase);
         var options = plan.Options.WithApproval(approvedSet is null ? null : approvedSet.Contains, approvedBy);
-        return Run(plan.Path, plan.Format, plan.Password, plan.Incoming, options, write, endpoints, plan.Decisions, current =>
+        try
         {
-            if (!plan.Matches(current))
+            // The store's certificates as the plan parsed them: reading the same bytes again under
+            // the lock reuses them by their bytes instead of parsing every entry a second time.
+            using (CertificateReuse.Open(plan.Parsed))
             {
-                plan.Decisions.Clear();
-                plan.Replanned = true;
+                return Run(plan.Path, plan.Format, plan.Password, plan.Incoming, options, write, endpoints, plan.Decisions, current =>
+                {
+                    if (!plan.Matches(current))
+                    {
+                        plan.Decisions.Clear();
+                        plan.Replanned = true;
+                    }
+                }, null);
             }
-        });
+        }
+        finally
+        {
+            // Freed once: a second commit of the same plan parses afresh.
+            var parsed = plan.Parsed;
+            plan.Parsed = [];
+            foreach (var certificate in parsed)
+            {
+                certificate.Dispose();
+            }
+        }
     }
 
     private static KeystoreChange Run(string path, KeystoreFormat? format, KeystorePassword? password, IReadOnlyList<X509Certificate2> incoming,
-        MergeOptions options, SaveOptions write, IReadOnlyList<Handshake.TlsTarget>? endpoints, MergeDecisions decisions, Action<Keystore>? read)
+        MergeOptions options, SaveOptions write, IReadOnlyList<Handshake.TlsTarget>? endpoints, MergeDecisions decisions, Action<Keystore>? read,
+        List<X509Certificate2>? keep)
     {
         var endpointsRefused = false;
         if (endpoints is { Count: > 0 })
@@ -67,10 +87,12 @@ public static class KeystoreMerger
         var planned = debianPlans ? new SaveOptions { LockTimeout = write.LockTimeout, WhatIf = true, Cancellation = write.Cancellation, Validate = write.Validate } : write;
         List<KeystoreChangeEntry> changes = [];
         KeystoreWriteResult result;
+        var parsed = new List<Keystore>();
         try
         {
             KeystoreWriteResult Update(SaveOptions how) => KeystoreFile.Update(path, format, password, keystore =>
             {
+                parsed.Add(keystore);
                 read?.Invoke(keystore);
                 keystore.NewPkcs12Encryption = options.Pkcs12Encryption;
                 changes = KeystoreMerge.Apply(keystore, incoming, options, decisions);
@@ -108,6 +130,10 @@ public static class KeystoreMerger
             // Only the caller's command can skip the endpoint check, so the refusal carries that remedy for its host to word.
             throw new KeystoreException(e.Kind, e.Path, e.Message.TrimEnd('.') + "; ", RemedyKind.SkipValidation, e);
         }
+        finally
+        {
+            Release(parsed, incoming, keep);
+        }
         if (!result.Written)
         {
             // Nothing was written, so nothing consented to anything yet: a plan must not read as an approval.
@@ -141,6 +167,31 @@ public static class KeystoreMerger
             }
         }
         return change;
+    }
+
+    /// <summary>
+    /// Frees the certificates parsed from the store (never the caller's incoming ones): nothing of
+    /// a merge's result holds them, and left to the finalizer their native copies kept a
+    /// 20,000-entry merge's plan and commit in memory at once.
+    /// </summary>
+    /// <param name="keep">A plan's list: its certificates are kept for the commit to reuse, and freed by it.</param>
+    private static void Release(List<Keystore> parsed, IReadOnlyList<X509Certificate2> incoming, List<X509Certificate2>? keep)
+    {
+        var callers = new HashSet<X509Certificate2>(incoming, ReferenceEqualityComparer.Instance);
+        foreach (var certificate in parsed.SelectMany(k => k.Entries).Select(e => e.Certificate).OfType<X509Certificate2>())
+        {
+            if (!callers.Contains(certificate))
+            {
+                if (keep is null)
+                {
+                    certificate.Dispose();
+                }
+                else if (callers.Add(certificate))
+                {
+                    keep.Add(certificate);
+                }
+            }
+        }
     }
 
     private static string Refusing(out bool refused, string refusal)

@@ -34,6 +34,9 @@ public sealed class MergePlan
     internal bool StoreExisted { get; }
     internal MergeDecisions Decisions { get; }
 
+    /// <summary>The store's certificates the plan parsed, for the commit to reuse by their bytes (and free).</summary>
+    internal IReadOnlyList<X509Certificate2> Parsed { get; set; } = [];
+
     /// <summary>Whether the commit found the store changed since the plan and planned again under the lock.</summary>
     internal bool Replanned { get; set; }
 

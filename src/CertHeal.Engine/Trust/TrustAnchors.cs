@@ -177,9 +177,27 @@ public sealed class TrustAnchors
     }
 
     /// <summary>True when the certificate itself is in this set (compared by content).</summary>
-    public bool Contains(X509Certificate2 certificate) =>
-        Roots.Cast<X509Certificate2>().Concat(Intermediates.Cast<X509Certificate2>())
-            .Any(c => c.RawDataMemory.Span.SequenceEqual(certificate.RawDataMemory.Span));
+    public bool Contains(X509Certificate2 certificate)
+    {
+        // An index by fingerprint, built on first use: a scan of the whole set per question made
+        // path checks over a 20,000-entry keystore quadratic. The collections are not changed
+        // after construction (nothing in CertHeal adds to them), and a count check catches it if one is.
+        var index = _index;
+        if (index is null || index.Count != Roots.Count + Intermediates.Count)
+        {
+            var fresh = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var member in Roots.Cast<X509Certificate2>().Concat(Intermediates.Cast<X509Certificate2>()))
+            {
+                fresh.Add(CertificateFacts.Sha256Fingerprint(member));
+            }
+            _index = index = new Index(fresh, Roots.Count + Intermediates.Count);
+        }
+        return index.Fingerprints.Contains(CertificateFacts.Sha256Fingerprint(certificate));
+    }
+
+    private sealed record Index(HashSet<string> Fingerprints, int Count);
+
+    private volatile Index? _index;
 
     private static TrustAnchors LoadSystem()
     {

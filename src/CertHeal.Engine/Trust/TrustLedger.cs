@@ -141,13 +141,17 @@ public static class TrustLedger
         // The lock sweeps only the ledger's top folder (a recursive sweep would cost every merge the
         // ledger's size), so a killed writer's temporaries are swept from each folder a write touches, once.
         var swept = new HashSet<string>(StringComparer.Ordinal);
+        // Gathered and written as one batch (one file-system sync for all of them) after the sweeps,
+        // so no sweep can meet this merge's own temporaries.
+        var pending = new List<StoreWrite.Pending>();
         void WriteSwept<T>(string file, T record)
         {
             if (swept.Add(Path.GetDirectoryName(file)!))
             {
+                Directory.CreateDirectory(Path.GetDirectoryName(file)!);
                 StoreWrite.RemoveStaleTemporaryFilesIn(Path.GetDirectoryName(file)!);
             }
-            WriteRecord(file, record);
+            pending.Add(new StoreWrite.Pending(file, JsonSerializer.SerializeToUtf8Bytes(record, Json), written => JsonSerializer.Deserialize<T>(written, Json)));
         }
         foreach (var addition in additions.GroupBy(a => a.Sha256Fingerprint.ToUpperInvariant()).Select(g => g.Aggregate((a, b) => { Merge(a, b); return a; })))
         {
@@ -195,6 +199,8 @@ public static class TrustLedger
                 WriteSwept(file, record);
             }
         }
+        StoreWrite.ReplaceAll(pending, flush: FlushRecords);
+        Interlocked.Add(ref BytesWritten, pending.Sum(p => (long)p.Bytes.Length));
     }
 
     /// <summary>

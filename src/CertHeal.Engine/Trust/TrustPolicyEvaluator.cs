@@ -16,13 +16,14 @@ internal sealed class TrustPolicyEvaluator
     private readonly HashSet<string> _trustedBefore;
     private readonly Lazy<Classified> _classified;
     private readonly List<X509Certificate2> _incoming;
+    private readonly Lazy<Dictionary<string, List<TrustVerdict>>> _throughPaths;
 
     /// <summary>One chain evaluation per certificate (the engine's verdict over the path to the trusted roots).</summary>
     private readonly ConcurrentDictionary<string, TrustVerdict> _verdicts = new(StringComparer.Ordinal);
 
     /// <summary>Anchors and path material, sorted by signature checks: only chain decisions need them.</summary>
     private sealed record Classified(X509Certificate2Collection Anchors, X509Certificate2Collection Material, HashSet<string> Known,
-        X509Certificate2Collection IncomingRoots, TrustAnchors Trusted);
+        X509Certificate2Collection IncomingRoots, TrustAnchors Trusted, HashSet<string> AnchorFingerprints);
 
     /// <summary>Words the remedies in skip reasons in the calling host's option names.</summary>
     public IHostVocabulary Words { get; init; } = NeutralVocabulary.Instance;
@@ -45,6 +46,7 @@ internal sealed class TrustPolicyEvaluator
         _trustedBefore = keystoreList.Concat(system.Roots.Cast<X509Certificate2>())
             .Select(CertificateFacts.Sha256Fingerprint).ToHashSet(StringComparer.Ordinal);
         _classified = new Lazy<Classified>(() => Classify(keystoreList, system, incomingList), LazyThreadSafetyMode.ExecutionAndPublication);
+        _throughPaths = new Lazy<Dictionary<string, List<TrustVerdict>>>(IndexThroughPaths, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     private Classified Classify(List<X509Certificate2> keystore, TrustAnchors system, List<X509Certificate2> incoming)
@@ -76,7 +78,8 @@ internal sealed class TrustPolicyEvaluator
         var known = anchors.Cast<X509Certificate2>().Concat(material.Cast<X509Certificate2>())
             .Select(CertificateFacts.Sha256Fingerprint).ToHashSet(StringComparer.Ordinal);
         // Every family judges: the store's own consumers are not known here, and the strictest decides.
-        return new Classified(anchors, material, known, incomingRoots, TrustAnchors.FromCertificates("trust policy", anchors.Cast<X509Certificate2>()));
+        return new Classified(anchors, material, known, incomingRoots, TrustAnchors.FromCertificates("trust policy", anchors.Cast<X509Certificate2>()),
+            anchors.Cast<X509Certificate2>().Select(CertificateFacts.Sha256Fingerprint).ToHashSet(StringComparer.Ordinal));
     }
 
     public static string NormalizeFingerprint(string fingerprint) =>
@@ -106,15 +109,48 @@ internal sealed class TrustPolicyEvaluator
         {
             return own;
         }
-        foreach (var other in _incoming)
+        // Only the incoming paths that pass through this certificate can show a violation below it;
+        // an index of them (built once) replaces a scan of every incoming path per certificate,
+        // which made a 10,000-certificate merge quadratic (100 million path lookups).
+        foreach (var verdict in _throughPaths.Value.GetValueOrDefault(CertificateFacts.Sha256Fingerprint(certificate)) ?? [])
         {
-            if (!ReferenceEquals(other, certificate) && Evaluate(other) is var verdict && AnchorFitness.IndexOf(verdict.Path, certificate) > 0
-                && AnchorFitness.Unfit(certificate, verdict, _now) is { } through)
+            if (AnchorFitness.IndexOf(verdict.Path, certificate) > 0 && AnchorFitness.Unfit(certificate, verdict, _now) is { } through)
             {
                 return through;
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// Per fingerprint, the verdicts of the other incoming certificates whose path holds it above
+    /// their own place, in incoming order (so the first violation reported is the one a scan finds).
+    /// </summary>
+    private Dictionary<string, List<TrustVerdict>> IndexThroughPaths()
+    {
+        var index = new Dictionary<string, List<TrustVerdict>>(StringComparer.Ordinal);
+        foreach (var other in _incoming)
+        {
+            var verdict = Evaluate(other);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 1; i < verdict.Path.Count; i++)
+            {
+                if (ReferenceEquals(verdict.Path[i], other) || verdict.Path[i].RawDataMemory.Span.SequenceEqual(other.RawDataMemory.Span))
+                {
+                    continue;
+                }
+                var fingerprint = CertificateFacts.Sha256Fingerprint(verdict.Path[i]);
+                if (seen.Add(fingerprint))
+                {
+                    if (!index.TryGetValue(fingerprint, out var list))
+                    {
+                        index[fingerprint] = list = [];
+                    }
+                    list.Add(verdict);
+                }
+            }
+        }
+        return index;
     }
 
     private (bool Allowed, string Reason, bool NewAnchor) DecidePolicy(X509Certificate2 certificate)
@@ -205,6 +241,7 @@ internal sealed class TrustPolicyEvaluator
             // all the material (a chain build over thousands of roots per incoming root made a
             // 100-into-2,000 merge ten times slower). Trusted or not, as the full set says.
             ? ChainTrustEvaluator.Evaluate([certificate], TrustAnchors.FromCertificates(_classified.Value.Trusted.Name,
-                _classified.Value.Trusted.Contains(certificate) ? [certificate] : [], consumers: _classified.Value.Trusted.Consumers), _now)
+                // By fingerprint: a scan of every anchor per incoming root was quadratic (TrustAnchors.Contains).
+                _classified.Value.AnchorFingerprints.Contains(CertificateFacts.Sha256Fingerprint(certificate)) ? [certificate] : [], consumers: _classified.Value.Trusted.Consumers), _now)
             : ChainTrustEvaluator.Evaluate([certificate], _classified.Value.Trusted, _now, _classified.Value.Material.Cast<X509Certificate2>()));
 }
