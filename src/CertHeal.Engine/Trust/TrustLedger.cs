@@ -151,7 +151,8 @@ public static class TrustLedger
                 Directory.CreateDirectory(Path.GetDirectoryName(file)!);
                 StoreWrite.RemoveStaleTemporaryFilesIn(Path.GetDirectoryName(file)!);
             }
-            pending.Add(new StoreWrite.Pending(file, JsonSerializer.SerializeToUtf8Bytes(record, Json), written => JsonSerializer.Deserialize<T>(written, Json)));
+            var info = LedgerJson.Info<T>(Json);
+            pending.Add(new StoreWrite.Pending(file, JsonSerializer.SerializeToUtf8Bytes(record, info), written => JsonSerializer.Deserialize(written, info)));
         }
         foreach (var addition in additions.GroupBy(a => a.Sha256Fingerprint.ToUpperInvariant()).Select(g => g.Aggregate((a, b) => { Merge(a, b); return a; })))
         {
