@@ -83,7 +83,7 @@ internal sealed class Nginx : IDisposable
         return new Nginx(process, port, leafOnly);
     }
 
-    private static bool Listening(int port)
+    internal static bool Listening(int port)
     {
         try
         {
@@ -97,7 +97,7 @@ internal sealed class Nginx : IDisposable
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -50,7 +50,7 @@ internal sealed class ProbeTargets : IDisposable
         var files = Directory.CreateDirectory(Path.Combine(folder, "responder")).FullName;
         Directory.CreateDirectory(Path.Combine(files, "ocsp"));
         Directory.CreateDirectory(Path.Combine(files, "crl"));
-        var responderPort = FreePort();
+        var responderPort = Nginx.FreePort();
         string Url(string path) => $"http://127.0.0.1:{responderPort}/{path}";
         var nextUpdate = DateTimeOffset.UtcNow.AddDays(1);
 
@@ -68,7 +68,7 @@ internal sealed class ProbeTargets : IDisposable
         var ports = new List<int>(Leaves);
         for (var tries = 0; ports.Count < Leaves && tries < 100 * Leaves; tries++)
         {
-            var port = FreePort();
+            var port = Nginx.FreePort();
             if (port != responderPort && !ports.Contains(port))
             {
                 ports.Add(port);
@@ -156,7 +156,7 @@ internal sealed class ProbeTargets : IDisposable
         }
         var process = Process.Start(info)!;
         var deadline = Stopwatch.StartNew();
-        while (!Listening(firstPort) || !Listening(lastPort))
+        while (!Nginx.Listening(firstPort) || !Nginx.Listening(lastPort))
         {
             if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(20))
             {
@@ -216,27 +216,6 @@ internal sealed class ProbeTargets : IDisposable
     /// <summary>An empty CRL signed by <paramref name="issuer"/>.</summary>
     private static byte[] Crl(X509Certificate2 issuer, DateTimeOffset nextUpdate) =>
         new CertificateRevocationListBuilder().Build(issuer, BigInteger.One, nextUpdate, HashAlgorithmName.SHA256, null, DateTimeOffset.UtcNow.AddMinutes(-1));
-
-    private static bool Listening(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public void Dispose()
     {
