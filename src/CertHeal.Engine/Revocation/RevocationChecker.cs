@@ -78,7 +78,16 @@ internal static class RevocationChecker
         var flight = InFlight.GetOrAdd(key, mine.Task);
         if (flight != mine.Task)
         {
-            return await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The check this caller shared was cancelled by its own caller (a request of the
+                // handler given up, say), not by this one: this caller checks for itself.
+                return await CheckUncachedAsync(certificate, issuer, timeout, nowUtc, budget, cancellationToken).ConfigureAwait(false);
+            }
         }
         try
         {

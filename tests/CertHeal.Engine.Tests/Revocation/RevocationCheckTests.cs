@@ -189,6 +189,34 @@ public sealed class RevocationCheckTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_check_joined_from_a_caller_that_gives_up_is_answered_for_the_caller_that_did_not()
+    {
+        // The first caller's check is shared; when that caller cancels (a handler request given
+        // up), the one that joined it must still get an answer of its own, not the other's cancellation.
+        await using var lab = await RevocationLab.CreateAsync(leafOcsp: Answer.None, intermediateCrl: Answer.None, name: "joined");
+        await using var silent = new Lab.LabListener(async (_, token) => await Task.Delay(Timeout.Infinite, token));
+        var leaf = Lab.CertificateMint.Issue(new Lab.CertificateMint.Spec { Subject = "CN=joined.certheal.test", OcspUrl = $"http://127.0.0.1:{silent.Port}/ocsp" },
+            lab.Intermediate);
+        using var givesUp = new CancellationTokenSource();
+        var first = RevocationChecker.CheckAsync(leaf, lab.Intermediate, TimeSpan.FromSeconds(20), DateTime.UtcNow, new FetchBudget(8), givesUp.Token);
+        var deadline = Stopwatch.StartNew();
+        while (silent.Connections == 0 && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
+        Assert.Equal(1, silent.Connections);
+        var joined = RevocationChecker.CheckAsync(leaf, lab.Intermediate, Cap, DateTime.UtcNow, new FetchBudget(8), CancellationToken.None);
+
+        givesUp.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        var answer = await joined;
+        output.WriteLine(answer.Detail);
+        Assert.NotEqual(RevocationStatus.Good, answer.Status); // the responder never answers: soft-fail's unknown, never a guess
+        Assert.Equal(2, silent.Connections); // it asked for itself
+    }
+
+    [Fact]
     public async Task A_crl_signed_by_another_key_is_not_believed()
     {
         await using var lab = await RevocationLab.CreateAsync(leafOcsp: Answer.None, intermediateCrl: Answer.None, name: "forged");
