@@ -6,6 +6,10 @@ using CertHeal.Cli;
 // that holds a whole result writes it in one call; AutoFlush keeps every Write visible at once
 // (streamed results, prompts on stderr still ordered after what stdout printed before them).
 NativeHeap.LimitArenas();
+if (args is ["test" or "chain", ..])
+{
+    MachineStoreBypass.Apply();
+}
 var encoding = Console.OutputEncoding.CodePage == Encoding.UTF8.CodePage ? new UTF8Encoding(false) : Console.OutputEncoding;
 await using var stdout = new StreamWriter(Console.OpenStandardOutput(), encoding, 64 * 1024) { AutoFlush = true };
 return await CliApp.RunAsync(args, stdout, Console.Error, CancellationToken.None);

@@ -56,7 +56,6 @@ public sealed class HealingHttpHandler : DelegatingHandler
             request.Options.Set(StepsKey, steps);
         }
         request.Options.TryGetValue(ChangesKey, out var changes);
-        var target = TargetOf(request);
         var generation = _coordinator.Generation;
         HttpResponseMessage response;
         try
@@ -65,14 +64,17 @@ public sealed class HealingHttpHandler : DelegatingHandler
         }
         catch (HttpRequestException e) when (IsTrustFailure(e))
         {
-            await HealAsync(target, generation, steps, changes, cancellationToken).ConfigureAwait(false);
+            await HealAsync(TargetOf(request), generation, steps, changes, cancellationToken).ConfigureAwait(false);
             var retry = Stopwatch.StartNew();
             response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             steps.Add(new HealStep { Name = "Retried", Detail = $"{request.Method} {request.RequestUri} answered {(int)response.StatusCode} over the healed trust", Duration = retry.Elapsed });
             return response;
         }
-        if (_renewal.Successors(target.ServerName, _coordinator.Generation) is { Count: > 0 } successors)
+        // The request's target is parsed only when a heal or renewal needs it: on a kept-alive
+        // connection the parse was most of what this handler added to a request.
+        if (_renewal.Successors(ServerNameOf(request), _coordinator.Generation) is { Count: > 0 } successors)
         {
+            var target = TargetOf(request);
             await _coordinator.RunExclusiveAsync(target.ServerName, token => RenewAsync(target, successors, steps, changes, token), cancellationToken).ConfigureAwait(false);
         }
         return response;
@@ -224,9 +226,10 @@ public sealed class HealingHttpHandler : DelegatingHandler
 
     private static bool IsTrustFailure(HttpRequestException e) => e.InnerException is AuthenticationException;
 
-    private static TlsTarget TargetOf(HttpRequestMessage request)
-    {
-        var uri = request.RequestUri ?? throw new InvalidOperationException("The request has no URI.");
-        return TlsTarget.Parse(uri.GetLeftPart(UriPartial.Authority));
-    }
+    private static TlsTarget TargetOf(HttpRequestMessage request) => TlsTarget.Parse(UriOf(request).GetLeftPart(UriPartial.Authority));
+
+    /// <summary>The <see cref="TlsTarget.ServerName"/> <see cref="TargetOf"/> would give, without parsing the target.</summary>
+    private static string ServerNameOf(HttpRequestMessage request) => UriOf(request).IdnHost.Trim('[', ']');
+
+    private static Uri UriOf(HttpRequestMessage request) => request.RequestUri ?? throw new InvalidOperationException("The request has no URI.");
 }

@@ -56,17 +56,9 @@ public sealed class TrustAnchors
             var stamp = SystemStoreStamp();
             lock (SystemGate)
             {
-                if (_system is null)
+                if (_system is null || !string.Equals(stamp, _systemStamp, StringComparison.Ordinal))
                 {
                     _system = LoadSystem();
-                    _systemStamp = stamp;
-                }
-                else if (!string.Equals(stamp, _systemStamp, StringComparison.Ordinal))
-                {
-                    // .NET's own machine-store cache re-reads its files only every few seconds, so a
-                    // change is read from the files themselves (what that cache reads: the bundle file,
-                    // then every file of the folder).
-                    _system = LoadSystemFiles() ?? LoadSystem();
                     _systemStamp = stamp;
                 }
                 return _system;
@@ -120,6 +112,12 @@ public sealed class TrustAnchors
         }
     }
 
+    /// <summary>
+    /// The machine's roots read from its files, as .NET and OpenSSL read them: the bundle, then every
+    /// file of each folder, PEM or DER. On Debian the folder is links to the files the bundle was made
+    /// from (each certificate reachable three times), so files are followed to where they point and
+    /// read once, and certificates are compared as bytes before any is parsed: 144 are parsed, not 440.
+    /// </summary>
     private static TrustAnchors? LoadSystemFiles()
     {
         if (!OperatingSystem.IsLinux())
@@ -127,21 +125,37 @@ public sealed class TrustAnchors
             return null;
         }
         var (file, folders) = SystemStoreSources();
-        var certificates = new Dictionary<string, X509Certificate2>(StringComparer.Ordinal);
+        return FromMachineFiles(file, folders);
+    }
+
+    internal static TrustAnchors? FromMachineFiles(string? file, IReadOnlyList<string> folders)
+    {
+        var seenFiles = new HashSet<string>(StringComparer.Ordinal);
+        var seenCertificates = new HashSet<string>(StringComparer.Ordinal);
+        var certificates = new List<X509Certificate2>();
         void Read(string path)
         {
             try
             {
-                var collection = new X509Certificate2Collection();
-                collection.ImportFromPemFile(path);
-                foreach (var certificate in collection)
+                var real = new FileInfo(path) is { LinkTarget: not null } link
+                    ? link.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path
+                    : Path.GetFullPath(path);
+                if (!seenFiles.Add(real))
                 {
-                    certificates.TryAdd(certificate.Thumbprint, certificate);
+                    return;
+                }
+                var bytes = File.ReadAllBytes(real);
+                foreach (var der in SystemStoreFile.Certificates(bytes))
+                {
+                    if (seenCertificates.Add(Convert.ToHexString(global::System.Security.Cryptography.SHA256.HashData(der))))
+                    {
+                        certificates.Add(new X509Certificate2(der));
+                    }
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or global::System.Security.Cryptography.CryptographicException or ArgumentException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or global::System.Security.Cryptography.CryptographicException)
             {
-                // Not a PEM certificate file (OpenSSL skips it too).
+                // Unreadable, or not a certificate (OpenSSL skips it too).
             }
         }
         if (file is not null)
@@ -155,7 +169,20 @@ public sealed class TrustAnchors
                 Read(path);
             }
         }
-        return certificates.Count == 0 ? null : FromCertificates("System", certificates.Values, isSystem: true);
+        if (certificates.Count == 0)
+        {
+            return null;
+        }
+        // Told apart as .NET and OpenSSL tell the machine store's roots apart: by name (subject equals
+        // issuer), without checking an anchor's self-signature, which no client does and which was
+        // most of reading the store (an RSA key import and verification per root).
+        var roots = new X509Certificate2Collection();
+        var others = new X509Certificate2Collection();
+        foreach (var certificate in certificates)
+        {
+            (certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData) ? roots : others).Add(certificate);
+        }
+        return new TrustAnchors("System", roots, others, isSystem: true);
     }
 
     /// <summary>
@@ -201,6 +228,10 @@ public sealed class TrustAnchors
 
     private static TrustAnchors LoadSystem()
     {
+        if (LoadSystemFiles() is { } fromFiles)
+        {
+            return fromFiles;
+        }
         using var store = new X509Store(StoreName.Root, StoreLocation.LocalMachine);
         store.Open(OpenFlags.ReadOnly | OpenFlags.OpenExistingOnly);
         return FromCertificates("System", store.Certificates.Cast<X509Certificate2>(), isSystem: true);
