@@ -131,7 +131,7 @@ public sealed class TrustAnchors
     internal static TrustAnchors? FromMachineFiles(string? file, IReadOnlyList<string> folders)
     {
         var seenFiles = new HashSet<string>(StringComparer.Ordinal);
-        var seenCertificates = new HashSet<string>(StringComparer.Ordinal);
+        var seenCertificates = new HashSet<byte[]>(SameBytes.Instance);
         var certificates = new List<X509Certificate2>();
         void Read(string path)
         {
@@ -147,7 +147,7 @@ public sealed class TrustAnchors
                 var bytes = File.ReadAllBytes(real);
                 foreach (var der in SystemStoreFile.Certificates(bytes))
                 {
-                    if (seenCertificates.Add(Convert.ToHexString(global::System.Security.Cryptography.SHA256.HashData(der))))
+                    if (seenCertificates.Add(der))
                     {
                         certificates.Add(new X509Certificate2(der));
                     }
@@ -223,6 +223,21 @@ public sealed class TrustAnchors
     }
 
     private sealed record Index(HashSet<string> Fingerprints, int Count);
+
+    /// <summary>Certificates compared as bytes (a digest per certificate cost more than the comparison it saves).</summary>
+    private sealed class SameBytes : IEqualityComparer<byte[]>
+    {
+        public static readonly SameBytes Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] bytes)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(bytes);
+            return hash.ToHashCode();
+        }
+    }
 
     private volatile Index? _index;
 
