@@ -118,9 +118,18 @@ public sealed class Lab : IAsyncDisposable
     /// The incomplete chain healed by AIA: a loopback HTTP server publishes the intermediate
     /// (DER, or PKCS#7 .p7c) and the leaf-only server's certificate points at it.
     /// </summary>
-    public LabEndpoint StartLeafOnlyWithAia(out LabHttpServer repository, bool pkcs7 = false)
+    /// <param name="https">Publish the intermediate over HTTPS (the lab's good chain, trusted by the lab root) instead of HTTP.</param>
+    public LabEndpoint StartLeafOnlyWithAia(out LabHttpServer repository, bool pkcs7 = false, bool https = false)
     {
-        repository = new LabHttpServer();
+        if (https)
+        {
+            var (serverLeaf, serverChain) = Material(LabScenario.GoodChain)!.Value;
+            repository = LabHttpServer.StartTls(serverLeaf, serverChain);
+        }
+        else
+        {
+            repository = new LabHttpServer();
+        }
         var path = pkcs7 ? "issuing-ca.p7c" : "issuing-ca.cer";
         var body = pkcs7
             ? new X509Certificate2Collection(Trusted.Intermediate).Export(X509ContentType.Pkcs7)!

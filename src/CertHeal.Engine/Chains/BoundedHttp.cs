@@ -17,6 +17,7 @@ internal static class BoundedHttp
         ConnectTimeout = connectTimeout,
         AutomaticDecompression = DecompressionMethods.None,
         MaxResponseHeadersLength = 64,
+        SslOptions = new System.Net.Security.SslClientAuthenticationOptions { RemoteCertificateValidationCallback = Trust.MachineRootsValidation.Accepts },
     })
     {
         Timeout = System.Threading.Timeout.InfiniteTimeSpan,
