@@ -23,6 +23,11 @@ internal static class AcceptableIssuers
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { clientCertificate.Subject, clientCertificate.Issuer };
         using (var chain = new X509Chain())
         {
+            // The machine's roots as CertHeal reads them, not the runtime's copy (empty in the CLI's probe runs).
+            var machine = Trust.TrustAnchors.System;
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.AddRange(machine.Roots);
+            chain.ChainPolicy.ExtraStore.AddRange(machine.Intermediates);
             chain.ChainPolicy.DisableCertificateDownloads = true;
             chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
             chain.ChainPolicy.VerificationFlags = X509VerificationFlags.AllFlags;
