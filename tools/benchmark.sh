@@ -26,11 +26,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build -c Release tests/CertHeal.Benchmarks >/dev/null
 # The fleet section installs the module folder src/CertHeal assembles on its lab hosts.
 dotnet build -c Release src/CertHeal >/dev/null
-# The probe and start-up sections measure the native certheal (the second artifact) as users get it.
+# The certheal rows measure the native certheal (the linux-x64 artifact) as users get it.
+dotnet publish src/CertHeal.Cli -c Release -r linux-x64 -p:PublishAot=true --artifacts-path out/native-build -o out/native >/dev/null
 only=$(printf '%s\n' "$@" | sed -n '/^--only$/{n;p}')
-if [ -z "$only" ] || [[ ",$only," == *,startup,* ]] || [[ ",$only," == *,probe,* ]]; then
-  dotnet publish src/CertHeal.Cli -c Release -r linux-x64 -p:PublishAot=true --artifacts-path out/native-build -o out/native >/dev/null
-fi
 if [ -z "$only" ] || [[ ",$only," == *,startup,* ]]; then
   dotnet publish tests/CertHeal.Benchmarks.BareClient -c Release -r linux-x64 -p:PublishAot=true --artifacts-path out/bare-build -o out/bareclient >/dev/null
 fi

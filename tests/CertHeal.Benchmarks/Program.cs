@@ -39,9 +39,17 @@ Measured SelfLoop(params string[] childArgs)
     var m = Self(childArgs);
     return m with { Elapsed = TimeSpan.FromMilliseconds(double.Parse(Field(m, "loop-ms"), CultureInfo.InvariantCulture)) };
 }
-Measured Cli(string[] cliArgs, string? stdin = null) => Measured.Run("dotnet", [certheal, .. cliArgs], TimeSpan.FromMinutes(10), stdin,
-    // The merges record into a ledger of the run's own, never the user's ~/.certheal.
-    new Dictionary<string, string> { ["BENCH_PASSWORD"] = "changeit", ["CERTHEAL_LEDGER"] = Path.Combine(work, "ledger.json") });
+// The merges record into a ledger of the run's own, never the user's ~/.certheal.
+var cliEnvironment = new Dictionary<string, string> { ["BENCH_PASSWORD"] = "changeit", ["CERTHEAL_LEDGER"] = Path.Combine(work, "ledger.json") };
+// Every certheal row runs the native certheal, the artifact for linux-x64 (tools/benchmark.sh publishes
+// it); the dotnet tool (JIT-compiled, on the machine's .NET) is measured beside it where it says so.
+var nativeCli = Path.Combine(Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../..")), "out/native/certheal");
+if (!File.Exists(nativeCli))
+{
+    throw new InvalidOperationException($"The native certheal is not at {nativeCli}: run tools/benchmark.sh (it publishes it) or ./build.ps1 -Native.");
+}
+Measured Cli(string[] cliArgs, string? stdin = null) => Measured.Run(nativeCli, cliArgs, TimeSpan.FromMinutes(10), stdin, cliEnvironment);
+Measured ToolCli(string[] cliArgs) => Measured.Run("dotnet", [certheal, .. cliArgs], TimeSpan.FromMinutes(10), null, cliEnvironment);
 Measured Tool(string file, params string[] toolArgs) => Check(Measured.Run(file, toolArgs, TimeSpan.FromMinutes(10)));
 
 // 1. Probe throughput and memory: certheal test over N targets vs a bare SslStream loop over the same targets, same
@@ -53,21 +61,13 @@ if (only.Contains("probe"))
     const int throttle = 256;
     using var probeTargets = ProbeTargets.Start(Path.Combine(work, "probe"), root);
     var ports = string.Join(',', probeTargets.Ports);
-    // The goals are on the native certheal, the artifact for linux-x64 (tools/benchmark.sh publishes
-    // it); the dotnet tool's --json row beside it says what the JIT-compiled tool does on the same work.
-    var nativeCli = Path.Combine(Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../..")), "out/native/certheal");
-    if (!File.Exists(nativeCli))
-    {
-        throw new InvalidOperationException($"The native certheal is not at {nativeCli}: run tools/benchmark.sh (it publishes it) or ./build.ps1 -Native.");
-    }
     foreach (var n in quick ? new[] { 1_000 } : [1_000, 10_000])
     {
         var targets = probeTargets.Targets(n).ToArray();
         Measured Probe(string revocation, bool json, bool tool = false)
         {
             string[] probeArgs = ["test", .. targets, "--throttle", throttle.ToString(), "--keystore", rootPem, "--no-aia", "--revocation", revocation, .. json ? new[] { "--json" } : []];
-            var m = tool ? Cli(probeArgs) : Measured.Run(nativeCli, probeArgs, TimeSpan.FromMinutes(10), null,
-                new Dictionary<string, string> { ["CERTHEAL_LEDGER"] = Path.Combine(work, "ledger.json") });
+            var m = tool ? ToolCli(probeArgs) : Cli(probeArgs);
             RequireAllSucceeded(m, n);
             return m;
         }
@@ -212,11 +212,7 @@ if (only.Contains("startup"))
 {
     var runs = quick ? 3 : 7;
     var startupRepo = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
-    var native = Path.Combine(startupRepo, "out/native/certheal");
-    if (!File.Exists(native))
-    {
-        throw new InvalidOperationException($"The native certheal is not at {native}: run tools/benchmark.sh (it publishes it) or ./build.ps1 -Native.");
-    }
+    var native = nativeCli;
     Measured Native(string[] cliArgs) => Measured.Run(native, cliArgs, TimeSpan.FromMinutes(1), null,
         new Dictionary<string, string> { ["CERTHEAL_LEDGER"] = Path.Combine(work, "ledger.json") });
     string[] one = ["test", target, "--keystore", rootPem, "--no-aia"];
@@ -253,7 +249,7 @@ if (only.Contains("startup"))
         nativeRuns.Add(Check(Native(one)));
         systemRuns.Add(Machine(native, oneSystem));
         bareRuns.Add(Tool(bare, bareArgs));
-        toolRuns.Add(Check(Cli(one)));
+        toolRuns.Add(Check(ToolCli(one)));
         opensslRuns.Add(Tool("sh", "-c", $"openssl s_client -connect {target} -servername localhost </dev/null >/dev/null 2>&1"));
         opensslSystemRuns.Add(Machine("sh", ["-c", opensslVerify]));
     }
