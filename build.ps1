@@ -124,7 +124,7 @@ if (-not $SkipTests) {
         # The real-process CLI tests once more, each certheal a native one (CliProcess reads
         # CERTHEAL_CLI), and NativeCliTests beside the dotnet tool.
         $cliClasses = 'CliUsageTests', 'NamedFingerprintCliTests', 'ChangedCliTests', 'ForgetTests', 'NssForgetTests', 'LedgerSyncTests',
-            'DistrustMergeTests', 'RevokedNeverWrittenTests', 'RequestWebOptionsTests', 'NativeCliTests'
+            'DistrustMergeTests', 'RevokedNeverWrittenTests', 'RequestWebOptionsTests', 'OpenSslInteropTests', 'ProbeRunMachineStoreTests', 'NativeCliTests'
         $filter = ($cliClasses | ForEach-Object { "FullyQualifiedName~.$_." }) -join '|'
         $engineTests = Join-Path $root 'tests/CertHeal.Engine.Tests'
         $savedCli = $env:CERTHEAL_CLI
