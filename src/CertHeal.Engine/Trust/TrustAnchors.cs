@@ -131,7 +131,8 @@ public sealed class TrustAnchors
     internal static TrustAnchors? FromMachineFiles(string? file, IReadOnlyList<string> folders)
     {
         var seenFiles = new HashSet<string>(StringComparer.Ordinal);
-        var seenCertificates = new HashSet<byte[]>(SameBytes.Instance);
+        // Compared as bytes: a digest per certificate cost more than the comparison it saves.
+        var seenCertificates = new HashSet<byte[]>(ByteArrayComparer.Instance);
         var certificates = new List<X509Certificate2>();
         void Read(string path)
         {
@@ -223,21 +224,6 @@ public sealed class TrustAnchors
     }
 
     private sealed record Index(HashSet<string> Fingerprints, int Count);
-
-    /// <summary>Certificates compared as bytes (a digest per certificate cost more than the comparison it saves).</summary>
-    private sealed class SameBytes : IEqualityComparer<byte[]>
-    {
-        public static readonly SameBytes Instance = new();
-
-        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode(byte[] bytes)
-        {
-            var hash = new HashCode();
-            hash.AddBytes(bytes);
-            return hash.ToHashCode();
-        }
-    }
 
     private volatile Index? _index;
 
