@@ -223,9 +223,6 @@ if (only.Contains("startup"))
 {
     var runs = quick ? 3 : 7;
     var startupRepo = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
-    var native = nativeCli;
-    Measured Native(string[] cliArgs) => Measured.Run(native, cliArgs, TimeSpan.FromMinutes(1), null,
-        new Dictionary<string, string> { ["CERTHEAL_LEDGER"] = Path.Combine(work, "ledger.json") });
     string[] one = ["test", target, "--keystore", rootPem, "--no-aia"];
     string[] oneSystem = ["test", target, "--no-aia"];
     // The machine's own store with the bench root added, as an admin adds a private root: every
@@ -236,7 +233,7 @@ if (only.Contains("startup"))
     var machineStore = new Dictionary<string, string> { ["CERTHEAL_LEDGER"] = Path.Combine(work, "ledger.json"), ["SSL_CERT_FILE"] = machineBundle, ["SSL_CERT_DIR"] = "/etc/ssl/certs" };
     var opensslVerify = $"openssl s_client -connect {target} -servername localhost -verify_return_error </dev/null >/dev/null 2>&1";
     // The least a .NET program does for the same answer (one SslStream handshake whose chain must
-    // verify under the same root; NativeAOT, net8.0 like the native certheal; tools/benchmark.sh
+    // verify under the same root; NativeAOT like the native certheal; tools/benchmark.sh
     // publishes it). It lets the runtime read the machine store, which certheal's probe runs skip.
     var bare = Path.Combine(startupRepo, "out/bareclient/CertHeal.Benchmarks.BareClient");
     if (!File.Exists(bare))
@@ -252,13 +249,13 @@ if (only.Contains("startup"))
     var opensslRuns = new List<Measured>();
     var opensslSystemRuns = new List<Measured>();
     Measured Machine(string file, string[] toolArgs) => Check(Measured.Run(file, toolArgs, TimeSpan.FromMinutes(1), null, machineStore));
-    Check(Native(one));
-    Machine(native, oneSystem);
+    Check(Cli(one));
+    Machine(nativeCli, oneSystem);
     Check(Tool(bare, bareArgs));
     for (var i = 0; i < runs; i++)
     {
-        nativeRuns.Add(Check(Native(one)));
-        systemRuns.Add(Machine(native, oneSystem));
+        nativeRuns.Add(Check(Cli(one)));
+        systemRuns.Add(Machine(nativeCli, oneSystem));
         bareRuns.Add(Tool(bare, bareArgs));
         toolRuns.Add(Check(ToolCli(one)));
         opensslRuns.Add(Tool("sh", "-c", $"openssl s_client -connect {target} -servername localhost </dev/null >/dev/null 2>&1"));
