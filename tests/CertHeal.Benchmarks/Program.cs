@@ -14,7 +14,8 @@ if (args.Length > 0 && args[0] == "--child")
 }
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var quick = args.Contains("--quick");
-// --only probe,chain,merge,handler,startup,ledger,fleet runs those sections alone, --keep keeps the work folder
+// --only probe,chain,merge,handler,startup,ledger,fleet runs those sections alone, --merge-sizes 10000 the merge
+// at the sizes given, --keep keeps the work folder
 // (for profiling one hot path by hand).
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? ["probe", "chain", "merge", "handler", "startup", "ledger", "fleet"];
 var self = Environment.ProcessPath!;
@@ -134,7 +135,8 @@ if (only.Contains("chain"))
 // size minus peak at the smallest (MergeFlatness).
 if (only.Contains("merge"))
 {
-    var sizes = quick ? new[] { 2_500 } : [2_500, 5_000, 10_000, 20_000];
+    var sizes = args.SkipWhile(a => a != "--merge-sizes").Skip(1).FirstOrDefault()?.Split(',').Select(int.Parse).ToArray()
+        ?? (quick ? [2_500] : [2_500, 5_000, 10_000, 20_000]);
     var certificates = MintMany(2 * sizes.Max());
     var password = KeystorePassword.FromString("changeit");
     var ledgers = new MergeLedgers(work);

@@ -9,8 +9,11 @@ public sealed class TrustPolicyTests(LabFixture fixture) : IClassFixture<LabFixt
 {
     private Lab.Lab Lab => fixture.Lab;
 
-    private TrustPolicyEvaluator Evaluator(TrustPolicy policy, IEnumerable<X509Certificate2> incoming, IEnumerable<X509Certificate2>? keystore = null, params string[] pins) =>
-        new(policy, pins, keystore ?? [], fixture.Trust, incoming, DateTime.UtcNow);
+    private TrustPolicyEvaluator Evaluator(TrustPolicy policy, IEnumerable<X509Certificate2> incoming, IEnumerable<X509Certificate2>? keystore = null, params string[] pins)
+    {
+        List<X509Certificate2> stored = [.. keystore ?? []];
+        return new(policy, pins, stored.Select(CertificateFacts.Sha256Fingerprint), () => stored, fixture.Trust, incoming, DateTime.UtcNow);
+    }
 
     [Fact]
     public void Default_policy_adds_a_missing_intermediate_that_chains_to_a_trusted_root()

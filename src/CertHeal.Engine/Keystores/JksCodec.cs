@@ -103,7 +103,7 @@ internal sealed class JksCodec : IKeystoreCodec
                 default:
                     throw Corrupt(path, $"entry {i + 1} has the unknown tag {tag}");
             }
-            entry.Origin = new JksEntryOrigin(bytes.AsSpan(start, reader.Position - start).ToArray(), version, alias, tag, entry.Certificate is null ? null : NonCanonicalCertificate.Der(entry.Certificate), encryptedKey);
+            entry.Origin = new JksEntryOrigin(bytes.AsSpan(start, reader.Position - start).ToArray(), version, alias, tag, entry.CertificateBytes, encryptedKey);
             keystore.Entries.Add(entry);
         }
         if (reader.Position != bytes.Length - 20)
@@ -144,7 +144,7 @@ internal sealed class JksCodec : IKeystoreCodec
                 content.Write(raw.Bytes);
                 continue;
             }
-            if (entry.EntryType != KeystoreEntryType.TrustedCertificate || entry.Certificate is null)
+            if (entry.EntryType != KeystoreEntryType.TrustedCertificate || entry.Certificate is null || entry.CertificateBytes is not { } der)
             {
                 throw new KeystoreException(KeystoreErrorKind.Unsupported, keystore.Path,
                     $"The {entry.EntryType} entry '{entry.Alias}' of '{keystore.Path}' was changed or is new, and CertHeal only copies such entries (it never re-encrypts keys), so the keystore was left unchanged.");
@@ -156,7 +156,6 @@ internal sealed class JksCodec : IKeystoreCodec
             created = created.Kind == DateTimeKind.Local ? created.ToUniversalTime() : DateTime.SpecifyKind(created, DateTimeKind.Utc);
             WriteInt64(content, new DateTimeOffset(created).ToUnixTimeMilliseconds());
             WriteUtf(content, "X.509", keystore.Path);
-            var der = NonCanonicalCertificate.Der(entry.Certificate);
             WriteInt32(content, der.Length);
             content.Write(der);
         }
@@ -175,6 +174,11 @@ internal sealed class JksCodec : IKeystoreCodec
             }
         }
         var der = reader.Bytes(reader.Int32());
+        if (CertificateDeferral.Active && CertificateDer.IsWellFormed(der))
+        {
+            entry.DeferCertificate(der);
+            return;
+        }
         try
         {
             entry.Certificate = NonCanonicalCertificate.Load(der);

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 
 namespace CertHeal.Keystores;
 
@@ -16,7 +15,5 @@ internal sealed record JksEntryOrigin(byte[] Bytes, int Version, string Alias, i
     public bool Matches(KeystoreEntry entry) =>
         entry.Alias == Alias
         && entry.EntryType == Tag switch { JksCodec.PrivateKeyTag => KeystoreEntryType.PrivateKey, JksCodec.TrustedCertificateTag => KeystoreEntryType.TrustedCertificate, _ => KeystoreEntryType.Other }
-        && CertificateBytes(entry.Certificate).AsSpan().SequenceEqual(Certificate ?? []);
-
-    private static byte[] CertificateBytes(X509Certificate2? certificate) => certificate is null ? [] : NonCanonicalCertificate.Der(certificate);
+        && (entry.CertificateBytes ?? []).AsSpan().SequenceEqual(Certificate ?? []);
 }

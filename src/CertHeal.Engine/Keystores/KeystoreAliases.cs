@@ -9,9 +9,14 @@ namespace CertHeal.Keystores;
 /// </summary>
 public static class KeystoreAliases
 {
-    public static string Derive(X509Certificate2 certificate, ISet<string> existing)
+    public static string Derive(X509Certificate2 certificate, ISet<string> existing) =>
+        Derive(CertificateFacts.CommonNameOrSubject(certificate), () => CertificateFacts.Sha256Fingerprint(certificate), existing);
+
+    /// <param name="commonNameOrSubject">What CertificateFacts.CommonNameOrSubject gives for the certificate.</param>
+    /// <param name="sha256Fingerprint">Its fingerprint, for a name with nothing usable in it.</param>
+    internal static string Derive(string commonNameOrSubject, Func<string> sha256Fingerprint, ISet<string> existing)
     {
-        var name = CertificateFacts.CommonNameOrSubject(certificate).ToLowerInvariant();
+        var name = commonNameOrSubject.ToLowerInvariant();
         var alias = new StringBuilder();
         foreach (var c in name)
         {
@@ -27,7 +32,7 @@ public static class KeystoreAliases
         var stem = alias.ToString().Trim('-', '.');
         if (stem.Length == 0)
         {
-            stem = "cert-" + CertificateFacts.Sha256Fingerprint(certificate)[..8].ToLowerInvariant();
+            stem = "cert-" + sha256Fingerprint()[..8].ToLowerInvariant();
         }
         if (stem.Length > 60)
         {

@@ -173,7 +173,7 @@ public static class KeystoreFile
             StoreWrite.Replace(path, bytes, written =>
             {
                 Keystore readBack;
-                var intendedCertificates = new HashSet<X509Certificate2>(intended.Entries.Select(e => e.Certificate).OfType<X509Certificate2>(), ReferenceEqualityComparer.Instance);
+                var intendedCertificates = new HashSet<X509Certificate2>(intended.Entries.Select(e => e.ParsedCertificate).OfType<X509Certificate2>(), ReferenceEqualityComparer.Instance);
                 using (CertificateReuse.Open(intendedCertificates))
                 {
                     readBack = codec.Read(written, path, password);
@@ -193,7 +193,7 @@ public static class KeystoreFile
                 finally
                 {
                     // The read-back copy is only compared: its own parsed certificates are freed now, not by the finalizer.
-                    foreach (var certificate in readBack.Entries.Select(e => e.Certificate).OfType<X509Certificate2>().Where(c => !intendedCertificates.Contains(c)))
+                    foreach (var certificate in readBack.Entries.Select(e => e.ParsedCertificate).OfType<X509Certificate2>().Where(c => !intendedCertificates.Contains(c)))
                     {
                         certificate.Dispose();
                     }
@@ -340,7 +340,8 @@ public static class KeystoreFile
 
     /// <summary>
     /// Same entries (type, certificate, the alias where the format stores one, and the exact
-    /// bytes of entries CertHeal only copies), in any order.
+    /// bytes of entries CertHeal only copies), in any order. Certificates are compared by their
+    /// bytes, so a deferred one (<see cref="CertificateDeferral"/>) is not parsed to be compared.
     /// </summary>
     internal static bool SameEntries(Keystore a, Keystore b) => EntryKeys(a).SequenceEqual(EntryKeys(b));
 
@@ -351,8 +352,8 @@ public static class KeystoreFile
             .Select(e => string.Join('|',
                 e.EntryType,
                 storesAliases ? e.Alias.ToLowerInvariant() : "",
-                e.Certificate is null ? "" : CertificateFacts.Sha256Fingerprint(e.Certificate),
-                e.EntryType == KeystoreEntryType.TrustedCertificate && e.Certificate is not null ? "" : e.Origin?.ReadBackKey ?? ""))
+                e.Sha256Fingerprint ?? "",
+                e.EntryType == KeystoreEntryType.TrustedCertificate && e.Sha256Fingerprint is not null ? "" : e.Origin?.ReadBackKey ?? ""))
             .Order(StringComparer.Ordinal)
             .ToList();
     }

@@ -21,19 +21,25 @@ public static class KeystoreMerge
         // Removed first, so that nothing below (the policy's anchors, renewals) leans on them.
         var removed = options.RemoveDistrusted ? RemoveDistrusted(keystore) : [];
         var unique = incoming.DistinctBy(c => c.Thumbprint).ToList();
+        // The stored certificates parsed, for the rules that need them all (path material, blocked
+        // issuers, revocation issuers): only when one of them runs. An entry the codec deferred
+        // (CertificateDeferral) is otherwise never parsed; a merge of roots parses none.
+        var stored = new Lazy<List<X509Certificate2>>(() => [.. KeystoreFile.Certificates(keystore)]);
         // Lazy: a commit that reuses the plan's decisions builds no chain at all.
         var evaluator = new Lazy<TrustPolicyEvaluator>(() => new TrustPolicyEvaluator(options.Policy, options.TrustedFingerprints,
-            KeystoreFile.Certificates(keystore), options.System ?? TrustAnchors.System, unique, now) { Words = options.Vocabulary });
+            keystore.Entries.Where(e => e.EntryType == KeystoreEntryType.TrustedCertificate).Select(e => e.Sha256Fingerprint).OfType<string>(),
+            () => stored.Value, options.System ?? TrustAnchors.System, unique, now) { Words = options.Vocabulary });
         var aliases = keystore.Entries.Select(e => e.Alias).ToHashSet(StringComparer.OrdinalIgnoreCase);
         // Indexes instead of scans: merging thousands of certificates into thousands of entries
-        // must stay linear (by content for "already there", by subject + issuer for renewals).
+        // must stay linear (by content for "already there", by subject + issuer for renewals),
+        // and built from the entries' bytes, without parsing them.
         var byContent = new Dictionary<string, KeystoreEntry>(StringComparer.Ordinal);
         var byName = new Dictionary<string, List<KeystoreEntry>>(StringComparer.Ordinal);
         foreach (var entry in keystore.Entries)
         {
-            if (entry.Certificate is not null)
+            if (entry.Sha256Fingerprint is { } stored256)
             {
-                byContent.TryAdd(CertificateFacts.Sha256Fingerprint(entry.Certificate), entry);
+                byContent.TryAdd(stored256, entry);
                 if (entry.EntryType == KeystoreEntryType.TrustedCertificate)
                 {
                     Index(byName, entry);
@@ -43,10 +49,10 @@ public static class KeystoreMerge
         var changes = removed;
         // A certificate signed by a blocked key is refused too: its issuer may be incoming or stored.
         var blockedIssuers = new Lazy<List<(X509Certificate2 Certificate, Trust.Distrust.BlockedKey Key)>>(
-            () => Trust.Distrust.DistrustRules.BlockedAmong([.. unique, .. KeystoreFile.Certificates(keystore)]));
+            () => Trust.Distrust.DistrustRules.BlockedAmong([.. unique, .. stored.Value]));
         var anchorsForRevocation = options.System ?? TrustAnchors.System;
         var revocation = new Lazy<Revocation.MergeRevocationGate>(() => new Revocation.MergeRevocationGate(options,
-            [.. unique, .. KeystoreFile.Certificates(keystore), .. anchorsForRevocation.Roots, .. anchorsForRevocation.Intermediates], now));
+            () => [.. unique, .. stored.Value, .. anchorsForRevocation.Roots, .. anchorsForRevocation.Intermediates], now));
         var forget = new ForgetRule(options);
         // One answer per anchor: a root is asked once, and the certificates below it follow that answer.
         var answers = new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
@@ -170,7 +176,7 @@ public static class KeystoreMerge
                 foreach (var extra in replace.Skip(1))
                 {
                     keystore.Entries.Remove(extra);
-                    byName[NameKey(extra.Certificate!)].Remove(extra);
+                    byName[NameKey(extra)].Remove(extra);
                 }
                 (change.Action, change.Alias, change.ApprovedBy) = (KeystoreChangeAction.Replaced, first.Alias, ApprovedBy(change, options));
                 change.Reason = (now > old.NotAfter.ToUniversalTime()
@@ -246,12 +252,18 @@ public static class KeystoreMerge
         return removed;
     }
 
-    private static string NameKey(X509Certificate2 certificate) =>
-        Convert.ToHexString(certificate.SubjectName.RawData) + "/" + Convert.ToHexString(certificate.IssuerName.RawData);
+    private static string NameKey(X509Certificate2 certificate) => NameKey(certificate.SubjectName.RawData, certificate.IssuerName.RawData);
+
+    /// <summary>An entry's key read from its bytes; the parsed names when the bytes do not read (a parsed non-canonical certificate).</summary>
+    private static string NameKey(KeystoreEntry entry) =>
+        entry.CertificateBytes is { } der && CertificateDer.Names(der) is { } names ? NameKey(names.Subject.Span, names.Issuer.Span)
+            : entry.Certificate is { } certificate ? NameKey(certificate) : "";
+
+    private static string NameKey(ReadOnlySpan<byte> subject, ReadOnlySpan<byte> issuer) => Convert.ToHexString(subject) + "/" + Convert.ToHexString(issuer);
 
     private static void Index(Dictionary<string, List<KeystoreEntry>> byName, KeystoreEntry entry)
     {
-        var key = NameKey(entry.Certificate!);
+        var key = NameKey(entry);
         if (!byName.TryGetValue(key, out var list))
         {
             byName[key] = list = [];

@@ -90,6 +90,8 @@ public static class KeystoreMerger
         var parsed = new List<Keystore>();
         try
         {
+            // The store's certificates are indexed by their bytes and parsed only where a rule needs one.
+            using var deferral = CertificateDeferral.Open();
             KeystoreWriteResult Update(SaveOptions how) => KeystoreFile.Update(path, format, password, keystore =>
             {
                 parsed.Add(keystore);
@@ -178,7 +180,7 @@ public static class KeystoreMerger
     private static void Release(List<Keystore> parsed, IReadOnlyList<X509Certificate2> incoming, List<X509Certificate2>? keep)
     {
         var callers = new HashSet<X509Certificate2>(incoming, ReferenceEqualityComparer.Instance);
-        foreach (var certificate in parsed.SelectMany(k => k.Entries).Select(e => e.Certificate).OfType<X509Certificate2>())
+        foreach (var certificate in parsed.SelectMany(k => k.Entries).Select(e => e.ParsedCertificate).OfType<X509Certificate2>())
         {
             if (!callers.Contains(certificate))
             {

@@ -32,6 +32,13 @@ internal sealed class PemBundleCodec : IKeystoreCodec
             var position = (offset + fields.Location.Start.Value, offset + fields.Location.End.Value);
             if (label is "CERTIFICATE" or "X509 CERTIFICATE")
             {
+                if (CertificateDeferral.Active && Deferred(text, fields, offset, position, aliases) is { } deferred)
+                {
+                    layout.Blocks.Add(deferred.Block);
+                    keystore.Entries.Add(deferred.Entry);
+                    offset += fields.Location.End.Value;
+                    continue;
+                }
                 try
                 {
                     var certificate = NonCanonicalCertificate.Load(Convert.FromBase64String(text.Substring(offset + fields.Base64Data.Start.Value, fields.Base64Data.End.Value - fields.Base64Data.Start.Value)));
@@ -82,6 +89,37 @@ internal sealed class PemBundleCodec : IKeystoreCodec
         return keystore;
     }
 
+    /// <summary>
+    /// A block whose certificate needs no parse to be listed (<see cref="CertificateDeferral"/>):
+    /// well-formed DER whose alias comes plainly from its one common name. Null sends the block
+    /// through the parse, with the platform's answers and errors.
+    /// </summary>
+    private static (PemStoreOrigin.PemBlock Block, KeystoreEntry Entry)? Deferred(string text, PemFields fields, int offset, (int Start, int End) position, HashSet<string> aliases)
+    {
+        byte[] der;
+        try
+        {
+            der = Convert.FromBase64String(text.Substring(offset + fields.Base64Data.Start.Value, fields.Base64Data.End.Value - fields.Base64Data.Start.Value));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+        if (!CertificateDer.IsWellFormed(der) || CertificateDer.Names(der) is not { } names || CertificateDer.SoleCommonName(names.Subject) is not { } commonName
+            || CertificateDer.NotAfterUtc(der) is not { } notAfter)
+        {
+            return null;
+        }
+        var start = OwnComment(text, position.Start, () => Comment(new X500DistinguishedName(names.Subject.Span).Name, notAfter));
+        var entry = new KeystoreEntry
+        {
+            Alias = KeystoreAliases.Derive(commonName, () => Convert.ToHexString(SHA256.HashData(der)), aliases),
+            EntryType = KeystoreEntryType.TrustedCertificate,
+        };
+        entry.DeferCertificate(der);
+        return (new PemStoreOrigin.PemBlock(start, position.End, der, null), entry);
+    }
+
     private static int CountOccurrences(string text, string value)
     {
         var count = 0;
@@ -95,7 +133,8 @@ internal sealed class PemBundleCodec : IKeystoreCodec
     public byte[] Write(Keystore keystore, KeystorePassword? password)
     {
         var text = new StringBuilder();
-        var certificates = keystore.Entries.Where(e => e.EntryType == KeystoreEntryType.TrustedCertificate && e.Certificate is not null).ToList();
+        // By bytes: a deferred certificate is copied as its block without being parsed.
+        var certificates = keystore.Entries.Where(e => e.EntryType == KeystoreEntryType.TrustedCertificate && e.CertificateBytes is not null).ToList();
         // Another format's origin is not PEM text, so it is not copied: a certificate is written as new, anything else is dropped.
         var others = keystore.Entries.Where(e => e.Origin is PemOrigin).ToList();
         if (keystore.Origin is PemStoreOrigin layout)
@@ -106,7 +145,7 @@ internal sealed class PemBundleCodec : IKeystoreCodec
                 text.Append(layout.Text, position, block.Start - position);
                 position = block.End;
                 var kept = block.Certificate is { } der
-                    ? certificates.FirstOrDefault(e => NonCanonicalCertificate.Same(e.Certificate!, der))
+                    ? certificates.FirstOrDefault(e => e.CertificateBytes.AsSpan().SequenceEqual(der))
                     : others.FirstOrDefault(e => ((PemOrigin)e.Origin!).Block == block.Text);
                 if (kept is not null)
                 {
@@ -123,7 +162,12 @@ internal sealed class PemBundleCodec : IKeystoreCodec
         }
         foreach (var entry in certificates)
         {
-            var certificate = entry.Certificate!;
+            if (entry.Certificate is not { } certificate)
+            {
+                // A deferred certificate that turned out unreadable and lost its block: written as read.
+                text.Append(PemEncoding.WriteString("CERTIFICATE", entry.CertificateBytes)).Append('\n');
+                continue;
+            }
             text.Append(Comment(certificate)).Append('\n');
             text.Append(NonCanonicalCertificate.Pem(certificate)).Append('\n');
         }
@@ -139,16 +183,20 @@ internal sealed class PemBundleCodec : IKeystoreCodec
     /// ("# subject (expires date)"), which would describe a certificate no longer there; any
     /// other text above a block is the user's and stays.
     /// </summary>
-    private static int OwnComment(string text, int blockStart, X509Certificate2 certificate)
+    private static int OwnComment(string text, int blockStart, X509Certificate2 certificate) => OwnComment(text, blockStart, () => Comment(certificate));
+
+    private static int OwnComment(string text, int blockStart, Func<string> comment)
     {
         if (blockStart < 2 || text[blockStart - 1] != '\n')
         {
             return blockStart;
         }
         var lineStart = text.LastIndexOf('\n', blockStart - 2) + 1;
-        return text.AsSpan(lineStart, blockStart - 1 - lineStart).SequenceEqual(Comment(certificate)) ? lineStart : blockStart;
+        return text.AsSpan(lineStart).StartsWith("# ") && text.AsSpan(lineStart, blockStart - 1 - lineStart).SequenceEqual(comment()) ? lineStart : blockStart;
     }
 
-    private static string Comment(X509Certificate2 certificate) =>
-        $"# {certificate.Subject} (expires {certificate.NotAfter.ToUniversalTime().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)})";
+    private static string Comment(X509Certificate2 certificate) => Comment(certificate.Subject, certificate.NotAfter.ToUniversalTime());
+
+    private static string Comment(string subject, DateTime notAfterUtc) =>
+        $"# {subject} (expires {notAfterUtc.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)})";
 }

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 
 namespace CertHeal.Keystores;
 
@@ -17,7 +16,5 @@ internal sealed record Pkcs12BagOrigin(IReadOnlyList<Pkcs12Codec.Bag> Bags, stri
 
     /// <summary>Alias and certificate as read: a renamed or renewed entry is written as new.</summary>
     public bool Unchanged(KeystoreEntry entry) =>
-        entry.Alias == Alias && CertificateBytes(entry.Certificate).AsSpan().SequenceEqual(Certificate ?? []);
-
-    private static byte[] CertificateBytes(X509Certificate2? certificate) => certificate is null ? [] : NonCanonicalCertificate.Der(certificate);
+        entry.Alias == Alias && (entry.CertificateBytes ?? []).AsSpan().SequenceEqual(Certificate ?? []);
 }

@@ -296,6 +296,14 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
         }
         foreach (var cert in certBags)
         {
+            // A named, well-formed certificate needs no parse to be listed (CertificateDeferral).
+            if (CertificateDeferral.Active && cert.FriendlyName is { } given && cert.CertificateBytes() is { } der && CertificateDer.IsWellFormed(der) && aliases.Add(given))
+            {
+                var deferred = new KeystoreEntry { Alias = given, EntryType = KeystoreEntryType.TrustedCertificate, Origin = new Pkcs12BagOrigin([cert], given, der) };
+                deferred.DeferCertificate(der);
+                keystore.Entries.Add(deferred);
+                continue;
+            }
             var certificate = cert.TryCertificate(out var problem);
             var alias = cert.FriendlyName is { } name && aliases.Add(name)
                 ? name
@@ -323,9 +331,9 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
             {
                 kept.UnionWith(opaque.Bags.Select(b => b.Key));
             }
-            else if (entry.EntryType == KeystoreEntryType.TrustedCertificate && entry.Certificate is not null)
+            else if (entry.EntryType == KeystoreEntryType.TrustedCertificate && entry.Certificate is not null && entry.CertificateBytes is { } der)
             {
-                added.Add(TrustedCertificateBag(entry.Alias, entry.Certificate));
+                added.Add(TrustedCertificateBag(entry.Alias, der));
             }
         }
         // New certificates join the safe that holds certificates already, so they get the same protection.
@@ -428,7 +436,7 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
         }
     }
 
-    private static byte[] TrustedCertificateBag(string alias, X509Certificate2 certificate)
+    private static byte[] TrustedCertificateBag(string alias, byte[] certificate)
     {
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())
@@ -440,7 +448,7 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
                 writer.WriteObjectIdentifier(X509CertificateOid);
                 using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
                 {
-                    writer.WriteOctetString(NonCanonicalCertificate.Der(certificate));
+                    writer.WriteOctetString(certificate);
                 }
             }
             using (writer.PushSetOf())
@@ -617,6 +625,22 @@ internal sealed class Pkcs12Codec : IKeystoreCodec
                 }
             }
             return new Bag(encoded, id, value, friendlyName, localKeyId, javaTrusted);
+        }
+
+        /// <summary>The DER of an X.509 certificate bag, unparsed; null for another kind of bag or a broken one.</summary>
+        public byte[]? CertificateBytes()
+        {
+            try
+            {
+                var certBag = new AsnReader(Value, AsnEncodingRules.BER).ReadSequence();
+                return certBag.ReadObjectIdentifier() == X509CertificateOid
+                    ? certBag.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)).ReadOctetString()
+                    : null;
+            }
+            catch (AsnContentException)
+            {
+                return null;
+            }
         }
 
         public X509Certificate2? TryCertificate(out string? problem)

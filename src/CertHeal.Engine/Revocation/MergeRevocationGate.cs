@@ -9,9 +9,20 @@ namespace CertHeal.Revocation;
 /// warning under soft-fail and skipped under hard-fail. The issuer that verifies the answer is
 /// found among the incoming certificates, the keystore's and the system anchors (<see cref="IssuerLookup"/>).
 /// </summary>
-internal sealed class MergeRevocationGate(MergeOptions options, IReadOnlyList<X509Certificate2> issuers, DateTime nowUtc)
+internal sealed class MergeRevocationGate(MergeOptions options, Func<IReadOnlyList<X509Certificate2>> candidates, DateTime nowUtc)
 {
     private readonly FetchBudget _budget = new(RevocationChecker.MaxFetchesPerChain * 4);
+
+    /// <summary>Where issuers are looked for, gathered on the first certificate that has an issuer to find (a root has none).</summary>
+    private readonly Lazy<IReadOnlyList<X509Certificate2>> _issuers = new(candidates);
+
+    private IEnumerable<X509Certificate2> Issuers()
+    {
+        foreach (var issuer in _issuers.Value)
+        {
+            yield return issuer;
+        }
+    }
 
     /// <summary>The reason to skip the certificate (null: write it) and a warning to add to its Reason when it is written.</summary>
     public (string? Skip, string? Warning) Judge(X509Certificate2 certificate)
@@ -20,7 +31,7 @@ internal sealed class MergeRevocationGate(MergeOptions options, IReadOnlyList<X5
         {
             return (null, null);
         }
-        var answer = RevocationChecker.CheckAsync(certificate, IssuerLookup.Find(certificate, issuers), options.RevocationTimeout, nowUtc, _budget, CancellationToken.None)
+        var answer = RevocationChecker.CheckAsync(certificate, IssuerLookup.Find(certificate, Issuers()), options.RevocationTimeout, nowUtc, _budget, CancellationToken.None)
             .GetAwaiter().GetResult();
         return answer.Status switch
         {

@@ -34,7 +34,8 @@ public sealed class NoWeakeningRuleTests
         using var root = LabChainMint.Root($"NoWeakening Rule Root {scenario}");
         var served = NoWeakeningScenario.All.Single(s => s.Name == scenario).Build(root, _ => "http://127.0.0.1:9/unused.cer");
         List<X509Certificate2> incoming = [LabChainMint.Public(served.Leaf), .. served.CasBelowRoot.Select(LabChainMint.Public)];
-        var evaluator = new TrustPolicyEvaluator(policy, [Convert.ToHexString(SHA256.HashData(root.RawData))], [LabChainMint.Public(root)],
+        X509Certificate2[] stored = [LabChainMint.Public(root)];
+        var evaluator = new TrustPolicyEvaluator(policy, [Convert.ToHexString(SHA256.HashData(root.RawData))], stored.Select(CertificateFacts.Sha256Fingerprint), () => stored,
             TrustAnchors.FromCertificates("no system roots", []), incoming, DateTime.UtcNow);
 
         foreach (var ca in incoming.Skip(1))
