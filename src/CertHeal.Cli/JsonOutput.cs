@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -26,6 +27,17 @@ internal static class JsonOutput
     /// configuration tool reads it the same way for every such verb
     /// (Ansible: <c>changed_when: (out.stdout | from_json).Changed</c>).
     /// </summary>
-    public static Task WriteOneAsync<T>(TextWriter writer, T item, JsonTypeInfo<T> type) =>
-        writer.WriteLineAsync(JsonSerializer.Serialize(item, type));
+    public static async Task WriteOneAsync<T>(TextWriter writer, T item, JsonTypeInfo<T> type)
+    {
+        if (writer is StreamWriter { Encoding: UTF8Encoding } utf8)
+        {
+            // Streamed as UTF-8, the same bytes: a 20,000-entry merge's change as one string was
+            // twice its size in memory again, on top of the serializer's own buffer.
+            await utf8.FlushAsync().ConfigureAwait(false);
+            await JsonSerializer.SerializeAsync(utf8.BaseStream, item, type).ConfigureAwait(false);
+            await utf8.WriteLineAsync().ConfigureAwait(false);
+            return;
+        }
+        await writer.WriteLineAsync(JsonSerializer.Serialize(item, type)).ConfigureAwait(false);
+    }
 }
