@@ -58,13 +58,7 @@ internal static class CertificateDer
     {
         try
         {
-            var tbs = new AsnReader(der, AsnEncodingRules.BER).ReadSequence().ReadSequence();
-            if (tbs.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0)))
-            {
-                tbs.ReadEncodedValue();
-            }
-            tbs.ReadEncodedValue(); // serialNumber
-            tbs.ReadEncodedValue(); // signature
+            var tbs = AtIssuer(der, AsnEncodingRules.BER);
             var issuer = tbs.ReadEncodedValue();
             tbs.ReadEncodedValue(); // validity
             return (issuer, tbs.ReadEncodedValue());
@@ -118,13 +112,7 @@ internal static class CertificateDer
     {
         try
         {
-            var tbs = new AsnReader(der, AsnEncodingRules.DER).ReadSequence().ReadSequence();
-            if (tbs.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0)))
-            {
-                tbs.ReadEncodedValue();
-            }
-            tbs.ReadEncodedValue(); // serialNumber
-            tbs.ReadEncodedValue(); // signature
+            var tbs = AtIssuer(der, AsnEncodingRules.DER);
             tbs.ReadEncodedValue(); // issuer
             var validity = tbs.ReadSequence();
             validity.ReadEncodedValue();
@@ -134,6 +122,19 @@ internal static class CertificateDer
         {
             return null;
         }
+    }
+
+    /// <summary>The TBSCertificate's reader placed at its issuer (version, serial number and signature algorithm skipped).</summary>
+    private static AsnReader AtIssuer(byte[] der, AsnEncodingRules rules)
+    {
+        var tbs = new AsnReader(der, rules).ReadSequence().ReadSequence();
+        if (tbs.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0)))
+        {
+            tbs.ReadEncodedValue();
+        }
+        tbs.ReadEncodedValue(); // serialNumber
+        tbs.ReadEncodedValue(); // signature
+        return tbs;
     }
 
     private static void AtEnd(AsnReader reader)
