@@ -14,6 +14,13 @@ BeforeAll {
     if (-not $ansibleSkip -and -not (Get-Command ansible-playbook -CommandType Application -ErrorAction SilentlyContinue)) {
         $ansibleSkip = 'ansible-playbook is not installed (Debian: ansible-core)'
     }
+    # The runs are read through the json stdout callback, which ansible-core alone lacks.
+    if (-not $ansibleSkip) {
+        # ansible-doc exits 0 for a plugin it does not have, so its list is searched.
+        if (-not (@(& ansible-doc -t callback -l 2>$null) -match '^ansible\.posix\.json\s')) {
+            $ansibleSkip = "ansible-playbook has no json stdout callback (ansible.posix; Debian: ansible)"
+        }
+    }
     $modulePath = Join-Path $PSScriptRoot '../out/CertHeal'
     if (-not $ansibleSkip -and -not (Test-Path (Join-Path $modulePath 'CertHeal.psd1'))) { $ansibleSkip = 'out/CertHeal is not built (./build.ps1 -SkipTests)' }
     if ($ansibleSkip) { return }
