@@ -23,6 +23,13 @@ internal sealed record Measured(TimeSpan Elapsed, double PeakMb, int ExitCode, s
         {
             info.Environment[name] = value;
         }
+        // Every run starts with nothing of the harness's left to write back: a command that syncs its
+        // file system (a merge does, once, for its ledger records) must not pay for what was written
+        // just before it (the 100,000-record ledger copied for the next row), nor for a peer's writes.
+        if (OperatingSystem.IsLinux())
+        {
+            Sync();
+        }
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -79,4 +86,7 @@ internal sealed record Measured(TimeSpan Elapsed, double PeakMb, int ExitCode, s
 
     /// <summary>This process's own peak resident memory, for children to print last.</summary>
     public static string OwnHighWater() => "VmHWM-kB=" + ReadHighWater("/proc/self/status");
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "sync")]
+    private static extern void Sync();
 }

@@ -186,7 +186,10 @@ if (only.Contains("merge"))
                 rows.Add(new Row($"Merge into {format} (`certheal merge`, {ledgerName}) vs `keytool -importkeystore` (JKS)", n, merge, keytool, "keytool", 3.0, maxMb: 200));
                 rows.Add(new Row($"Merge into {format} that changes nothing (read only, no write; {ledgerName})", n, again, null, "-", null));
             }
-            File.Delete(store + ".orig");
+            if (!args.Contains("--keep"))
+            {
+                File.Delete(store + ".orig"); // --keep leaves the unmerged stores for profiling by hand
+            }
         }
     }
     rows.AddRange(MergeFlatness.Rows(peaks, emptyLedger));

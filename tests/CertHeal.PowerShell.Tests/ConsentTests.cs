@@ -247,7 +247,7 @@ public sealed class ConsentTests(PsLab lab) : IClassFixture<PsLab>
     [InlineData(HostKind.NoUi, 0)]
     [InlineData(HostKind.NonInteractive, 0)]
     [InlineData(HostKind.Interactive, 3)]
-    public void Merge_Keystore_builds_one_chain_per_certificate_whatever_the_host_answers(HostKind kind, int added)
+    public void Merge_Keystore_judges_each_certificate_once_whatever_the_host_answers(HostKind kind, int added)
     {
         // Issue #20: the plan decides each certificate once and the commit reuses it; before, the
         // cmdlet planned and then merged from scratch (14 chain builds for these 3 certificates).
@@ -257,7 +257,7 @@ public sealed class ConsentTests(PsLab lab) : IClassFixture<PsLab>
 
         var result = ps.Run("""
             param($Certificates, $Path)
-            $counter = [CertHeal.Keystores.KeystoreMerger].Assembly.GetType('CertHeal.Trust.ChainBuildCounter')
+            $counter = [CertHeal.Keystores.KeystoreMerger].Assembly.GetType('CertHeal.Trust.VerdictCounter')
             $scope = $counter.GetMethod('Begin', [Reflection.BindingFlags]'Public,Static').Invoke($null, @())
             $change = $Certificates | Merge-Keystore -Path $Path -TrustPolicy TrustOnFirstUse -ErrorAction SilentlyContinue
             [pscustomobject]@{ Added = $change.Added; Builds = $scope.GetType().GetProperty('Count').GetValue($scope) }

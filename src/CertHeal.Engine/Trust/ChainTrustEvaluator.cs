@@ -28,7 +28,7 @@ internal static class ChainTrustEvaluator
         }
         // The path and its statuses decide (PathRules), not Build's summary boolean.
         chain.Build(presented[0]);
-        ChainBuildCounter.Built();
+        VerdictCounter.Judged();
         return Judge(chain, presented, anchors, nowUtc, extraIntermediates, clientCertificate);
     }
 
@@ -106,6 +106,13 @@ internal static class ChainTrustEvaluator
             statuses.Add(X509ChainStatusFlags.NoError);
         }
 
+        return FromPath(path, statuses, anchors, nowUtc, complete, clientCertificate);
+    }
+
+    /// <summary>The verdict on a path and the platform's status flags per element: the path rules, and the first problem a consumer family rejects for.</summary>
+    internal static TrustVerdict FromPath(IReadOnlyList<X509Certificate2> path, IReadOnlyList<X509ChainStatusFlags> statuses, TrustAnchors anchors,
+        DateTime nowUtc, bool complete, bool clientCertificate)
+    {
         var problems = PathRules.Judge(path, statuses, anchors, nowUtc, complete, clientCertificate);
         var decisive = problems.FirstOrDefault(p => p.Families.Any(anchors.Consumers.Contains));
         return decisive is null

@@ -240,9 +240,11 @@ internal sealed class TrustPolicyEvaluator
             // A root's path is itself: judged against itself alone, not against every anchor and
             // all the material (a chain build over thousands of roots per incoming root made a
             // 100-into-2,000 merge ten times slower). Trusted or not, as the full set says.
-            ? ChainTrustEvaluator.Evaluate([certificate], TrustAnchors.FromCertificates(AnchorSetName,
-                IsAnchorRoot(certificate) ? [certificate] : []), _now)
+            ? EvaluateRoot(certificate, TrustAnchors.FromCertificates(AnchorSetName, IsAnchorRoot(certificate) ? [certificate] : []))
             : ChainTrustEvaluator.Evaluate([certificate], _classified.Value.Trusted, _now, _classified.Value.Material.Cast<X509Certificate2>()));
+
+    private TrustVerdict EvaluateRoot(X509Certificate2 root, TrustAnchors anchors) =>
+        LoneRootVerdict.TryJudge(root, anchors, _now) ?? ChainTrustEvaluator.Evaluate([root], anchors, _now);
 
     private const string AnchorSetName = "trust policy";
 

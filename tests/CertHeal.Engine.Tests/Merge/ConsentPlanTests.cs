@@ -37,12 +37,12 @@ public sealed class ConsentPlanTests(LabFixture fixture) : IClassFixture<LabFixt
         var path = NewPath("count.pem");
         MergePlan plan;
         long planned, committed;
-        using (var scope = ChainBuildCounter.Begin())
+        using (var scope = VerdictCounter.Begin())
         {
             plan = KeystoreMerger.Plan(path, null, null, [leaf, .. chain], Tofu(), CancellationToken.None);
             planned = scope.Count;
         }
-        using (var scope = ChainBuildCounter.Begin())
+        using (var scope = VerdictCounter.Begin())
         {
             var change = KeystoreMerger.Commit(plan, [plan.NeedsApproval[0].Sha256Fingerprint], new SaveOptions());
             committed = scope.Count;
@@ -50,7 +50,7 @@ public sealed class ConsentPlanTests(LabFixture fixture) : IClassFixture<LabFixt
             Assert.Equal(3, change.Added);
         }
 
-        Assert.True(planned <= 3, $"{planned} chain builds for 3 certificates");
+        Assert.True(planned <= 3, $"{planned} verdicts for 3 certificates");
         Assert.Equal(0, committed);
     }
 
@@ -64,7 +64,7 @@ public sealed class ConsentPlanTests(LabFixture fixture) : IClassFixture<LabFixt
         KeystoreMerger.Merge(path, null, null, [second.Root], Tofu(), new SaveOptions());
 
         long builds;
-        using (var scope = ChainBuildCounter.Begin())
+        using (var scope = VerdictCounter.Begin())
         {
             KeystoreMerger.Commit(plan, null, new SaveOptions());
             builds = scope.Count;

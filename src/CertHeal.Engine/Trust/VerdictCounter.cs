@@ -1,11 +1,12 @@
 namespace CertHeal.Trust;
 
 /// <summary>
-/// Counts X509Chain builds made for trust decisions within a scope, so tests can hold the merge
-/// to its budget (one build per certificate per plan). Scoped by AsyncLocal so tests running in
-/// parallel do not count each other's builds.
+/// Counts the path verdicts made for trust decisions within a scope (a chain build, or a lone
+/// root's verdict that stands in for one), so tests can hold the merge to its budget (one verdict
+/// per certificate per plan). Scoped by AsyncLocal so tests running in
+/// parallel do not count each other's verdicts.
 /// </summary>
-internal static class ChainBuildCounter
+internal static class VerdictCounter
 {
     private static readonly AsyncLocal<Scope?> Current = new();
 
@@ -25,5 +26,5 @@ internal static class ChainBuildCounter
 
     public static Scope Begin() => Current.Value = new Scope(Current.Value);
 
-    public static void Built() => Current.Value?.Add();
+    public static void Judged() => Current.Value?.Add();
 }
