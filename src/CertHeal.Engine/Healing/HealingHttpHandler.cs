@@ -19,6 +19,7 @@ namespace CertHeal.Healing;
 /// </summary>
 public sealed class HealingHttpHandler : DelegatingHandler
 {
+    /// <summary>What the handler did for a request (heal, retry, renewal); set on the request when it did something, or when the caller set it first.</summary>
     public static readonly HttpRequestOptionsKey<List<HealStep>> StepsKey = new("CertHeal.Steps");
 
     /// <summary>Where <see cref="HealedRequest"/> learns what this request's merges did, so its response can say whether a store changed.</summary>
@@ -50,12 +51,6 @@ public sealed class HealingHttpHandler : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (!request.Options.TryGetValue(StepsKey, out var steps))
-        {
-            steps = [];
-            request.Options.Set(StepsKey, steps);
-        }
-        request.Options.TryGetValue(ChangesKey, out var changes);
         var generation = _coordinator.Generation;
         HttpResponseMessage response;
         try
@@ -64,20 +59,35 @@ public sealed class HealingHttpHandler : DelegatingHandler
         }
         catch (HttpRequestException e) when (IsTrustFailure(e))
         {
+            var (steps, changes) = Journal(request);
             await HealAsync(TargetOf(request), generation, steps, changes, cancellationToken).ConfigureAwait(false);
             var retry = Stopwatch.StartNew();
             response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             steps.Add(new HealStep { Name = "Retried", Detail = $"{request.Method} {request.RequestUri} answered {(int)response.StatusCode} over the healed trust", Duration = retry.Elapsed });
             return response;
         }
-        // The request's target is parsed only when a heal or renewal needs it: on a kept-alive
-        // connection the parse was most of what this handler added to a request.
-        if (_renewal.Successors(ServerNameOf(request), _coordinator.Generation) is { Count: > 0 } successors)
+        // The request's target is parsed, and its options touched, only when a heal or renewal needs
+        // them: on a kept-alive connection (no handshake, so no presented chain) that was most of
+        // what this handler added to a request.
+        if (_renewal.AnyPresented && _renewal.Successors(ServerNameOf(request), _coordinator.Generation) is { Count: > 0 } successors)
         {
+            var (steps, changes) = Journal(request);
             var target = TargetOf(request);
             await _coordinator.RunExclusiveAsync(target.ServerName, token => RenewAsync(target, successors, steps, changes, token), cancellationToken).ConfigureAwait(false);
         }
         return response;
+    }
+
+    /// <summary>The request's step list (created on first use) and the changes list its caller may have set.</summary>
+    private static (List<HealStep> Steps, List<KeystoreChange>? Changes) Journal(HttpRequestMessage request)
+    {
+        if (!request.Options.TryGetValue(StepsKey, out var steps))
+        {
+            steps = [];
+            request.Options.Set(StepsKey, steps);
+        }
+        request.Options.TryGetValue(ChangesKey, out var changes);
+        return (steps, changes);
     }
 
     private async Task HealAsync(TlsTarget target, int generation, List<HealStep> steps, List<KeystoreChange>? changes, CancellationToken cancellationToken)

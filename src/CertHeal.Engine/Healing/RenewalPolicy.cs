@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
 using CertHeal.Chains;
 using CertHeal.Keystores;
@@ -13,7 +12,8 @@ namespace CertHeal.Healing;
 /// </summary>
 internal sealed class RenewalPolicy(HealingOptions options)
 {
-    private readonly ConcurrentDictionary<string, IReadOnlyList<X509Certificate2>> _presented = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, IReadOnlyList<X509Certificate2>> _presented = new(StringComparer.OrdinalIgnoreCase);
+    private int _waiting;
     private readonly object _snapshotLock = new();
     private (int Generation, IReadOnlyList<X509Certificate2> Entries)? _snapshot;
     private int _reads;
@@ -26,16 +26,32 @@ internal sealed class RenewalPolicy(HealingOptions options)
     {
         if (options.RenewBeforeDays > 0)
         {
-            _presented[host] = presented;
+            lock (_presented)
+            {
+                _presented[host] = presented;
+                Volatile.Write(ref _waiting, _presented.Count);
+            }
         }
     }
+
+    /// <summary>
+    /// False when no handshake has left a chain to look at since the last look: a request on a
+    /// kept-alive connection then skips the look-up and its host name. A handshake's chain is
+    /// presented during that request's own send, so the request that made it always sees it.
+    /// </summary>
+    public bool AnyPresented => Volatile.Read(ref _waiting) > 0;
 
     /// <summary>The presented certificates that renew an expiring entry; taking them empties the host's slot.</summary>
     public IReadOnlyList<X509Certificate2> Successors(string host, int generation)
     {
-        if (options.RenewBeforeDays <= 0 || !_presented.TryRemove(host, out var presented))
+        IReadOnlyList<X509Certificate2>? presented;
+        lock (_presented)
         {
-            return [];
+            if (options.RenewBeforeDays <= 0 || !_presented.Remove(host, out presented))
+            {
+                return [];
+            }
+            Volatile.Write(ref _waiting, _presented.Count);
         }
         var now = options.Clock.GetUtcNow().UtcDateTime;
         var expiring = Entries(generation).Where(c => (c.NotAfter.ToUniversalTime() - now).TotalDays <= options.RenewBeforeDays).ToList();
