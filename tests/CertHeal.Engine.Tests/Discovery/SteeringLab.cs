@@ -55,11 +55,31 @@ public sealed class SteeringLab : IAsyncLifetime
         // Find-Keystore reads /proc/pid/exe: wait (bounded) until the process is the runtime, not the launcher it was forked from.
         // And until its environ holds what was given: under CI load one run judged a node as lacking
         // the NODE_EXTRA_CA_CERTS this test gave it (read too early, before its own environment).
-        for (var i = 0; i < 400 && !(ProcessRuntime.Of(new FileInfo($"/proc/{process.Id}/exe").LinkTarget) is not null && HasEnvironment(process.Id, environment)); i++)
+        // And until its command line is the one given, which the steering reads to find the script
+        // and its imports: during exec the new executable shows in /proc/pid/exe before the kernel
+        // has set up the new arguments (Linux's ELF loader records them after the switch), and one
+        // CI rehearsal read an empty command line there and steered a requests client for both
+        // Python libraries, as for a process whose script is unknown.
+        var given = args.ToList();
+        for (var i = 0; i < 400 && !(ProcessRuntime.Of(new FileInfo($"/proc/{process.Id}/exe").LinkTarget) is not null && HasArguments(process.Id, given)
+            && HasEnvironment(process.Id, environment)); i++)
         {
             Thread.Sleep(50);
         }
         return process;
+    }
+
+    private static bool HasArguments(int pid, List<string> given)
+    {
+        try
+        {
+            var arguments = File.ReadAllText($"/proc/{pid}/cmdline").TrimEnd('\0').Split('\0');
+            return arguments.Length > given.Count && arguments[^given.Count..].SequenceEqual(given);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     private static bool HasEnvironment(int pid, IDictionary<string, string>? wanted)
