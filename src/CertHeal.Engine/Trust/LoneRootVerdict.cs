@@ -44,7 +44,7 @@ internal static class LoneRootVerdict
     internal static bool IsPlain(X509Certificate2 certificate)
     {
         var der = certificate.RawData;
-        if (!CertificateDer.IsWellFormed(der) || !NonCanonicalCertificate.Der(certificate).AsSpan().SequenceEqual(der))
+        if (NonCanonicalCertificate.IsNonCanonical(certificate) || !CertificateDer.IsWellFormed(der))
         {
             return false;
         }

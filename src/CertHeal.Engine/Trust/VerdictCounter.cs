@@ -3,8 +3,8 @@ namespace CertHeal.Trust;
 /// <summary>
 /// Counts the path verdicts made for trust decisions within a scope (a chain build, or a lone
 /// root's verdict that stands in for one), so tests can hold the merge to its budget (one verdict
-/// per certificate per plan). Scoped by AsyncLocal so tests running in
-/// parallel do not count each other's verdicts.
+/// per certificate per plan). Scoped by AsyncLocal so tests running in parallel do not count each
+/// other's verdicts.
 /// </summary>
 internal static class VerdictCounter
 {
