@@ -66,15 +66,27 @@ internal static class MergeVerb
             endpoints.Clear();
         }
         var format = Parse<KeystoreFormat>(args.Value("--format"), "--format", MergeVerb.FormatChoices);
-        // Plan without the lock, run the approval command with no lock held (it may wait minutes on a
-        // person, where other writers give up after 30 s), then commit with the approvals.
-        var plan = KeystoreMerger.Plan(path, format, password, incoming, options, cancellationToken);
         var whatIf = args.Flag("--what-if");
-        // --what-if never runs the approval command: it shows anchors only --force would approve as not confirmed.
-        var approved = whatIf ? (args.Flag("--force") && args.Value("--approval-command") is null ? null : [])
-            : await ApprovalCommand.ApproveAsync(plan.NeedsApproval, args.Value("--approval-command"), args.Flag("--force"), cancellationToken).ConfigureAwait(false);
-        // The CLI never prompts: what it approves comes from the approval command (or, as null, from --force).
-        var change = KeystoreMerger.Commit(plan, approved, new SaveOptions { WhatIf = whatIf, Cancellation = cancellationToken }, endpoints, ConsentSource.ApprovedByCommand);
+        var command = args.Value("--approval-command");
+        var save = new SaveOptions { WhatIf = whatIf, Cancellation = cancellationToken };
+        KeystoreChange change;
+        if (command is null || whatIf)
+        {
+            // Nobody is asked (--what-if never runs the approval command): --force approves every anchor
+            // the policy allows, and without it none is approved. The answers are known before the store
+            // is read, so one pass under the lock decides and writes; a plan would read and judge it twice.
+            var approveAll = args.Flag("--force") && command is null;
+            change = KeystoreMerger.Merge(path, format, password, incoming,
+                options with { ApproveAnchor = approveAll ? null : _ => false, Approver = ConsentSource.ApprovedByCommand }, save, endpoints);
+        }
+        else
+        {
+            // Plan without the lock, run the approval command with no lock held (it may wait minutes on a
+            // person, where other writers give up after 30 s), then commit with the approvals.
+            var plan = KeystoreMerger.Plan(path, format, password, incoming, options, cancellationToken);
+            var approved = await ApprovalCommand.ApproveAsync(plan.NeedsApproval, command, args.Flag("--force"), cancellationToken).ConfigureAwait(false);
+            change = KeystoreMerger.Commit(plan, approved, save, endpoints, ConsentSource.ApprovedByCommand);
+        }
         foreach (var warning in change.Warnings)
         {
             await stderr.WriteLineAsync("certheal: warning: " + warning).ConfigureAwait(false);

@@ -43,6 +43,8 @@ public sealed class LedgerEntry
     /// <summary>Who forgot it (user@host), for the audit trail; null while <see cref="Forgotten"/> is.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? ForgottenBy { get; set; }
+
+    internal LedgerEntry ShallowCopy() => (LedgerEntry)MemberwiseClone();
 }
 
 /// <summary>The ledger file: a version and its entries, one per certificate (by SHA-256).</summary>

@@ -268,7 +268,13 @@ public static class TrustLedger
         return null;
     }
 
-    private static LedgerEntry Clone(LedgerEntry entry) => JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(entry, LedgerJson.Default.LedgerEntry), LedgerJson.Default.LedgerEntry)!;
+    /// <summary>A copy the caller's entry does not share arrays with (a JSON round trip per record was a tenth of a 10,000-record write).</summary>
+    private static LedgerEntry Clone(LedgerEntry entry)
+    {
+        var copy = entry.ShallowCopy();
+        (copy.Sources, copy.Stores) = ([.. entry.Sources], [.. entry.Stores]);
+        return copy;
+    }
 
     /// <summary>
     /// Moves a legacy ledger.json into records, then retires it to `ledger.json.imported` by
