@@ -16,6 +16,9 @@ public enum KeystoreEntryType
 /// </summary>
 public sealed class KeystoreEntry
 {
+    /// <summary>Guards the deferred parse; private, because callers hold entries (a public type) and may lock them themselves.</summary>
+    private readonly object _gate = new();
+
     private X509Certificate2? _certificate;
 
     /// <summary>The certificate's bytes as read when its parse was deferred (<see cref="CertificateDeferral"/>); kept after the parse.</summary>
@@ -42,7 +45,7 @@ public sealed class KeystoreEntry
         }
         set
         {
-            lock (this)
+            lock (_gate)
             {
                 (_certificate, _der, _pending, _fingerprint) = (value, null, false, null);
             }
@@ -73,7 +76,7 @@ public sealed class KeystoreEntry
     /// <summary>Keeps <paramref name="der"/> to be parsed on first use of <see cref="Certificate"/>; the codec checked it is a well-formed certificate.</summary>
     internal void DeferCertificate(byte[] der)
     {
-        lock (this)
+        lock (_gate)
         {
             (_certificate, _der, _pending, _fingerprint) = (null, der, true, null);
         }
@@ -81,7 +84,7 @@ public sealed class KeystoreEntry
 
     private void Parse()
     {
-        lock (this)
+        lock (_gate)
         {
             if (!_pending)
             {
