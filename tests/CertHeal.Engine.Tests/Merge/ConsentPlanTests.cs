@@ -75,6 +75,27 @@ public sealed class ConsentPlanTests(LabFixture fixture) : IClassFixture<LabFixt
         Assert.Equal(2, KeystoreFile.Open(path).TrustedEntries.Count());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task What_if_never_runs_the_approval_command_and_shows_the_anchor_it_would_ask_about_as_not_confirmed(bool force)
+    {
+        var path = NewPath("what-if.pem");
+        var marker = NewPath("asked");
+        using var root = LabHierarchy.Create("what-if-root");
+        var bundle = NewPath("root.pem");
+        File.WriteAllText(bundle, CertificateMint.ToPem(root.Root));
+
+        var result = await CliProcess.RunAsync(["merge", path, bundle, "--policy", "TrustOnFirstUse", "--ledger", NewPath("ledger.json"), "--what-if", "--json",
+            "--approval-command", $"touch '{marker}'", .. force ? new[] { "--force" } : []]);
+
+        Assert.False(File.Exists(marker), "--what-if ran the approval command");
+        Assert.False(File.Exists(path));
+        Assert.True(result.Code == 1, result.Stdout + result.Stderr);
+        Assert.Contains("not confirmed", result.Stdout);
+        Assert.Contains(CertificateFacts.Sha256Fingerprint(root.Root), result.Stdout);
+    }
+
     [Fact]
     public async Task The_approval_command_runs_with_no_lock_held_so_another_writer_merges_meanwhile()
     {
