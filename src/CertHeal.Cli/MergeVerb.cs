@@ -77,7 +77,7 @@ internal static class MergeVerb
             // is read, so one pass under the lock decides and writes; a plan would read and judge it twice.
             var approveAll = args.Flag("--force") && command is null;
             change = KeystoreMerger.Merge(path, format, password, incoming,
-                options with { ApproveAnchor = approveAll ? null : _ => false, Approver = ConsentSource.ApprovedByCommand }, save, endpoints);
+                options.WithApproval(approveAll ? null : _ => false, ConsentSource.ApprovedByCommand), save, endpoints);
         }
         else
         {
