@@ -31,49 +31,34 @@ public static class HandshakeProbe
             ServerName = target.ServerName,
             RequestedProtocol = options.Protocol,
         };
-        var state = new ProbeState { Now = options.Clock.GetUtcNow().UtcDateTime, Trust = trust };
+        var now0 = options.Clock.GetUtcNow().UtcDateTime;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.Timeout);
 
-        var clock = Stopwatch.StartNew();
-        Connection connection;
-        try
+        // The platform's own cipher list first: a CipherSuitesPolicy makes SslStream build a fresh
+        // OpenSSL context and hand it the whole list on every handshake, about a tenth of a probe's
+        // time at scale. Only a server that refused before showing a certificate gets the broad list
+        // (suites curl and Java offer and .NET does not by default), on a new connection.
+        var attempt = await AttemptAsync(target, options, trust, now0, null, deadline.Token, cancellationToken).ConfigureAwait(false);
+        if (attempt.ConnectError is null && !attempt.State.CertificateSeen && BroadCipherPolicy.Instance is { } broad
+            && attempt.State.HandshakeError is { } refused && refused is not OperationCanceledException && !deadline.IsCancellationRequested)
         {
-            connection = await options.Connector.ConnectAsync(target, deadline.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            result.ConnectTime = clock.Elapsed;
-            return (Finish(result, FailureClassifier.FromConnect(e, target, options), target, options), []);
-        }
-        result.ConnectTime = clock.Elapsed;
-        result.Address = connection.RemoteEndPoint?.ToString();
-
-        await using (connection.ConfigureAwait(false))
-        {
-            await using var tls = new SslStream(connection.Stream, leaveInnerStreamOpen: true);
-            var sslOptions = CreateClientOptions(target, options, trust, state);
-            clock.Restart();
-            try
+            var wider = await AttemptAsync(target, options, trust, now0, broad, deadline.Token, cancellationToken).ConfigureAwait(false);
+            if (wider.ConnectError is null)
             {
-                await tls.AuthenticateAsClientAsync(sslOptions, deadline.Token).ConfigureAwait(false);
-                result.HandshakeTime = clock.Elapsed;
-                result.Protocol = tls.SslProtocol.ToString();
-                result.CipherSuite = tls.NegotiatedCipherSuite.ToString();
-                // TLS 1.3 servers judge the client certificate after the client's Finished: wait for
-                // that verdict whenever a certificate was asked for, or one was given (if a platform
-                // did not report the CertificateRequest, the server's alert still shows).
-                if (state.ClientCertificateRequested || (options.ClientCertificate is not null && tls.SslProtocol == SslProtocols.Tls13))
-                {
-                    state.PostHandshakeError = await ReadServerVerdictAsync(tls, options.PostHandshakeWait, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                result.HandshakeTime = clock.Elapsed;
-                state.HandshakeError = e;
+                attempt = wider;
             }
         }
+        var state = attempt.State;
+        result.ConnectTime = attempt.ConnectTime;
+        if (attempt.ConnectError is { } connectError)
+        {
+            return (Finish(result, FailureClassifier.FromConnect(connectError, target, options), target, options), []);
+        }
+        result.Address = attempt.Address;
+        result.HandshakeTime = attempt.HandshakeTime;
+        result.Protocol = attempt.Protocol;
+        result.CipherSuite = attempt.CipherSuite;
 
         // With a client certificate given, SslStream on Linux shows neither the request nor its CA names
         // (see AcceptableIssuers.CaptureAsync): one more handshake, BouncyCastle's, reads them.
@@ -154,6 +139,54 @@ public static class HandshakeProbe
         return (result, state.Presented);
     }
 
+    /// <summary>What one connection and handshake learned.</summary>
+    private sealed record Attempt(ProbeState State, Exception? ConnectError, TimeSpan ConnectTime, TimeSpan HandshakeTime, string? Address, string? Protocol, string? CipherSuite);
+
+    private static async Task<Attempt> AttemptAsync(TlsTarget target, ProbeOptions options, TrustAnchors trust, DateTime now, CipherSuitesPolicy? ciphers,
+        CancellationToken deadline, CancellationToken cancellationToken)
+    {
+        var state = new ProbeState { Now = now, Trust = trust };
+        var clock = Stopwatch.StartNew();
+        Connection connection;
+        try
+        {
+            connection = await options.Connector.ConnectAsync(target, deadline).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new Attempt(state, e, clock.Elapsed, TimeSpan.Zero, null, null, null);
+        }
+        var connectTime = clock.Elapsed;
+        var address = connection.RemoteEndPoint?.ToString();
+        string? protocol = null, cipherSuite = null;
+        await using (connection.ConfigureAwait(false))
+        {
+            await using var tls = new SslStream(connection.Stream, leaveInnerStreamOpen: true);
+            var sslOptions = CreateClientOptions(target, options, trust, state, ciphers);
+            clock.Restart();
+            try
+            {
+                await tls.AuthenticateAsClientAsync(sslOptions, deadline).ConfigureAwait(false);
+                clock.Stop();
+                protocol = tls.SslProtocol.ToString();
+                cipherSuite = tls.NegotiatedCipherSuite.ToString();
+                // TLS 1.3 servers judge the client certificate after the client's Finished: wait for
+                // that verdict whenever a certificate was asked for, or one was given (if a platform
+                // did not report the CertificateRequest, the server's alert still shows).
+                if (state.ClientCertificateRequested || (options.ClientCertificate is not null && tls.SslProtocol == SslProtocols.Tls13))
+                {
+                    state.PostHandshakeError = await ReadServerVerdictAsync(tls, options.PostHandshakeWait, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                clock.Stop();
+                state.HandshakeError = e;
+            }
+        }
+        return new Attempt(state, null, connectTime, clock.Elapsed, address, protocol, cipherSuite);
+    }
+
     private static HandshakeResult Finish(HandshakeResult result, Outcome outcome, TlsTarget target, ProbeOptions options)
     {
         result.Failure = outcome.Failure;
@@ -171,7 +204,7 @@ public static class HandshakeProbe
         return result;
     }
 
-    private static SslClientAuthenticationOptions CreateClientOptions(TlsTarget target, ProbeOptions options, TrustAnchors trust, ProbeState state)
+    private static SslClientAuthenticationOptions CreateClientOptions(TlsTarget target, ProbeOptions options, TrustAnchors trust, ProbeState state, CipherSuitesPolicy? ciphers)
     {
         // SslStream builds its own chain before calling back; give it the verdict's policy (no
         // AIA downloads, no machine store, so probing never changes local state) and judge that
@@ -187,7 +220,7 @@ public static class HandshakeProbe
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             CertificateChainPolicy = policy,
             AllowRenegotiation = false,
-            CipherSuitesPolicy = BroadCipherPolicy.Instance,
+            CipherSuitesPolicy = ciphers,
             RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
             {
                 state.Capture(certificate, chain, errors);

@@ -43,8 +43,8 @@ public sealed class LegacyServerTests(LabFixture fixture) : IClassFixture<LabFix
         return ServeAsync(CertificateMint.Issue(LeafSpec(key), hierarchy.Intermediate), hierarchy.Intermediate, hierarchy.Root, arguments);
     }
 
-    private static Task<HandshakeResult> ProbeAsync(Served served, TlsProtocol? protocol = null) =>
-        HandshakeProbe.ProbeAsync(TlsTarget.Parse($"127.0.0.1:{served.Server.Port}"), new ProbeOptions
+    private static Task<HandshakeResult> ProbeAsync(Served served, TlsProtocol? protocol = null, int? port = null) =>
+        HandshakeProbe.ProbeAsync(TlsTarget.Parse($"127.0.0.1:{port ?? served.Server.Port}"), new ProbeOptions
         {
             Trust = served.Trust,
             Timeout = TimeSpan.FromSeconds(20),
@@ -84,6 +84,89 @@ public sealed class LegacyServerTests(LabFixture fixture) : IClassFixture<LabFix
         Assert.True(curl.Ok == openssl, "curl: " + curl.Detail);
         Assert.True(sClient.Ok == openssl, "openssl s_client: " + sClient.Detail);
         Assert.True(realJava.Ok == java, "java: " + realJava.Detail);
+    }
+
+    [Fact]
+    public async Task The_probe_offers_the_platform_list_first_and_the_broad_list_only_on_a_new_connection_after_a_refusal_before_any_certificate()
+    {
+        // A server .NET's own list reaches: one connection. One that refuses it (CHACHA20 only, before
+        // sending a certificate): a second connection with the broad list, which it accepts.
+        await using var common = await ServeLabLeafAsync(KeyKind.EcdsaP256, "-tls1_2");
+        await using var chacha = await ServeLabLeafAsync(KeyKind.EcdsaP256, "-tls1_2 -cipher ECDHE-ECDSA-CHACHA20-POLY1305");
+        await using var toCommon = CountingForwarder.Start(common.Server.Port);
+        await using var toChacha = CountingForwarder.Start(chacha.Server.Port);
+
+        var reached = await ProbeAsync(common, port: toCommon.Port);
+        var widened = await ProbeAsync(chacha, port: toChacha.Port);
+
+        Assert.True(reached.Succeeded, reached.Reason);
+        Assert.Equal(1, toCommon.Connections);
+        Assert.True(widened.Succeeded, widened.Reason);
+        Assert.Equal("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", widened.CipherSuite);
+        Assert.Equal(2, toChacha.Connections);
+    }
+
+    /// <summary>A loopback port that counts the connections made to it and pipes each to a server.</summary>
+    private sealed class CountingForwarder : IAsyncDisposable
+    {
+        private readonly System.Net.Sockets.TcpListener _listener = new(System.Net.IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource _stop = new(TimeSpan.FromMinutes(2));
+        private readonly Task _accepting;
+        private int _connections;
+
+        private CountingForwarder(int target)
+        {
+            _listener.Start();
+            _accepting = AcceptAsync(target);
+        }
+
+        public int Port => ((System.Net.IPEndPoint)_listener.LocalEndpoint).Port;
+
+        public int Connections => Volatile.Read(ref _connections);
+
+        public static CountingForwarder Start(int target) => new(target);
+
+        private async Task AcceptAsync(int target)
+        {
+            try
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                    Interlocked.Increment(ref _connections);
+                    _ = PipeAsync(client, target);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+            }
+        }
+
+        private async Task PipeAsync(System.Net.Sockets.TcpClient client, int target)
+        {
+            using (client)
+            using (var server = new System.Net.Sockets.TcpClient())
+            {
+                try
+                {
+                    await server.ConnectAsync(System.Net.IPAddress.Loopback, target, _stop.Token);
+                    var up = client.GetStream().CopyToAsync(server.GetStream(), _stop.Token);
+                    var down = server.GetStream().CopyToAsync(client.GetStream(), _stop.Token);
+                    await Task.WhenAny(up, down);
+                }
+                catch (Exception e) when (e is OperationCanceledException or IOException or System.Net.Sockets.SocketException)
+                {
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Stop();
+            await _accepting;
+            _stop.Dispose();
+        }
     }
 
     [Fact]
