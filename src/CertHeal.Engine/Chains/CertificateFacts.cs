@@ -22,10 +22,13 @@ internal static class CertificateFacts
         {
             return (bool)known;
         }
-        var verified = IsSignedBy(certificate, certificate);
+        var verified = SelfSignedByBytes.Get(certificate, static c => IsSignedBy(c, c));
         SelfSigned.AddOrUpdate(certificate, verified);
         return verified;
     }
+
+    // The same root reaches a probe as a new instance on every handshake (the platform's chain element).
+    private static readonly CertificateMemo<bool> SelfSignedByBytes = new(1024);
 
     /// <summary>
     /// Answers <see cref="IsSelfSigned"/> ahead for many certificates, on every core: a merge of
@@ -192,20 +195,27 @@ internal static class CertificateFacts
     /// <summary>False, with the decoder's reason, when the public key does not decode.</summary>
     public static bool TryKey(X509Certificate2 certificate, out (string Algorithm, int Size) key, out string reason)
     {
-        DecodeCounter.Key();
-        try
+        var decoded = Keys.GetValue(certificate, static c => KeysByBytes.Get(c, static c =>
         {
-            key = DecodeKey(certificate);
-            reason = "";
-            return true;
-        }
-        catch (Exception e) when (e is CryptographicException or AsnContentException or ArgumentException or FormatException)
-        {
-            key = ("Undecodable", 0);
-            reason = e.Message.TrimEnd('.');
-            return false;
-        }
+            DecodeCounter.Key();
+            try
+            {
+                return new KeyFacts(DecodeKey(c), "", true);
+            }
+            catch (Exception e) when (e is CryptographicException or AsnContentException or ArgumentException or FormatException)
+            {
+                return new KeyFacts(("Undecodable", 0), e.Message.TrimEnd('.'), false);
+            }
+        }));
+        (key, reason) = (decoded.Key, decoded.Reason);
+        return decoded.Decoded;
     }
+
+    // Each client family's rules ask for every presented key: imported into the platform once per certificate.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<X509Certificate2, KeyFacts> Keys = new();
+    private static readonly CertificateMemo<KeyFacts> KeysByBytes = new(1024);
+
+    private sealed record KeyFacts((string Algorithm, int Size) Key, string Reason, bool Decoded);
 
     private static (string Algorithm, int Size) DecodeKey(X509Certificate2 certificate)
     {

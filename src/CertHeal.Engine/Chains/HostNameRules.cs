@@ -23,6 +23,12 @@ internal static class HostNameRules
 {
     private const string SanOid = "2.5.29.17";
 
+    // A probe asks for every client family twice (the classifier and the client verdicts): the
+    // names are decoded once per certificate.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<X509Certificate2, NameSet> Names = new();
+
+    private sealed record NameSet(IReadOnlyList<string> Dns, IReadOnlyList<IPAddress> Ips, bool HasSan, IReadOnlyList<string> Cns);
+
     /// <summary>Null when the family accepts the name, else why not.</summary>
     public static string? Rejects(ClientFamily family, X509Certificate2 leaf, string host)
     {
@@ -30,8 +36,11 @@ internal static class HostNameRules
         {
             return null;
         }
-        var (dns, ips, hasSan) = SubjectAltNames(leaf);
-        var cns = CommonNames(leaf);
+        var (dns, ips, hasSan, cns) = Names.GetValue(leaf, static c =>
+        {
+            var (sanDns, sanIps, san) = SubjectAltNames(c);
+            return new NameSet(sanDns, sanIps, san, CommonNames(c));
+        });
         var trimmed = host.Trim('[', ']').TrimEnd('.');
         if (IPAddress.TryParse(trimmed, out var address))
         {

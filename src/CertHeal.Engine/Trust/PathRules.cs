@@ -236,12 +236,15 @@ internal static class PathRules
             {
                 rejecting.Add(ClientFamily.Browser);
             }
-            add(HandshakeFailure.WrongUsage, VerdictCheck.Usage,
-                $"the {role}'s certificate '{Describe(leaf)}' is not for {role} authentication: its extended key usage is {DescribeEkus(leafEkus)}", rejecting.Distinct());
+            // Only a problem some family has is worded (the subject is formatted by the platform).
+            if (rejecting.Count > 0)
+            {
+                add(HandshakeFailure.WrongUsage, VerdictCheck.Usage,
+                    $"the {role}'s certificate '{Describe(leaf)}' is not for {role} authentication: its extended key usage is {DescribeEkus(leafEkus)}", rejecting.Distinct());
+            }
         }
-        if (leaf.Extensions["2.5.29.15"] is X509KeyUsageExtension { } ku)
+        if (UsageOf(leaf).KeyUsage is { } flags)
         {
-            var flags = ku.KeyUsages;
             var rejecting = new List<ClientFamily>();
             var openSslNeeds = server
                 ? X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.KeyAgreement
@@ -256,8 +259,11 @@ internal static class PathRules
             {
                 rejecting.AddRange([ClientFamily.Java, ClientFamily.Browser]);
             }
-            add(HandshakeFailure.WrongUsage, VerdictCheck.Usage,
-                $"the {role}'s certificate '{Describe(leaf)}' has key usage {flags}, without the digitalSignature a TLS {role} key needs", rejecting);
+            if (rejecting.Count > 0)
+            {
+                add(HandshakeFailure.WrongUsage, VerdictCheck.Usage,
+                    $"the {role}'s certificate '{Describe(leaf)}' has key usage {flags}, without the digitalSignature a TLS {role} key needs", rejecting);
+            }
         }
         for (var i = 1; i < path.Count; i++)
         {
@@ -292,12 +298,21 @@ internal static class PathRules
         return problems.OrderBy(p => Array.IndexOf(order, p.Failure)).ToList();
     }
 
-    private static HashSet<string>? Ekus(X509Certificate2 certificate) =>
-        certificate.Extensions["2.5.29.37"] is X509EnhancedKeyUsageExtension eku
-            ? eku.EnhancedKeyUsages.Cast<System.Security.Cryptography.Oid>().Select(o => o.Value ?? "").ToHashSet(StringComparer.Ordinal)
-            : null;
+    private static IReadOnlySet<string>? Ekus(X509Certificate2 certificate) => UsageOf(certificate).Ekus;
 
-    private static string DescribeEkus(HashSet<string> ekus) => ekus.Count == 0 ? "empty" : string.Join(", ", ekus.Select(oid => oid switch
+    private static Usage UsageOf(X509Certificate2 certificate) => Usages.Get(certificate, static c => new Usage(
+        c.Extensions["2.5.29.37"] is X509EnhancedKeyUsageExtension eku
+            ? eku.EnhancedKeyUsages.Cast<System.Security.Cryptography.Oid>().Select(o => o.Value ?? "").ToHashSet(StringComparer.Ordinal)
+            : null,
+        c.Extensions["2.5.29.15"] is X509KeyUsageExtension ku ? ku.KeyUsages : null));
+
+    /// <summary>A certificate's extended key usage and key usage as decoded (null: the extension is absent).</summary>
+    private sealed record Usage(IReadOnlySet<string>? Ekus, X509KeyUsageFlags? KeyUsage);
+
+    // Every handshake's leaf and CAs are new instances of the same few certificates.
+    private static readonly CertificateMemo<Usage> Usages = new(1024);
+
+    private static string DescribeEkus(IReadOnlySet<string> ekus) => ekus.Count == 0 ? "empty" : string.Join(", ", ekus.Select(oid => oid switch
     {
         ServerAuth => "serverAuth",
         "1.3.6.1.5.5.7.3.2" => "clientAuth",
