@@ -62,7 +62,9 @@ if (only.Contains("probe"))
     const int throttle = 256;
     using var probeTargets = ProbeTargets.Start(Path.Combine(work, "probe"), root);
     var ports = string.Join(',', probeTargets.Ports);
-    foreach (var n in quick ? new[] { 1_000 } : [1_000, 10_000])
+    var probeSizes = args.SkipWhile(a => a != "--probe-sizes").Skip(1).FirstOrDefault()?.Split(',').Select(int.Parse).ToArray()
+        ?? (quick ? [1_000] : [1_000, 10_000]);
+    foreach (var n in probeSizes)
     {
         var targets = probeTargets.Targets(n).ToArray();
         Measured Probe(string revocation, bool json, bool tool = false)
