@@ -128,6 +128,18 @@ internal static class FailureClassifier
         _ => refusal.Message,
     };
 
+    /// <summary>
+    /// Whether a server refused the client's offer with a TLS alert (handshake_failure, or
+    /// insufficient_security), the refusal a wider cipher list can answer; not a peer that does not
+    /// speak TLS, a timeout or a close.
+    /// </summary>
+    internal static bool RefusedTheOffer(Exception error)
+    {
+        var message = Messages(error);
+        return error is not OperationCanceledException
+            && (Contains(message, "handshake failure") || Contains(message, "no shared cipher") || Contains(message, "insufficient security"));
+    }
+
     private static Outcome FromHandshakeError(TlsTarget target, ProbeOptions options, ProbeState state, Exception error)
     {
         var where = target.Display;

@@ -36,15 +36,16 @@ public static class HandshakeProbe
         deadline.CancelAfter(options.Timeout);
 
         // The platform's own cipher list first: a CipherSuitesPolicy makes SslStream build a fresh
-        // OpenSSL context and hand it the whole list on every handshake, about a tenth of a probe's
-        // time at scale. Only a server that refused before showing a certificate gets the broad list
-        // (suites curl and Java offer and .NET does not by default), on a new connection.
+        // OpenSSL context and hand it the whole list on every handshake. Only a server that refused
+        // the offer with an alert before showing a certificate gets the broad list (suites curl and
+        // Java offer and .NET does not by default), on a new connection, whose answer stands unless
+        // it could not connect or ran out of time (the broad list alone was the probe before).
         var attempt = await AttemptAsync(target, options, trust, now0, null, deadline.Token, cancellationToken).ConfigureAwait(false);
         if (attempt.ConnectError is null && !attempt.State.CertificateSeen && BroadCipherPolicy.Instance is { } broad
-            && attempt.State.HandshakeError is { } refused && refused is not OperationCanceledException && !deadline.IsCancellationRequested)
+            && attempt.State.HandshakeError is { } refused && FailureClassifier.RefusedTheOffer(refused) && !deadline.IsCancellationRequested)
         {
             var wider = await AttemptAsync(target, options, trust, now0, broad, deadline.Token, cancellationToken).ConfigureAwait(false);
-            if (wider.ConnectError is null)
+            if (wider.ConnectError is null && wider.State.HandshakeError is not OperationCanceledException)
             {
                 attempt = wider;
             }

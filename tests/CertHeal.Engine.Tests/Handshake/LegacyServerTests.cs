@@ -106,6 +106,44 @@ public sealed class LegacyServerTests(LabFixture fixture) : IClassFixture<LabFix
         Assert.Equal(2, toChacha.Connections);
     }
 
+    [Fact]
+    public async Task A_port_that_does_not_speak_TLS_is_NotTls_from_one_connection()
+    {
+        // Only a TLS refusal of the offer earns the second, broad-list connection.
+        using var http = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        http.Start();
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var answering = Task.Run(async () =>
+        {
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    using var client = await http.AcceptTcpClientAsync(stop.Token);
+                    var stream = client.GetStream();
+                    _ = await stream.ReadAsync(new byte[4096], stop.Token);
+                    await stream.WriteAsync("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray(), stop.Token);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or System.Net.Sockets.SocketException)
+            {
+            }
+        });
+        await using var counted = CountingForwarder.Start(((System.Net.IPEndPoint)http.LocalEndpoint).Port);
+
+        var result = await HandshakeProbe.ProbeAsync(TlsTarget.Parse($"127.0.0.1:{counted.Port}"), new ProbeOptions
+        {
+            Trust = TrustAnchors.FromCertificates("Lab roots", [fixture.Lab.Trusted.Root], isSystem: true),
+            Timeout = TimeSpan.FromSeconds(20),
+        }, CancellationToken.None);
+
+        Assert.Equal(HandshakeFailure.NotTls, result.Failure);
+        Assert.Equal(1, counted.Connections);
+        await stop.CancelAsync();
+        http.Stop();
+        await answering;
+    }
+
     /// <summary>A loopback port that counts the connections made to it and pipes each to a server.</summary>
     private sealed class CountingForwarder : IAsyncDisposable
     {
