@@ -9,26 +9,12 @@ internal static class CertificateFacts
 {
     // A certificate's signature does not change: the merge, the policy and the ledger all ask
     // about the same instances (a profile of a 10,000-certificate merge showed the repeated
-    // signature checks), so the answer is kept with the instance.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<X509Certificate2, object> SelfSigned = new();
+    // signature checks), and a probe about the same root as a new instance on every handshake.
+    private static readonly CertificateMemo<bool> SelfSigned = new(1024);
 
-    public static bool IsSelfSigned(X509Certificate2 certificate)
-    {
-        if (!certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData))
-        {
-            return false;
-        }
-        if (SelfSigned.TryGetValue(certificate, out var known))
-        {
-            return (bool)known;
-        }
-        var verified = SelfSignedByBytes.Get(certificate, static c => IsSignedBy(c, c));
-        SelfSigned.AddOrUpdate(certificate, verified);
-        return verified;
-    }
-
-    // The same root reaches a probe as a new instance on every handshake (the platform's chain element).
-    private static readonly CertificateMemo<bool> SelfSignedByBytes = new(1024);
+    public static bool IsSelfSigned(X509Certificate2 certificate) =>
+        certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData)
+        && SelfSigned.Get(certificate, static c => IsSignedBy(c, c));
 
     /// <summary>
     /// Answers <see cref="IsSelfSigned"/> ahead for many certificates, on every core: a merge of
@@ -195,7 +181,7 @@ internal static class CertificateFacts
     /// <summary>False, with the decoder's reason, when the public key does not decode.</summary>
     public static bool TryKey(X509Certificate2 certificate, out (string Algorithm, int Size) key, out string reason)
     {
-        var decoded = Keys.GetValue(certificate, static c => KeysByBytes.Get(c, static c =>
+        var decoded = Keys.Get(certificate, static c =>
         {
             DecodeCounter.Key();
             try
@@ -206,14 +192,13 @@ internal static class CertificateFacts
             {
                 return new KeyFacts(("Undecodable", 0), e.Message.TrimEnd('.'), false);
             }
-        }));
+        });
         (key, reason) = (decoded.Key, decoded.Reason);
         return decoded.Decoded;
     }
 
     // Each client family's rules ask for every presented key: imported into the platform once per certificate.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<X509Certificate2, KeyFacts> Keys = new();
-    private static readonly CertificateMemo<KeyFacts> KeysByBytes = new(1024);
+    private static readonly CertificateMemo<KeyFacts> Keys = new(1024);
 
     private sealed record KeyFacts((string Algorithm, int Size) Key, string Reason, bool Decoded);
 

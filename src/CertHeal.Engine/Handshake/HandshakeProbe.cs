@@ -31,7 +31,7 @@ public static class HandshakeProbe
             ServerName = target.ServerName,
             RequestedProtocol = options.Protocol,
         };
-        var now0 = options.Clock.GetUtcNow().UtcDateTime;
+        var started = options.Clock.GetUtcNow().UtcDateTime;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.Timeout);
 
@@ -40,11 +40,11 @@ public static class HandshakeProbe
         // the offer with an alert before showing a certificate gets the broad list (suites curl and
         // Java offer and .NET does not by default), on a new connection, whose answer stands unless
         // it could not connect or ran out of time (the broad list alone was the probe before).
-        var attempt = await AttemptAsync(target, options, trust, now0, null, deadline.Token, cancellationToken).ConfigureAwait(false);
+        var attempt = await AttemptAsync(target, options, trust, started, null, deadline.Token, cancellationToken).ConfigureAwait(false);
         if (attempt.ConnectError is null && !attempt.State.CertificateSeen && BroadCipherPolicy.Instance is { } broad
             && attempt.State.HandshakeError is { } refused && FailureClassifier.RefusedTheOffer(refused) && !deadline.IsCancellationRequested)
         {
-            var wider = await AttemptAsync(target, options, trust, now0, broad, deadline.Token, cancellationToken).ConfigureAwait(false);
+            var wider = await AttemptAsync(target, options, trust, started, broad, deadline.Token, cancellationToken).ConfigureAwait(false);
             if (wider.ConnectError is null && wider.State.HandshakeError is not OperationCanceledException)
             {
                 attempt = wider;

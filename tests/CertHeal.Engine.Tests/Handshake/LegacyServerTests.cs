@@ -93,8 +93,8 @@ public sealed class LegacyServerTests(LabFixture fixture) : IClassFixture<LabFix
         // sending a certificate): a second connection with the broad list, which it accepts.
         await using var common = await ServeLabLeafAsync(KeyKind.EcdsaP256, "-tls1_2");
         await using var chacha = await ServeLabLeafAsync(KeyKind.EcdsaP256, "-tls1_2 -cipher ECDHE-ECDSA-CHACHA20-POLY1305");
-        await using var toCommon = CountingForwarder.Start(common.Server.Port);
-        await using var toChacha = CountingForwarder.Start(chacha.Server.Port);
+        await using var toCommon = Forwarder(common.Server.Port);
+        await using var toChacha = Forwarder(chacha.Server.Port);
 
         var reached = await ProbeAsync(common, port: toCommon.Port);
         var widened = await ProbeAsync(chacha, port: toChacha.Port);
@@ -110,28 +110,13 @@ public sealed class LegacyServerTests(LabFixture fixture) : IClassFixture<LabFix
     public async Task A_port_that_does_not_speak_TLS_is_NotTls_from_one_connection()
     {
         // Only a TLS refusal of the offer earns the second, broad-list connection.
-        using var http = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        http.Start();
-        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        var answering = Task.Run(async () =>
+        await using var counted = new LabListener(async (stream, token) =>
         {
-            try
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    using var client = await http.AcceptTcpClientAsync(stop.Token);
-                    var stream = client.GetStream();
-                    _ = await stream.ReadAsync(new byte[4096], stop.Token);
-                    await stream.WriteAsync("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray(), stop.Token);
-                }
-            }
-            catch (Exception e) when (e is OperationCanceledException or IOException or System.Net.Sockets.SocketException)
-            {
-            }
+            _ = await stream.ReadAsync(new byte[4096], token);
+            await stream.WriteAsync("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray(), token);
         });
-        await using var counted = CountingForwarder.Start(((System.Net.IPEndPoint)http.LocalEndpoint).Port);
 
-        var result = await HandshakeProbe.ProbeAsync(TlsTarget.Parse($"127.0.0.1:{counted.Port}"), new ProbeOptions
+        var result = await HandshakeProbe.ProbeAsync(TlsTarget.Parse(counted.Target), new ProbeOptions
         {
             Trust = TrustAnchors.FromCertificates("Lab roots", [fixture.Lab.Trusted.Root], isSystem: true),
             Timeout = TimeSpan.FromSeconds(20),
@@ -139,73 +124,16 @@ public sealed class LegacyServerTests(LabFixture fixture) : IClassFixture<LabFix
 
         Assert.Equal(HandshakeFailure.NotTls, result.Failure);
         Assert.Equal(1, counted.Connections);
-        await stop.CancelAsync();
-        http.Stop();
-        await answering;
     }
 
-    /// <summary>A loopback port that counts the connections made to it and pipes each to a server.</summary>
-    private sealed class CountingForwarder : IAsyncDisposable
+    /// <summary>A lab port that counts the connections made to it and pipes each to <paramref name="port"/>.</summary>
+    private static LabListener Forwarder(int port) => new(async (client, token) =>
     {
-        private readonly System.Net.Sockets.TcpListener _listener = new(System.Net.IPAddress.Loopback, 0);
-        private readonly CancellationTokenSource _stop = new(TimeSpan.FromMinutes(2));
-        private readonly Task _accepting;
-        private int _connections;
-
-        private CountingForwarder(int target)
-        {
-            _listener.Start();
-            _accepting = AcceptAsync(target);
-        }
-
-        public int Port => ((System.Net.IPEndPoint)_listener.LocalEndpoint).Port;
-
-        public int Connections => Volatile.Read(ref _connections);
-
-        public static CountingForwarder Start(int target) => new(target);
-
-        private async Task AcceptAsync(int target)
-        {
-            try
-            {
-                while (!_stop.IsCancellationRequested)
-                {
-                    var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                    Interlocked.Increment(ref _connections);
-                    _ = PipeAsync(client, target);
-                }
-            }
-            catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException or ObjectDisposedException)
-            {
-            }
-        }
-
-        private async Task PipeAsync(System.Net.Sockets.TcpClient client, int target)
-        {
-            using (client)
-            using (var server = new System.Net.Sockets.TcpClient())
-            {
-                try
-                {
-                    await server.ConnectAsync(System.Net.IPAddress.Loopback, target, _stop.Token);
-                    var up = client.GetStream().CopyToAsync(server.GetStream(), _stop.Token);
-                    var down = server.GetStream().CopyToAsync(client.GetStream(), _stop.Token);
-                    await Task.WhenAny(up, down);
-                }
-                catch (Exception e) when (e is OperationCanceledException or IOException or System.Net.Sockets.SocketException)
-                {
-                }
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            _listener.Stop();
-            await _accepting;
-            _stop.Dispose();
-        }
-    }
+        using var server = new System.Net.Sockets.TcpClient();
+        await server.ConnectAsync(System.Net.IPAddress.Loopback, port, token);
+        var stream = server.GetStream();
+        await Task.WhenAny(client.CopyToAsync(stream, token), stream.CopyToAsync(client, token));
+    });
 
     [Fact]
     public async Task Chacha20_only_server_handshakes_with_the_broad_suite_policy_and_dotnet_defaults_are_judged_to_fail()
